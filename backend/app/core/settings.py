@@ -1,0 +1,27 @@
+"""Every setting is a CO2CALC_* environment variable read here, and only here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CO2CALC_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./co2calc.db"
+    env: Literal["development", "production"] = "development"
+    secret_key: str | None = None
+    task_backend: Literal["inline", "procrastinate"] = "inline"
+    max_upload_mb: int = 50
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    sqlite_busy_timeout_ms: int = 30_000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

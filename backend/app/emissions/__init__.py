@@ -1,0 +1,1 @@
+"""Pure emission calculators: (entry data, report year, factor index) -> emission rows. No I/O."""
