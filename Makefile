@@ -1,14 +1,35 @@
-.PHONY: setup test lint run bench
+# One named command per chore. `make run` and `make test` work on a fresh machine:
+# they install uv when it is missing, then everything else from the lockfile into .venv.
+.PHONY: setup run test lint demo
 
-UV ?= uv
+PYTHON ?= python3
+# uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+UV_RUN = $(UV) run --frozen
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export UV_PYTHON_DOWNLOADS := never
 
 setup:
-	$(UV) sync --frozen
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv \
+		|| $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --user --quiet --break-system-packages uv
+	$(UV) sync --frozen --python $(PYTHON)
+
+# Migrate the embedded SQLite database, load the demo data (once), then serve.
+run: setup
+	$(UV_RUN) co2calc demo
+	$(UV_RUN) co2calc serve --host $(HOST) --port $(PORT)
+
+demo: setup
+	$(UV_RUN) co2calc demo --reset
 
 test: setup
-	$(UV) run --frozen pytest
+	$(UV_RUN) pytest
 
 lint: setup
-	$(UV) run --frozen ruff check backend bench
-	$(UV) run --frozen ruff format --check backend bench
-	$(UV) run --frozen mypy
+	$(UV_RUN) ruff check backend
+	$(UV_RUN) ruff format --check backend
+	$(UV_RUN) mypy

@@ -1,0 +1,1 @@
+"""HTTP layer: routers call services, never SQL."""

@@ -1,0 +1,50 @@
+"""`GET /health`: liveness plus a database round trip; no credentials needed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.api.deps import EngineDep
+
+router = APIRouter(tags=["health"])
+
+_DB_TIMEOUT_S = 5.0
+
+
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unavailable"]
+    detail: str | None = None
+
+
+async def _database_answers(engine: AsyncEngine) -> str | None:
+    """None when `SELECT 1` answers, else why not."""
+    try:
+        async with asyncio.timeout(_DB_TIMEOUT_S), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except TimeoutError:
+        return f"the database did not answer within {_DB_TIMEOUT_S:.0f} s"
+    except Exception as error:
+        return f"the database is unreachable: {type(error).__name__}"
+    return None
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    response_model_exclude_none=True,
+    responses={503: {"model": Health, "description": "The database does not answer."}},
+)
+async def get_health(engine: EngineDep) -> Health | JSONResponse:
+    problem = await _database_answers(engine)
+    if problem is None:
+        return Health(status="ok", database="ok")
+    body = Health(status="error", database="unavailable", detail=problem)
+    return JSONResponse(status_code=503, content=body.model_dump(exclude_none=True))

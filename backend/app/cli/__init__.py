@@ -1,0 +1,24 @@
+"""The `co2calc` command line: one module per command group, each kept thin.
+
+Commands parse options, call one async service through `run_async`, and print with rich.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from app.cli import db, serve
+
+app = typer.Typer(
+    name="co2calc",
+    help="co2calc back office: serve the API, migrate the database, load demo data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+serve.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,42 @@
+"""`co2calc serve`: run the API (and the built page, when there is one) with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.cli._runner import console
+from app.core.settings import get_settings
+
+
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on.", show_default="CO2CALC_HOST, 127.0.0.1"),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port to listen on.", show_default="CO2CALC_PORT, 8000"),
+    ] = None,
+) -> None:
+    """Serve the HTTP API. Run `co2calc db upgrade` first; this never builds anything."""
+    import uvicorn
+
+    settings = get_settings()
+    bind_host = host or settings.host
+    bind_port = port if port is not None else settings.port
+    shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::") else bind_host
+    url = f"http://{shown_host}:{bind_port}"
+    console.print(f"[bold green]co2calc[/] is starting at {url}  (API docs: {url}/docs)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,69 @@
+"""FastAPI application factory: lifespan (engine), routers, error handler, static page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import paths
+from app.api.v1 import api_router
+from app.core.errors import Co2CalcError
+from app.core.settings import Settings, get_settings
+from app.db import create_engine, create_session_factory
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Readable operation ids (`health-get_health`) for the generated front-end client."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+async def _handle_co2calc_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Co2CalcError)
+    return JSONResponse(status_code=error.status_code, content=error.to_body())
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
+    """Build the app. Pass `engine` to share one the caller owns (tests); it is not disposed."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        app_engine = (
+            create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+            if engine is None
+            else engine
+        )
+        app.state.engine = app_engine
+        app.state.session_factory = create_session_factory(app_engine)
+        try:
+            yield
+        finally:
+            if owned:
+                await app_engine.dispose()
+
+    app = FastAPI(
+        title="co2calc back office",
+        description="Imports, emissions and recalculation of a university carbon footprint.",
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
+    app.include_router(api_router, prefix=API_PREFIX)
+
+    # The built page is optional: serve it only when a build exists, never build it here.
+    static = paths.static_dir()
+    if (static / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=static, html=True), name="ui")
+    return app
