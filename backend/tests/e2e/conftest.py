@@ -1,0 +1,100 @@
+"""Run the installed `co2calc` script as a subprocess, as an operator would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CO2CALC = Path(sys.executable).with_name("co2calc")
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def cli_env(database_url: str) -> dict[str, str]:
+    """The caller's environment minus any CO2CALC_* setting, pointed at `database_url`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CO2CALC_")}
+    env.update(CO2CALC_DATABASE_URL=database_url, NO_COLOR="1", COLUMNS="200")
+    return env
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'co2calc.db'}"
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, sqlite_url: str) -> RunCli:
+    """`run_cli("demo", "--json")`: run co2calc from an unrelated directory on a temp database."""
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+
+    def run(
+        *args: str, database_url: str = sqlite_url, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(CO2CALC), *args],
+            env=cli_env(database_url),
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(run_cli: RunCli, sqlite_url: str, free_port: int, tmp_path: Path) -> Iterator[str]:
+    """`co2calc serve` on a migrated temp database and a free port, until it answers.
+
+    Yields the base URL; the server is terminated afterwards and must have printed that URL.
+    """
+    upgrade = run_cli("db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    base = f"http://127.0.0.1:{free_port}"
+    server = subprocess.Popen(
+        [str(CO2CALC), "serve", "--host", "127.0.0.1", "--port", str(free_port)],
+        env=cli_env(sqlite_url),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until_answering(f"{base}/api/v1/health", server)
+        yield base
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert base in output, output
+
+
+def _wait_until_answering(url: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read() if server.stdout else ""
+            raise AssertionError(f"co2calc serve exited early:\n{output}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"co2calc serve did not answer {url} within 60 s")

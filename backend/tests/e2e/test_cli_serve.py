@@ -1,0 +1,25 @@
+"""`co2calc --help` and `co2calc serve`, run as an operator runs them."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+
+import httpx
+
+
+def test_help_lists_every_command(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    result = run_cli("--help")
+
+    assert result.returncode == 0, result.stderr
+    for command in ("serve", "db", "demo"):
+        assert command in result.stdout
+    assert "upgrade" in run_cli("db", "--help").stdout
+
+
+def test_serve_answers_health_and_docs(served: str) -> None:
+    health = httpx.get(f"{served}/api/v1/health", timeout=5)
+
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert httpx.get(f"{served}/docs", timeout=5).status_code == 200
