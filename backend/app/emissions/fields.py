@@ -1,0 +1,119 @@
+"""Column specifications: how one CSV cell (or JSON value) becomes a typed value.
+
+One `Field` per entry field, classification key or factor value. The same objects drive header
+checks, row validation, factor parsing and the calculators' defaults, so those never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from math import isfinite
+from typing import Any, Literal
+
+Kind = Literal["number", "integer", "text"]
+CellValue = float | int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column. `default` is used for an empty cell; None with `required=False` means
+    "no value" (for a classification key: the wildcard that more specific factors beat)."""
+
+    name: str
+    kind: Kind = "number"
+    required: bool = True
+    default: CellValue | None = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    check: Callable[[str], str] | None = None  # normalises a text or raises ValueError
+    _canonical: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        canonical = {choice.casefold(): choice for choice in self.choices}
+        object.__setattr__(self, "_canonical", canonical)
+
+    def parse(self, raw: object) -> CellValue | None:
+        """The typed value of `raw`, or None when it is empty; never applies the default.
+
+        Raises ValueError with a message that says what is allowed (without the field name).
+        """
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not raw:
+                return None
+        if self.kind == "text":
+            return self._parse_text(str(raw))
+        return self._parse_number(raw)
+
+    def _parse_text(self, text: str) -> str:
+        if self._canonical:
+            choice = self._canonical.get(text.casefold())
+            if choice is None:
+                raise ValueError(f"{text!r} is not one of: {', '.join(self.choices)}")
+            return choice
+        return self.check(text) if self.check is not None else text
+
+    def _parse_number(self, raw: object) -> float | int:
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ValueError(f"{raw!r} is not a number")
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a number") from None
+        if not isfinite(number):
+            raise ValueError(f"{raw!r} is not a finite number")
+        if self.kind == "integer" and not number.is_integer():
+            raise ValueError(f"{raw!r} is not a whole number")
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise ValueError(f"{raw!r} is out of range: {self.describe_range()}")
+        return int(number) if self.kind == "integer" else number
+
+    def describe_range(self) -> str:
+        if self.maximum is None:
+            return f"must be >= {self.minimum:g}"
+        return f"must be between {self.minimum:g} and {self.maximum:g}"
+
+
+def number(name: str, *, minimum: float | None = 0.0, **options: Any) -> Field:
+    """A number column; non-negative unless said otherwise."""
+    return Field(name, "number", minimum=minimum, **options)
+
+
+def integer(name: str, *, minimum: float | None = 0.0, **options: Any) -> Field:
+    return Field(name, "integer", minimum=minimum, **options)
+
+
+def text(name: str, *choices: str, **options: Any) -> Field:
+    """A text column, restricted to `choices` (matched case-insensitively) when given."""
+    return Field(name, "text", choices=choices, **options)
+
+
+def optional(column: Field, default: CellValue | None = None) -> Field:
+    """The same column, optional, with a default (None: no value)."""
+    return replace(column, required=False, default=default)
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Required and optional column names of a file, for header checks."""
+
+    required: tuple[str, ...]
+    optional: dict[str, CellValue | None]
+
+    @classmethod
+    def of(cls, fields: Iterable[Field]) -> Columns:
+        fields = tuple(fields)
+        return cls(
+            required=tuple(f.name for f in fields if f.required),
+            optional={f.name: f.default for f in fields if not f.required},
+        )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.required, *self.optional)

@@ -1,0 +1,27 @@
+"""Direct process emissions: released mass times its global warming potential."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.domain.emission_types import EmissionTypeEnum as E
+from app.emissions.base import EmissionRow
+from app.emissions.calculator import row
+from app.emissions.index import FactorIndex
+from app.emissions.reading import read_number, read_optional_text, read_text
+from app.emissions.specs import GWP, PROCESS_CATEGORY, QUANTITY_KG, SUBCATEGORY
+
+
+def process_emissions(
+    type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
+) -> list[EmissionRow]:
+    """kg = quantity_kg x gwp, factor by category and subcategory (fallback category only)."""
+    category = read_text(data, PROCESS_CATEGORY)
+    factor = index.lookup(
+        type_id,
+        year,
+        {PROCESS_CATEGORY.name: category, SUBCATEGORY.name: read_optional_text(data, SUBCATEGORY)},
+    )
+    kg = read_number(data, QUANTITY_KG) * factor.number(GWP)
+    return [row(E[f"process_{category}"], kg, factor)]
