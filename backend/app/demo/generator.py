@@ -20,6 +20,8 @@ from app.emissions.base import FactorRecord
 DEFAULT_UNITS = 40
 DEFAULT_YEARS = (2024, 2025)
 DEFAULT_SEED = 42
+MAX_UNITS = 5_000
+_CODE_SEQUENCE = random.Random("co2calc demo unit codes").sample(range(10_100, 99_000), MAX_UNITS)
 # Share of entries that carry an operator override (`kg_co2eq`) instead of a computed value.
 OVERRIDE_RATE = 0.004
 
@@ -77,19 +79,29 @@ class DemoChoices:
         return list(seen)
 
 
+def demo_unit_codes(count: int = MAX_UNITS) -> list[str]:
+    """The institutional codes of the first `count` demo units, whatever the seed.
+
+    A fixed sequence (a prefix of one shuffle), so the loader can recognise demo units of any
+    earlier run, with any --units and --seed, and drop them on --reset.
+    """
+    if not 0 <= count <= MAX_UNITS:
+        raise ValueError(f"the demo has between 0 and {MAX_UNITS} units, not {count}")
+    return [f"{code:05d}" for code in _CODE_SEQUENCE[:count]]
+
+
 def generate_units(count: int = DEFAULT_UNITS, seed: int = DEFAULT_SEED) -> list[DemoUnit]:
     """`count` units with unique 5-digit institutional codes and real-looking names."""
     rng = random.Random(f"units:{seed}")
-    codes = sorted(rng.sample(range(10_100, 99_000), count))
     units = []
-    for index, code in enumerate(codes):
+    for index, code in enumerate(demo_unit_codes(count)):
         name, label_fr, parent = catalog.UNIT_NAMES[index % len(catalog.UNIT_NAMES)]
         series = index // len(catalog.UNIT_NAMES)
         if series:
             name, label_fr = f"{name} {series + 1}", f"{label_fr} {series + 1}"
         units.append(
             DemoUnit(
-                institutional_code=f"{code:05d}",
+                institutional_code=code,
                 name=name,
                 label_fr=label_fr,
                 label_en=name,
