@@ -1,0 +1,1 @@
+"""Repositories own the queries: named methods over an AsyncSession; they never commit."""

@@ -1,0 +1,71 @@
+"""Set-based writes and sums of emission rows (never one ORM object per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+
+from app.models import DataEntry, DataEntryEmission
+from app.repositories.base import Repository, table_of
+
+# Bound parameters per statement stay far below SQLite's (32766) and PostgreSQL's (65535) caps.
+_CHUNK = 10_000
+
+
+def _chunks(values: Iterable[int], size: int = _CHUNK) -> Iterable[list[int]]:
+    iterator = iter(values)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class DataEntryEmissionRepository(Repository[DataEntryEmission]):
+    model = DataEntryEmission
+
+    async def list_by_data_entry(self, data_entry_id: int) -> list[DataEntryEmission]:
+        return await self.get_all(
+            select(DataEntryEmission)
+            .where(DataEntryEmission.data_entry_id == data_entry_id)
+            .order_by(DataEntryEmission.id)
+        )
+
+    async def delete_by_data_entry_ids(self, data_entry_ids: Collection[int]) -> int:
+        """Delete every emission row of these entries; returns how many rows went."""
+        deleted = 0
+        for chunk in _chunks(sorted(set(data_entry_ids))):
+            result = await self.session.execute(
+                delete(table_of(DataEntryEmission)).where(
+                    table_of(DataEntryEmission).c.data_entry_id.in_(chunk)
+                )
+            )
+            deleted += max(getattr(result, "rowcount", 0), 0)
+        return deleted
+
+    async def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert many rows with one executemany (keys: data_entry_id, emission_type_id,
+        kg_co2eq, factor_id, meta, computed_at; meta and computed_at have defaults)."""
+        if not rows:
+            return 0
+        await self.session.execute(insert(table_of(DataEntryEmission)), list(rows))
+        return len(rows)
+
+    async def sum_by_module_and_emission_type(
+        self, module_ids: Collection[int]
+    ) -> list[tuple[int, int, float]]:
+        """(module id, emission type, kg) summed over the emission rows of these modules."""
+        if not module_ids:
+            return []
+        statement = (
+            select(
+                DataEntry.carbon_report_module_id,
+                DataEntryEmission.emission_type_id,
+                func.sum(DataEntryEmission.kg_co2eq),
+            )
+            .join(DataEntry, DataEntry.id == DataEntryEmission.data_entry_id)
+            .where(DataEntry.carbon_report_module_id.in_(set(module_ids)))
+            .group_by(DataEntry.carbon_report_module_id, DataEntryEmission.emission_type_id)
+        )
+        rows = await self.session.execute(statement)
+        return [(module_id, code, float(kg)) for module_id, code, kg in rows]

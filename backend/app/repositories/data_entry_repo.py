@@ -1,0 +1,125 @@
+"""Queries on data entries, notably the cross-module scan of one type and year."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from app.models import CarbonReport, CarbonReportModule, DataEntry
+from app.repositories.base import Repository, iter_keyset_batches
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    """What a recalculation needs of an entry, read without ORM identity overhead."""
+
+    id: int
+    carbon_report_module_id: int
+    data_entry_type_id: int
+    data: dict[str, Any]
+    revision: int
+
+
+def _of_type_and_year(
+    statement: Select[*tuple[Any, ...]], data_entry_type_id: int, year: int
+) -> Select[*tuple[Any, ...]]:
+    return (
+        statement.join(
+            CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id
+        )
+        .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+        .where(DataEntry.data_entry_type_id == data_entry_type_id, CarbonReport.year == year)
+    )
+
+
+class DataEntryRepository(Repository[DataEntry]):
+    model = DataEntry
+
+    async def list_by_data_entry_type_and_year(
+        self, data_entry_type_id: int, year: int
+    ) -> list[DataEntry]:
+        """Entries of one type in every report of the year (DataEntry ⋈ module ⋈ report)."""
+        statement = _of_type_and_year(select(DataEntry), data_entry_type_id, year).order_by(
+            DataEntry.carbon_report_module_id, DataEntry.id
+        )
+        return await self.get_all(statement)
+
+    async def count_by_data_entry_type_and_year(self, data_entry_type_id: int, year: int) -> int:
+        statement = _of_type_and_year(
+            select(func.count()).select_from(DataEntry), data_entry_type_id, year
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def iter_batches_by_data_entry_type_and_year(
+        self,
+        data_entry_type_id: int,
+        year: int,
+        batch_size: int = 1000,
+        *,
+        after: tuple[int, int] | None = None,
+    ) -> AsyncIterator[list[EntryRow]]:
+        """The same entries as light rows, in keyset batches on (module id, entry id).
+
+        Each batch is one short indexed query (ix_data_entries_type_module_id), so nothing
+        holds all entries in memory and no read transaction has to stay open between batches.
+        `after` = (module id, entry id) of the last row already handled.
+        """
+        statement = _of_type_and_year(
+            select(
+                DataEntry.id,
+                DataEntry.carbon_report_module_id,
+                DataEntry.data_entry_type_id,
+                DataEntry.data,
+                DataEntry.revision,
+            ),
+            data_entry_type_id,
+            year,
+        )
+        async for rows in iter_keyset_batches(
+            self.session,
+            statement,
+            [DataEntry.carbon_report_module_id, DataEntry.id],
+            batch_size=batch_size,
+            after=after,
+        ):
+            yield [
+                EntryRow(
+                    id=row[0],
+                    carbon_report_module_id=row[1],
+                    data_entry_type_id=row[2],
+                    data=row[3],
+                    revision=row[4],
+                )
+                for row in rows
+            ]
+
+    async def map_revisions(self, entry_ids: Collection[int]) -> dict[int, int]:
+        """Current revision by entry id (deleted entries are absent)."""
+        if not entry_ids:
+            return {}
+        rows = await self.session.execute(
+            select(DataEntry.id, DataEntry.revision).where(DataEntry.id.in_(set(entry_ids)))
+        )
+        return {entry_id: revision for entry_id, revision in rows}
+
+    async def get_year_of_module(self, module_id: int) -> int | None:
+        statement = (
+            select(CarbonReport.year)
+            .join(CarbonReportModule, CarbonReportModule.carbon_report_id == CarbonReport.id)
+            .where(CarbonReportModule.id == module_id)
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def count_by_module(self, module_ids: Collection[int]) -> dict[int, int]:
+        """Entry count by module id (modules without entries are absent)."""
+        if not module_ids:
+            return {}
+        rows = await self.session.execute(
+            select(DataEntry.carbon_report_module_id, func.count())
+            .where(DataEntry.carbon_report_module_id.in_(set(module_ids)))
+            .group_by(DataEntry.carbon_report_module_id)
+        )
+        return {module_id: count for module_id, count in rows}

@@ -1,0 +1,63 @@
+"""Module and report stats, recomputed set-based from the stored emission rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.stats import build_module_stats, sum_stats
+from app.models.base import utcnow
+from app.repositories.carbon_report_repo import CarbonReportRepository
+from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.repositories.data_entry_repo import DataEntryRepository
+
+
+class CarbonReportModuleService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.reports = CarbonReportRepository(session)
+        self.entries = DataEntryRepository(session)
+        self.emissions = DataEntryEmissionRepository(session)
+
+    async def recompute_stats(self, module_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Rewrite the stats of these modules and of their reports; returns module stats.
+
+        Three reads (emission sums grouped by module and emission type, entry counts, report
+        ids) and two executemany writes, whatever the number of modules. A module without
+        rows gets zeros. Unknown module ids are ignored.
+        """
+        report_of_module = await self.reports.map_report_ids_of_modules(set(module_ids))
+        if not report_of_module:
+            return {}
+        ids = list(report_of_module)
+        kg_by_module: defaultdict[int, dict[int, float]] = defaultdict(dict)
+        for module_id, code, kg in await self.emissions.sum_by_module_and_emission_type(ids):
+            kg_by_module[module_id][code] = kg
+        counts = await self.entries.count_by_module(ids)
+        now = utcnow()
+        stats = {
+            module_id: build_module_stats(
+                kg_by_module.get(module_id, {}),
+                entry_count=counts.get(module_id, 0),
+                computed_at=now,
+            )
+            for module_id in ids
+        }
+        await self.reports.set_module_stats(stats, updated_at=now)
+        await self.recompute_report_stats(set(report_of_module.values()))
+        return stats
+
+    async def recompute_report_stats(self, report_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Report stats = key-wise sum of its modules' stored stats."""
+        parts: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+        for report_id, module_stats in await self.reports.list_module_stats_of_reports(
+            set(report_ids)
+        ):
+            parts[report_id].append(module_stats)
+        now = utcnow()
+        stats = {report_id: sum_stats(part, computed_at=now) for report_id, part in parts.items()}
+        await self.reports.set_report_stats(stats)
+        return stats

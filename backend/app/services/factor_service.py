@@ -1,0 +1,38 @@
+"""Factors as the calculators see them: a FactorIndex built from stored rows."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.emissions import FactorIndex, FactorRecord
+from app.models import Factor
+from app.repositories.factor_repo import FactorRepository
+
+
+def to_record(factor: Factor) -> FactorRecord:
+    return FactorRecord(
+        data_entry_type_id=factor.data_entry_type_id,
+        year=factor.year,
+        classification=factor.classification,
+        values=factor.values,
+        id=factor.id,
+    )
+
+
+class FactorService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.factors = FactorRepository(session)
+
+    async def get_index(self, data_entry_type_id: int, year: int) -> FactorIndex:
+        """The factor index of one type and year, read in one query."""
+        return await self.get_index_for_types([data_entry_type_id], year)
+
+    async def get_index_for_types(
+        self, data_entry_type_ids: Collection[int], year: int
+    ) -> FactorIndex:
+        """One index over several types of a year (a module recalculation builds one)."""
+        factors = await self.factors.list_by_data_entry_types_and_year(data_entry_type_ids, year)
+        return FactorIndex.build(to_record(factor) for factor in factors)

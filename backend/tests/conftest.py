@@ -1,0 +1,143 @@
+"""Database fixtures: every SQL test runs on SQLite and on a real PostgreSQL.
+
+The schema is built once per test session by the real migrations, then cloned per test:
+SQLite copies a migrated file, PostgreSQL runs `CREATE DATABASE .. TEMPLATE`. A missing
+PostgreSQL skips its tests with the reason shown (`-ra`), except in CI (CI=true), where it fails.
+
+Fixtures: `database_url` (parametrized: sqlite, postgresql), `engine`, `session_factory`, `db`
+(an AsyncSession on a fresh database; tests commit or not, the database is thrown away).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_engine, create_session_factory
+from app.db_migrations import upgrade
+
+POSTGRES_URL = os.environ.get(
+    "CO2CALC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def postgres_url(database: str) -> str:
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _admin_connect() -> psycopg.Connection[tuple[object, ...]]:
+    url = make_url(POSTGRES_URL)
+    return psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        dbname=url.database or "postgres",
+        autocommit=True,
+        connect_timeout=3,
+    )
+
+
+def _drop_database(name: str) -> None:
+    with _admin_connect() as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head, once per test session."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(sqlite_url(path))
+    # The migration's engine is disposed: the WAL is checkpointed into the main file.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head, once per test session; dropped at the end."""
+    try:
+        with _admin_connect():
+            pass
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL not reachable at {make_url(POSTGRES_URL)!r}: {error}".strip()
+        if IN_CI:
+            pytest.fail(f"CI=true requires PostgreSQL. {reason}")
+        pytest.skip(reason)
+    name = f"co2calc_tmpl_{secrets.token_hex(4)}"
+    with _admin_connect() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        upgrade(postgres_url(name))
+        yield name
+    finally:
+        _drop_database(name)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, migrated database of each kind."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        yield sqlite_url(path)
+        return
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"co2calc_test_{secrets.token_hex(6)}"
+    with _admin_connect() as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template_name)
+            )
+        )
+    try:
+        yield postgres_url(name)
+    finally:
+        _drop_database(name)
+
+
+@pytest.fixture
+def dialect_name(database_url: str) -> str:
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with session_factory() as session:
+        yield session

@@ -1,0 +1,146 @@
+"""Domain objects with sensible defaults: `await create_entry(db, module=module, data={...})`.
+
+Every factory adds to the session and flushes (ids are set), never commits.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ingestion import (
+    DataEntrySource,
+    EntityType,
+    IngestionMethod,
+    IngestionState,
+    TargetType,
+)
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
+from app.models import (
+    CarbonReport,
+    CarbonReportModule,
+    DataEntry,
+    DataEntryEmission,
+    DataIngestionJob,
+    Factor,
+    Unit,
+    classification_key,
+)
+from app.repositories.carbon_report_repo import CarbonReportRepository
+
+_codes = itertools.count(10_000)
+
+DEFAULT_YEAR = 2025
+
+
+async def create_unit(session: AsyncSession, **overrides: Any) -> Unit:
+    code = str(next(_codes))
+    fields: dict[str, Any] = {
+        "institutional_code": code,
+        "name": f"Lab {code}",
+        "label_fr": f"Laboratoire {code}",
+        "label_en": f"Laboratory {code}",
+        "is_active": True,
+    }
+    unit = Unit(**(fields | overrides))
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def create_report(
+    session: AsyncSession, *, unit: Unit | None = None, year: int = DEFAULT_YEAR
+) -> CarbonReport:
+    """A report with its 8 modules loaded (`report.modules`)."""
+    unit = unit or await create_unit(session)
+    return await CarbonReportRepository(session).get_or_create(unit.id, year)
+
+
+def module_of_report(report: CarbonReport, module_type: ModuleTypeEnum) -> CarbonReportModule:
+    return next(m for m in report.modules if m.module_type_id == module_type)
+
+
+async def create_module(
+    session: AsyncSession,
+    module_type: ModuleTypeEnum = ModuleTypeEnum.process_emissions,
+    *,
+    unit: Unit | None = None,
+    year: int = DEFAULT_YEAR,
+) -> CarbonReportModule:
+    report = await create_report(session, unit=unit, year=year)
+    return module_of_report(report, module_type)
+
+
+async def create_entry(
+    session: AsyncSession,
+    *,
+    module: CarbonReportModule | None = None,
+    data_entry_type_id: int = DataEntryTypeEnum.process_emissions,
+    data: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> DataEntry:
+    if module is None:
+        module = await create_module(session, module_of(data_entry_type_id))
+    entry = DataEntry(
+        carbon_report_module_id=module.id,
+        data_entry_type_id=int(data_entry_type_id),
+        data=data if data is not None else {"category": "ch4", "quantity_kg": 10.0},
+        source=int(overrides.pop("source", DataEntrySource.user)),
+        **overrides,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def create_factor(
+    session: AsyncSession,
+    *,
+    data_entry_type_id: int = DataEntryTypeEnum.process_emissions,
+    year: int = DEFAULT_YEAR,
+    classification: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+) -> Factor:
+    classification = (
+        classification if classification is not None else {"category": "ch4", "subcategory": None}
+    )
+    factor = Factor(
+        data_entry_type_id=int(data_entry_type_id),
+        year=year,
+        classification=classification,
+        classification_key=classification_key(classification),
+        values=values if values is not None else {"gwp_kg_co2eq_per_kg": 28.0},
+    )
+    session.add(factor)
+    await session.flush()
+    return factor
+
+
+async def create_emission(
+    session: AsyncSession, *, entry: DataEntry, **overrides: Any
+) -> DataEntryEmission:
+    fields: dict[str, Any] = {"emission_type_id": 70100, "kg_co2eq": 1.0, "factor_id": None}
+    emission = DataEntryEmission(data_entry_id=entry.id, **(fields | overrides))
+    session.add(emission)
+    await session.flush()
+    return emission
+
+
+async def create_job(session: AsyncSession, **overrides: Any) -> DataIngestionJob:
+    """A recalculation job of process emissions by default (module 8, type 50, 2025)."""
+    fields: dict[str, Any] = {
+        "module_type_id": int(ModuleTypeEnum.process_emissions),
+        "data_entry_type_id": int(DataEntryTypeEnum.process_emissions),
+        "year": DEFAULT_YEAR,
+        "ingestion_method": int(IngestionMethod.computed),
+        "target_type": int(TargetType.DATA_ENTRIES),
+        "entity_type": int(EntityType.MODULE_PER_YEAR),
+        "state": int(IngestionState.NOT_STARTED),
+        "meta": {},
+    }
+    job = DataIngestionJob(**(fields | overrides))
+    session.add(job)
+    await session.flush()
+    return job
