@@ -80,6 +80,13 @@ class Field:
         return f"must be between {self.minimum:g} and {self.maximum:g}"
 
 
+def match_key(value: object) -> str | None:
+    """The form classification values are compared in: trimmed, case-folded; empty is None."""
+    if value is None:
+        return None
+    return str(value).strip().casefold() or None
+
+
 def number(name: str, *, minimum: float | None = 0.0, **options: Any) -> Field:
     """A number column; non-negative unless said otherwise."""
     return Field(name, "number", minimum=minimum, **options)

@@ -17,7 +17,7 @@ from typing import Any
 from app.domain.modules import DataEntryTypeEnum
 from app.emissions.base import ClassificationValue, EntryError, FactorRecord
 from app.emissions.errors import AmbiguousFactorError, FactorNotFoundError, UnusableFactorError
-from app.emissions.fields import Field
+from app.emissions.fields import Field, match_key
 from app.emissions.specs import FACTOR_FIELDS, FactorSpec
 
 Key = tuple[Any, ...]
@@ -45,14 +45,6 @@ class _Unusable:
 
     message: str
     error: type[EntryError] = UnusableFactorError
-
-
-def _normalise(value: object) -> str | None:
-    """Classification values match case-insensitively; an empty value is no value."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text.casefold() or None
 
 
 def _describe(record: FactorRecord) -> str:
@@ -124,7 +116,7 @@ class FactorIndex:
                 record.data_entry_type_id,
                 record.year,
                 *(
-                    _normalise(record.classification.get(k.name)) or _normalise(k.default)
+                    match_key(record.classification.get(k.name)) or match_key(k.default)
                     for k in spec.keys
                 ),
             )
@@ -139,7 +131,7 @@ class FactorIndex:
                 first_of[key] = record
             table[key] = prepared
             if spec.group_by is not None:
-                group = _normalise(record.classification.get(spec.group_by)) or ""
+                group = match_key(record.classification.get(spec.group_by)) or ""
                 members[(record.data_entry_type_id, record.year)][group].append(prepared)
         return cls(table, {scope: _freeze(groups) for scope, groups in members.items()}, specs)
 
@@ -151,8 +143,8 @@ class FactorIndex:
         Raises FactorNotFoundError, AmbiguousFactorError or UnusableFactorError (EntryErrors).
         """
         spec = self._specs[data_entry_type_id]
-        values = [_normalise(classification.get(key.name)) for key in spec.keys]
-        fallbacks = [_normalise(key.default) for key in spec.keys]
+        values = [match_key(classification.get(key.name)) for key in spec.keys]
+        fallbacks = [match_key(key.default) for key in spec.keys]
         tried: set[Key] = set()
         for tier in self._plans[data_entry_type_id]:
             found: dict[Key, Factor | _Unusable] = {}
