@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, serve
+from app.cli import db, demo, serve
 
 app = typer.Typer(
     name="co2calc",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 serve.register(app)
+demo.register(app)
 
 
 def main() -> None:

@@ -257,11 +257,11 @@ ROOM_SURFACE_M2: dict[str, tuple[float, float]] = {
 
 # fuel -> (unit, typical yearly quantity range)
 FUELS: dict[str, tuple[str, float, float]] = {
-    "natural_gas": ("kWh", 20_000.0, 400_000.0),
-    "heating_oil": ("l", 1_000.0, 30_000.0),
+    "natural_gas": ("kWh", 10_000.0, 120_000.0),
+    "heating_oil": ("l", 500.0, 8_000.0),
     "biomethane": ("kWh", 5_000.0, 80_000.0),
-    "pellets": ("kg", 2_000.0, 40_000.0),
-    "forest_chips": ("kg", 5_000.0, 90_000.0),
+    "pellets": ("kg", 1_000.0, 15_000.0),
+    "forest_chips": ("kg", 2_000.0, 30_000.0),
     "wood_logs": ("kg", 500.0, 10_000.0),
     "other": ("kWh", 1_000.0, 20_000.0),
 }

@@ -1,0 +1,114 @@
+"""`co2calc demo`: migrate, then load (once) a realistic demo dataset and summarise it."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from app.cli._runner import console, err_console, run_async
+from app.core.settings import get_settings
+from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
+from app.demo.loader import DemoOptions, DemoSummary, load_demo
+from app.domain.modules import DataEntryTypeEnum
+
+
+def demo(
+    units: Annotated[
+        int, typer.Option(min=1, max=MAX_UNITS, help="Number of demo units (labs, services).")
+    ] = DEFAULT_UNITS,
+    years: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--years",
+            min=2000,
+            max=2100,
+            help="Report year; repeat for several.",
+            show_default=", ".join(map(str, DEFAULT_YEARS)),
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same data.")] = (
+        DEFAULT_SEED
+    ),
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Drop the demo data and build it again.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON, and nothing else.")
+    ] = False,
+) -> None:
+    """Load demo units, yearly reports and entries of all 23 types, with their emissions.
+
+    Migrates the database first and imports the shipped factor files of each year. Safe to run
+    twice: when the demo is there it says so and changes nothing.
+    """
+    from app.db import create_engine, create_session_factory
+    from app.db_migrations import upgrade
+
+    settings = get_settings()
+    options = DemoOptions(units, tuple(years or DEFAULT_YEARS), seed, reset)
+    started = time.perf_counter()
+    upgrade(settings.database_url)
+
+    async def _load() -> DemoSummary:
+        engine = create_engine(settings.database_url)
+        try:
+            with err_console.status("Loading the demo data…") as status:
+                return await load_demo(
+                    create_session_factory(engine), options, lambda m: status.update(m + "…")
+                )
+        finally:
+            await engine.dispose()
+
+    summary = run_async(_load())
+    if as_json:
+        print(json.dumps(summary.as_json()))
+        return
+    _print_summary(summary, time.perf_counter() - started)
+
+
+def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
+    table = Table(title="Demo data by data entry type and year")
+    for column in ("year", "id", "data entry type"):
+        table.add_column(column, justify="right" if column != "data entry type" else "left")
+    for column in ("entries", "emission rows", "t CO2e"):
+        table.add_column(column, justify="right")
+    for row in summary.rows:
+        table.add_row(
+            str(row.year),
+            str(row.data_entry_type_id),
+            DataEntryTypeEnum(row.data_entry_type_id).name,
+            f"{row.entry_count:,}",
+            f"{row.emission_count:,}",
+            f"{row.total_kg_co2eq / 1000:,.1f}",
+        )
+    table.add_section()
+    table.add_row(
+        "all",
+        "",
+        "",
+        f"{sum(r.entry_count for r in summary.rows):,}",
+        f"{sum(r.emission_count for r in summary.rows):,}",
+        f"{sum(r.total_kg_co2eq for r in summary.rows) / 1000:,.1f}",
+        style="bold",
+    )
+    console.print(table)
+    for note in summary.notes:
+        console.print(f"[yellow]Note:[/] {note}")
+    years = ", ".join(map(str, summary.years))
+    if summary.created:
+        console.print(
+            f"[green]Demo loaded:[/] {summary.units} units, years {years}, in {elapsed_s:.1f} s."
+        )
+    else:
+        console.print(
+            f"[cyan]The demo data is already there[/] ({summary.units} units, years {years}); "
+            "nothing changed. Use --reset to rebuild it."
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,95 @@
+"""`co2calc demo` end to end: a subprocess on a temporary SQLite file, then the stored data."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.domain.modules import DataEntryTypeEnum
+
+pytestmark = pytest.mark.slow
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+ALL_TYPES = sorted(int(t) for t in DataEntryTypeEnum)
+
+
+def _demo_json(run_cli: RunCli, *args: str) -> dict[str, Any]:
+    result = run_cli("demo", "--units", "3", "--json", *args)
+    assert result.returncode == 0, result.stderr
+    summary: dict[str, Any] = json.loads(result.stdout)  # nothing else on stdout
+    return summary
+
+
+def _database_file(sqlite_url: str) -> Path:
+    return Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
+
+
+def test_demo_computes_every_type_of_every_year(run_cli: RunCli) -> None:
+    summary = _demo_json(run_cli)
+
+    assert summary["units"] == 3
+    assert summary["years"] == [2024, 2025]
+    rows = summary["data_entry_types"]
+    assert set(rows[0]) == {
+        "data_entry_type_id",
+        "year",
+        "entry_count",
+        "emission_count",
+        "total_kg_co2eq",
+    }
+    assert sorted((r["year"], r["data_entry_type_id"]) for r in rows) == [
+        (year, t) for year in (2024, 2025) for t in ALL_TYPES
+    ]
+    for row in rows:
+        assert row["entry_count"] > 0, row
+        assert row["emission_count"] > 0, row
+        assert row["total_kg_co2eq"] > 0, row
+
+
+def test_demo_stats_are_the_sums_of_emission_rows(run_cli: RunCli, sqlite_url: str) -> None:
+    _demo_json(run_cli)
+
+    with sqlite3.connect(_database_file(sqlite_url)) as connection:
+        kg_by_module = dict(
+            connection.execute(
+                "SELECT e.carbon_report_module_id, SUM(x.kg_co2eq) FROM data_entries e "
+                "JOIN data_entry_emissions x ON x.data_entry_id = e.id "
+                "GROUP BY e.carbon_report_module_id"
+            ).fetchall()
+        )
+        modules = connection.execute(
+            "SELECT id, carbon_report_id, stats FROM carbon_report_modules"
+        ).fetchall()
+        reports = dict(connection.execute("SELECT id, stats FROM carbon_reports").fetchall())
+
+    assert len(modules) == 3 * 2 * 8
+    module_totals: defaultdict[int, float] = defaultdict(float)
+    for module_id, report_id, stats in modules:
+        total = json.loads(stats)["total"]
+        assert total == pytest.approx(kg_by_module.get(module_id, 0.0), rel=1e-9, abs=1e-6)
+        module_totals[report_id] += total
+    assert len(reports) == 6
+    for report_id, stats in reports.items():
+        assert json.loads(stats)["total"] == pytest.approx(module_totals[report_id], rel=1e-9)
+
+
+def test_demo_twice_is_safe_and_reset_rebuilds(run_cli: RunCli) -> None:
+    first = _demo_json(run_cli)
+
+    again = run_cli("demo", "--units", "3")
+    assert again.returncode == 0, again.stderr
+    assert "already there" in again.stdout
+    assert _demo_json(run_cli) == first
+
+    rebuilt = _demo_json(run_cli, "--reset", "--years", "2025", "--seed", "7")
+    assert rebuilt["units"] == 3
+    assert rebuilt["years"] == [2025]
+    assert {r["year"] for r in rebuilt["data_entry_types"]} == {2025}
+    assert all(r["emission_count"] > 0 for r in rebuilt["data_entry_types"])
