@@ -118,6 +118,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _drop_database(name)
 
 
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh database of each kind with no schema at all (migration tests)."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "empty.db")
+        return
+    request.getfixturevalue("postgres_template")  # reachability check, skip or fail
+    name = f"co2calc_empty_{secrets.token_hex(6)}"
+    with _admin_connect() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield postgres_url(name)
+    finally:
+        _drop_database(name)
+
+
 @pytest.fixture
 def dialect_name(database_url: str) -> str:
     return make_url(database_url).get_backend_name()
