@@ -61,9 +61,9 @@ def energy_combustion(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
 ) -> list[EmissionRow]:
     """kg = quantity x ef of the (fuel, unit) pair."""
-    fuel = read_text(data, FUEL)
+    fuel, quantity = read_text(data, FUEL), read_number(data, QUANTITY)
     factor = index.lookup(type_id, year, {FUEL.name: fuel, UNIT.name: read_text(data, UNIT)})
-    kg = read_number(data, QUANTITY) * factor.number(EF_PER_UNIT)
+    kg = quantity * factor.number(EF_PER_UNIT)
     return [row(E[f"combustion_{fuel}"], kg, factor)]
 
 
@@ -71,6 +71,7 @@ def building_embodied_energy(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
 ) -> list[EmissionRow]:
     """kg = surface x ef per m2 of the building (fallback "default")."""
+    surface = read_number(data, SURFACE)
     factor = index.lookup(type_id, year, {BUILDING_NAME.name: read_text(data, BUILDING_NAME)})
-    kg = read_number(data, SURFACE) * factor.number(EF_PER_SQUARE_METER)
+    kg = surface * factor.number(EF_PER_SQUARE_METER)
     return [row(E.building_embodied_energy, kg, factor)]

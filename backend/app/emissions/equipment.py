@@ -36,6 +36,9 @@ def equipment(
 
     Hours the entry leaves out come from the factor (typical use of that class).
     """
+    quantity = read_number(data, EQUIPMENT_QUANTITY)
+    active = read_optional_number(data, ENTRY_ACTIVE_HOURS)
+    standby = read_optional_number(data, ENTRY_STANDBY_HOURS)
     factor = index.lookup(
         type_id,
         year,
@@ -44,8 +47,6 @@ def equipment(
             SUB_CLASS.name: read_optional_text(data, SUB_CLASS),
         },
     )
-    active = read_optional_number(data, ENTRY_ACTIVE_HOURS)
-    standby = read_optional_number(data, ENTRY_STANDBY_HOURS)
     active = factor.number(ACTIVE_HOURS) if active is None else active
     standby = factor.number(STANDBY_HOURS) if standby is None else standby
     try:
@@ -53,7 +54,6 @@ def equipment(
     except ValueError as error:
         raise InvalidFieldError(str(error)) from None
     weekly_wh = active * factor.number(ACTIVE_POWER) + standby * factor.number(STANDBY_POWER)
-    quantity = read_number(data, EQUIPMENT_QUANTITY)
     kg = weekly_wh * WEEKS_PER_YEAR / 1000 * quantity * factor.number(EF_PER_KWH)
     code = DEFAULT_EMISSION_TYPE[DataEntryTypeEnum(type_id)]
     return [row(code, kg, factor, active_hours=active, standby_hours=standby)]

@@ -47,13 +47,12 @@ def external_cloud(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
 ) -> list[EmissionRow]:
     """kg = spend converted to the factor's currency x ef, by provider and service type."""
-    service = read_text(data, SERVICE_TYPE)
+    service, spent = read_text(data, SERVICE_TYPE), read_number(data, SPENT_AMOUNT)
+    currency = read_text(data, CLOUD_CURRENCY)
     factor = index.lookup(
         type_id, year, {PROVIDER.name: read_text(data, PROVIDER), SERVICE_TYPE.name: service}
     )
-    amount, meta = spend_in_factor_currency(
-        read_number(data, SPENT_AMOUNT), read_text(data, CLOUD_CURRENCY), factor, year
-    )
+    amount, meta = spend_in_factor_currency(spent, currency, factor, year)
     kg = amount * factor.number(EF_PER_CURRENCY)
     return [row(E[f"external_cloud_{service}"], kg, factor, **meta)]
 
@@ -63,10 +62,10 @@ def external_ai(
 ) -> list[EmissionRow]:
     """kg = requests per day x 5 days x 46 weeks x users x g per request / 1000."""
     provider = read_text(data, PROVIDER)
+    requests = REQUESTS_BY_ANSWER[read_text(data, REQUESTS_PER_USER_PER_DAY)]
+    users = read_number(data, USER_COUNT)
     factor = index.lookup(
         type_id, year, {PROVIDER.name: provider, USAGE_TYPE.name: read_text(data, USAGE_TYPE)}
     )
-    requests = REQUESTS_BY_ANSWER[read_text(data, REQUESTS_PER_USER_PER_DAY)]
-    users = read_number(data, USER_COUNT)
     grams = requests * DAYS_PER_WEEK * WEEKS_PER_YEAR * users * factor.number(EF_G_PER_REQUEST)
     return [row(ai_emission_type(provider), grams / 1000, factor)]

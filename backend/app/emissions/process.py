@@ -17,11 +17,11 @@ def process_emissions(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
 ) -> list[EmissionRow]:
     """kg = quantity_kg x gwp, factor by category and subcategory (fallback category only)."""
-    category = read_text(data, PROCESS_CATEGORY)
+    category, quantity = read_text(data, PROCESS_CATEGORY), read_number(data, QUANTITY_KG)
     factor = index.lookup(
         type_id,
         year,
         {PROCESS_CATEGORY.name: category, SUBCATEGORY.name: read_optional_text(data, SUBCATEGORY)},
     )
-    kg = read_number(data, QUANTITY_KG) * factor.number(GWP)
+    kg = quantity * factor.number(GWP)
     return [row(E[f"process_{category}"], kg, factor)]

@@ -31,11 +31,10 @@ def purchase(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
 ) -> list[EmissionRow]:
     """kg = amount converted to the factor's currency (yearly ECB average) x ef."""
-    code = read_text(data, PURCHASE_CODE)
+    code, spent = read_text(data, PURCHASE_CODE), read_number(data, TOTAL_SPENT)
+    currency = read_text(data, PURCHASE_CURRENCY)
     factor = index.lookup(type_id, year, {PURCHASE_CODE.name: code})
-    amount, meta = spend_in_factor_currency(
-        read_number(data, TOTAL_SPENT), read_text(data, PURCHASE_CURRENCY), factor, year
-    )
+    amount, meta = spend_in_factor_currency(spent, currency, factor, year)
     kg = amount * factor.number(EF_PER_CURRENCY)
     return [row(DEFAULT_EMISSION_TYPE[DataEntryTypeEnum(type_id)], kg, factor, **meta)]
 
@@ -45,6 +44,6 @@ def additional_purchase(
 ) -> list[EmissionRow]:
     """kg = annual consumption x coef_to_kg x ef per kg; ln2 and other have their own codes."""
     name = read_text(data, ADDITIONAL_NAME)
-    factor = index.lookup(type_id, year, {ADDITIONAL_NAME.name: name})
     mass_kg = read_number(data, ANNUAL_CONSUMPTION) * read_number(data, COEF_TO_KG)
+    factor = index.lookup(type_id, year, {ADDITIONAL_NAME.name: name})
     return [row(_ADDITIONAL_CODES[name], mass_kg * factor.number(EF_PER_KG), factor)]

@@ -20,8 +20,9 @@ def research_facility(
 ) -> list[EmissionRow]:
     """kg = use / total_use x kg_co2eq_sum (0 when total_use is 0); units must agree."""
     facility, use = read_text(data, FACILITY_ID), read_number(data, USE)
+    unit = read_text(data, USE_UNIT)
     factor = index.lookup(type_id, year, {FACILITY_ID.name: facility})
-    unit, factor_unit = read_text(data, USE_UNIT), factor.text(USE_UNIT)
+    factor_unit = factor.text(USE_UNIT)
     if unit.casefold() != factor_unit.casefold():
         raise InvalidFieldError(
             f'use_unit "{unit}" differs from facility {facility}\'s use_unit "{factor_unit}"'
