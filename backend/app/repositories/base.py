@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_
@@ -56,12 +56,14 @@ async def iter_keyset_batches(
     *,
     batch_size: int,
     after: Sequence[Any] | None = None,
+    extra_bounds: Callable[[tuple[Any, ...]], Iterable[ColumnElement[bool]]] | None = None,
 ) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
     """Rows of `statement` in batches ordered by `keys`, each batch one short query.
 
     `keys` must be unique together and selected by `statement` under their own names. Rows
     are plain tuples (no ORM identity map), so memory stays flat however many there are.
-    `after` resumes behind a known key.
+    `after` resumes behind a known key. `extra_bounds(last_key)` may add redundant
+    predicates that help a planner start its scan at the cursor (on a joined table, say).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -73,6 +75,8 @@ async def iter_keyset_batches(
         page = statement.order_by(*keys).limit(batch_size)
         if last is not None:
             page = page.where(tuple_(*keys) > tuple_(*last))
+            if extra_bounds is not None:
+                page = page.where(*extra_bounds(last))
         rows = (await session.execute(page)).all()
         if not rows:
             return

@@ -84,6 +84,9 @@ class DataEntryRepository(Repository[DataEntry]):
             [DataEntry.carbon_report_module_id, DataEntry.id],
             batch_size=batch_size,
             after=after,
+            # Lets PostgreSQL start its ordered walk of the modules at the cursor instead of
+            # at the first module on every batch.
+            extra_bounds=lambda last: [CarbonReportModule.id >= last[0]],
         ):
             yield [
                 EntryRow(
