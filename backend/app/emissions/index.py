@@ -179,9 +179,6 @@ class FactorIndex:
             raise groups.error(groups.message)
         return groups
 
-    def __len__(self) -> int:
-        return len(self._table)
-
 
 def _freeze(
     groups: Mapping[str, list[Factor | _Unusable]],
