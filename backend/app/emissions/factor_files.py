@@ -80,14 +80,9 @@ def _cells(
     """Each column's typed value, default applied; raises _RowError naming the column."""
     for column, index in columns:
         try:
-            value = column.parse(None if index is None else cells[index])
+            yield column, column.resolve(None if index is None else cells[index])
         except ValueError as error:
             raise _RowError(f"{column.name}: {error}") from None
-        if value is None:
-            if column.required:
-                raise _RowError(f"{column.name}: a value is required")
-            value = column.default
-        yield column, value
 
 
 @contextmanager

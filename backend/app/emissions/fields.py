@@ -49,6 +49,17 @@ class Field:
             return self._parse_text(str(raw))
         return self._parse_number(raw)
 
+    def resolve(self, raw: object) -> CellValue | None:
+        """`parse`, then the default for an empty value; a missing required value raises
+        ValueError naming what is allowed."""
+        value = self.parse(raw)
+        if value is not None:
+            return value
+        if self.required:
+            allowed = f" (one of: {', '.join(self.choices)})" if self.choices else ""
+            raise ValueError(f"a value is required{allowed}")
+        return self.default
+
     def _parse_text(self, text: str) -> str:
         if self._canonical:
             choice = self._canonical.get(text.casefold())

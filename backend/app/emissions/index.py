@@ -56,13 +56,11 @@ def _prepare(record: FactorRecord, spec: FactorSpec) -> Factor | _Unusable:
     texts: dict[str, str] = {}
     for field in spec.values:
         try:
-            value = field.parse(record.values.get(field.name))
+            value = field.resolve(record.values.get(field.name))
         except ValueError as error:
-            return _Unusable(f"{_describe(record)}: value {field.name!r} {error}")
+            return _Unusable(f"{_describe(record)}: value {field.name!r}: {error}")
         if value is None:
-            value = field.default
-        if value is None:
-            return _Unusable(f"{_describe(record)} has no value {field.name!r}")
+            continue
         if field.kind == "text":
             texts[field.name] = str(value)
         else:

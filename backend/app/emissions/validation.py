@@ -21,14 +21,9 @@ def validate_entry(data_entry_type_id: int, raw: Mapping[str, object]) -> dict[s
     entry: dict[str, Any] = {}
     for field in spec.fields:
         try:
-            value = field.parse(raw.get(field.name))
+            value = field.resolve(raw.get(field.name))
         except ValueError as error:
             raise EntryValidationError(field.name, str(error)) from None
-        if value is None:
-            if field.required:
-                allowed = f" (one of: {', '.join(field.choices)})" if field.choices else ""
-                raise EntryValidationError(field.name, f"a value is required{allowed}")
-            value = field.default
         if value is not None:
             entry[field.name] = value
     if spec.rule is not None:

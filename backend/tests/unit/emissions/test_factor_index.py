@@ -111,7 +111,9 @@ def test_two_equally_specific_fallbacks_are_ambiguous() -> None:
 
 def test_a_factor_missing_a_value_is_unusable_with_a_clear_message() -> None:
     index = index_of(factor(T.process_emissions, {}, id=4, category="ch4", subcategory=None))
-    with pytest.raises(UnusableFactorError, match=f"factor #4 .* has no value '{GWP}'"):
+    with pytest.raises(
+        UnusableFactorError, match=f"factor #4 .*: value '{GWP}': a value is required"
+    ):
         index.lookup(T.process_emissions, 2024, {"category": "ch4"})
 
 
