@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
 
-from app.models import SyncScope
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ingestion import ACTIVE_STATES
+from app.models import DataIngestionJob, SyncScope, utcnow
 from app.repositories.base import Repository, insert_for, table_of
 
 
@@ -28,3 +33,100 @@ class SyncScopeRepository(Repository[SyncScope]):
         scope = await self.get(module_type_id, year)
         assert scope is not None  # just ensured
         return scope
+
+
+def advisory_key(module_type_id: int, year: int) -> int:
+    """A 64-bit advisory lock key for one (module, year), namespaced to co2calc."""
+    return (0x636F32 << 32) | (module_type_id << 16) | year
+
+
+class ScopeLockRepository:
+    """The two lock mechanisms of a (module, year) scope; see docs/jobs-and-locking.md."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def try_advisory_lock(self, module_type_id: int, year: int) -> bool:
+        """PostgreSQL: a session-level advisory lock on this session's connection."""
+        key = advisory_key(module_type_id, year)
+        result = await self.session.execute(select(func.pg_try_advisory_lock(key)))
+        return bool(result.scalar_one())
+
+    async def advisory_unlock(self, module_type_id: int, year: int) -> None:
+        key = advisory_key(module_type_id, year)
+        await self.session.execute(select(func.pg_advisory_unlock(key)))
+
+    async def try_lock_row(
+        self, module_type_id: int, year: int, job_id: int, *, stale_before: datetime
+    ) -> bool:
+        """SQLite: take the scope row for `job_id` if free, already ours, or left by a dead job.
+
+        The holder is dead when its heartbeat is older than `stale_before` or its job is no
+        longer active (ended by the interrupted-job sweep).
+        """
+        await SyncScopeRepository(self.session).get_or_create(module_type_id, year)
+        holder_active = (
+            select(DataIngestionJob.id)
+            .where(
+                DataIngestionJob.id == SyncScope.lock_holder_job_id,
+                DataIngestionJob.state.in_([int(state) for state in ACTIVE_STATES]),
+            )
+            .exists()
+        )
+        now = utcnow()
+        result = await self.session.execute(
+            update(SyncScope)
+            .where(
+                SyncScope.module_type_id == module_type_id,
+                SyncScope.year == year,
+                or_(
+                    SyncScope.lock_holder_job_id.is_(None),
+                    SyncScope.lock_holder_job_id == job_id,
+                    SyncScope.lock_heartbeat_at < stale_before,
+                    ~holder_active,
+                ),
+            )
+            .values(lock_holder_job_id=job_id, lock_acquired_at=now, lock_heartbeat_at=now)
+        )
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
+    async def refresh_lock_row(self, module_type_id: int, year: int, job_id: int) -> None:
+        await self.session.execute(
+            update(SyncScope)
+            .where(
+                SyncScope.module_type_id == module_type_id,
+                SyncScope.year == year,
+                SyncScope.lock_holder_job_id == job_id,
+            )
+            .values(lock_heartbeat_at=utcnow())
+        )
+
+    async def release_lock_row(self, module_type_id: int, year: int, job_id: int) -> None:
+        await self.session.execute(
+            update(SyncScope)
+            .where(
+                SyncScope.module_type_id == module_type_id,
+                SyncScope.year == year,
+                SyncScope.lock_holder_job_id == job_id,
+            )
+            .values(lock_holder_job_id=None, lock_acquired_at=None, lock_heartbeat_at=None)
+        )
+
+    async def take_next_factor_sequence(self, module_type_id: int, year: int) -> int:
+        """Bump the scope's factor sequence (caller holds the scope lock) and return it."""
+        await SyncScopeRepository(self.session).get_or_create(module_type_id, year)
+        await self.session.execute(
+            update(SyncScope)
+            .where(SyncScope.module_type_id == module_type_id, SyncScope.year == year)
+            .values(factor_sequence=SyncScope.factor_sequence + 1)
+        )
+        return await self.read_factor_sequence(module_type_id, year)
+
+    async def read_factor_sequence(self, module_type_id: int, year: int) -> int:
+        value = await self.session.scalar(
+            select(SyncScope.factor_sequence).where(
+                SyncScope.module_type_id == module_type_id, SyncScope.year == year
+            )
+        )
+        return int(value or 0)

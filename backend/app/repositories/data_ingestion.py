@@ -1,0 +1,359 @@
+"""Queries on DataIngestionJob: creation, conditional state moves, listing, current-job rule.
+
+State moves are conditional updates (see docs/jobs-and-locking.md): each returns whether it
+matched, and a False means the caller no longer owns the job and must stop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.engine import CursorResult
+
+from app.domain.ingestion import (
+    ACTIVE_STATES,
+    EntityType,
+    IngestionMethod,
+    IngestionResult,
+    IngestionState,
+    TargetType,
+)
+from app.models import DataIngestionJob, utcnow
+from app.repositories.base import Repository
+
+INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was running"
+
+_Job = DataIngestionJob
+_ACTIVE = [int(state) for state in ACTIVE_STATES]
+
+
+@dataclass(frozen=True, slots=True)
+class JobFilters:
+    """Filters of the job history; None means "any"."""
+
+    year: int | None = None
+    module_type_id: int | None = None
+    data_entry_type_id: int | None = None
+    target_type: int | None = None
+    state: int | None = None
+    parent_job_id: int | None = None
+    top_level_only: bool = False
+
+
+def _matched(result: Any) -> bool:
+    assert isinstance(result, CursorResult)
+    return bool(result.rowcount)
+
+
+def _owned_by(job_id: int, worker_id: str) -> ColumnElement[bool]:
+    return and_(
+        _Job.id == job_id, _Job.state == IngestionState.RUNNING, _Job.worker_id == worker_id
+    )
+
+
+class DataIngestionRepository(Repository[DataIngestionJob]):
+    model = DataIngestionJob
+
+    async def create_ingestion_job(
+        self,
+        *,
+        module_type_id: int,
+        data_entry_type_id: int | None,
+        year: int,
+        ingestion_method: IngestionMethod,
+        target_type: TargetType,
+        entity_type: EntityType = EntityType.MODULE_PER_YEAR,
+        meta: dict[str, Any] | None = None,
+        requested_by: str | None = None,
+        status_message: str | None = None,
+        parent_job_id: int | None = None,
+        worker_id: str | None = None,
+    ) -> DataIngestionJob:
+        """A NOT_STARTED job, flushed so its id is known (the caller commits)."""
+        job = DataIngestionJob(
+            module_type_id=module_type_id,
+            data_entry_type_id=data_entry_type_id,
+            year=year,
+            ingestion_method=int(ingestion_method),
+            target_type=int(target_type),
+            entity_type=int(entity_type),
+            state=int(IngestionState.NOT_STARTED),
+            status_message=status_message,
+            meta=meta or {},
+            requested_by=requested_by,
+            parent_job_id=parent_job_id,
+            worker_id=worker_id,
+            attempts=0,
+            is_current=False,
+            created_at=utcnow(),
+        )
+        self.session.add(job)
+        await self.session.flush()
+        return job
+
+    async def get(self, job_id: int) -> DataIngestionJob | None:
+        return await self.get_by_id(job_id)
+
+    async def list_jobs(
+        self, filters: JobFilters, *, limit: int, offset: int
+    ) -> tuple[list[DataIngestionJob], int]:
+        """Newest first."""
+        statement = select(_Job).order_by(_Job.id.desc())
+        for column, value in (
+            (_Job.year, filters.year),
+            (_Job.module_type_id, filters.module_type_id),
+            (_Job.data_entry_type_id, filters.data_entry_type_id),
+            (_Job.target_type, filters.target_type),
+            (_Job.state, filters.state),
+            (_Job.parent_job_id, filters.parent_job_id),
+        ):
+            if value is not None:
+                statement = statement.where(column == value)
+        if filters.top_level_only and filters.parent_job_id is None:
+            statement = statement.where(_Job.parent_job_id.is_(None))
+        return await self.paginate(statement, limit=limit, offset=offset)
+
+    async def list_children(self, parent_job_id: int) -> list[DataIngestionJob]:
+        return await self.get_all(
+            select(_Job).where(_Job.parent_job_id == parent_job_id).order_by(_Job.id)
+        )
+
+    async def claim(self, job_id: int, worker_id: str) -> bool:
+        """NOT_STARTED or QUEUED -> RUNNING for this worker; False if someone else has it."""
+        now = utcnow()
+        result = await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.id == job_id,
+                _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
+                or_(_Job.worker_id.is_(None), _Job.worker_id == worker_id),
+            )
+            .values(
+                state=IngestionState.RUNNING,
+                worker_id=worker_id,
+                started_at=now,
+                heartbeat_at=now,
+            )
+        )
+        return _matched(result)
+
+    async def mark_waiting(self, job_id: int, worker_id: str, message: str) -> bool:
+        """A claimed job waiting for its scope's lock shows as QUEUED with the reason."""
+        result = await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.id == job_id,
+                _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
+                or_(_Job.worker_id.is_(None), _Job.worker_id == worker_id),
+            )
+            .values(
+                state=IngestionState.QUEUED,
+                worker_id=worker_id,
+                status_message=message,
+                heartbeat_at=utcnow(),
+            )
+        )
+        return _matched(result)
+
+    async def requeue_for_retry(self, job_id: int, worker_id: str, message: str) -> bool:
+        """RUNNING -> QUEUED, released by this worker, attempts raised, in one update."""
+        result = await self.session.execute(
+            update(_Job)
+            .where(_owned_by(job_id, worker_id))
+            .values(
+                state=IngestionState.QUEUED,
+                worker_id=None,
+                status_message=message,
+                attempts=_Job.attempts + 1,
+            )
+        )
+        return _matched(result)
+
+    async def update_progress(
+        self,
+        job_id: int,
+        worker_id: str,
+        *,
+        message: str | None = None,
+        done: int | None = None,
+        total: int | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {"heartbeat_at": utcnow()}
+        if message is not None:
+            values["status_message"] = message
+        if done is not None:
+            values["progress_done"] = done
+        if total is not None:
+            values["progress_total"] = total
+        result = await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.id == job_id,
+                _Job.state.in_(_ACTIVE),
+                _Job.worker_id == worker_id,
+            )
+            .values(**values)
+        )
+        return _matched(result)
+
+    async def heartbeat(self, job_ids: list[int], worker_id: str) -> int:
+        """Refresh the heartbeat of this worker's active jobs; returns how many matched."""
+        result = await self.session.execute(
+            update(_Job)
+            .where(_Job.id.in_(job_ids), _Job.state.in_(_ACTIVE), _Job.worker_id == worker_id)
+            .values(heartbeat_at=utcnow())
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount
+
+    async def finish(
+        self,
+        job_id: int,
+        worker_id: str,
+        *,
+        result: IngestionResult,
+        message: str,
+        meta: dict[str, Any] | None = None,
+        factor_sequence: int | None = None,
+    ) -> bool:
+        """RUNNING -> FINISHED for the claiming worker; SUCCESS/WARNING also make it current.
+
+        Call it inside the transaction that writes the job's data, so the job is FINISHED
+        exactly when its data is committed; a False return means: roll the data back.
+        """
+        values: dict[str, Any] = {
+            "state": IngestionState.FINISHED,
+            "result": int(result),
+            "status_message": message,
+            "finished_at": utcnow(),
+        }
+        if meta is not None:
+            values["meta"] = meta
+        if factor_sequence is not None:
+            values["factor_sequence"] = factor_sequence
+        matched = _matched(
+            await self.session.execute(
+                update(_Job).where(_owned_by(job_id, worker_id)).values(**values)
+            )
+        )
+        if matched and result != IngestionResult.ERROR:
+            await self.mark_job_as_current(job_id)
+        return matched
+
+    async def finish_children(
+        self, parent_job_id: int, *, result: IngestionResult, message: str
+    ) -> None:
+        """End the still-active per-type rows of a module job (its own finish failed)."""
+        await self.session.execute(
+            update(_Job)
+            .where(_Job.parent_job_id == parent_job_id, _Job.state.in_(_ACTIVE))
+            .values(
+                state=IngestionState.FINISHED,
+                result=int(result),
+                status_message=message,
+                finished_at=utcnow(),
+            )
+        )
+
+    async def mark_job_as_current(self, job_id: int) -> None:
+        """Make the job current and demote the previous current job of the same scope.
+
+        The scope compares data_entry_type_id with IS NULL for module-wide jobs, where `=`
+        would never match (NULL = NULL is unknown).
+        """
+        job = await self.session.get(_Job, job_id, populate_existing=True)
+        assert job is not None
+        same_type = (
+            _Job.data_entry_type_id.is_(None)
+            if job.data_entry_type_id is None
+            else _Job.data_entry_type_id == job.data_entry_type_id
+        )
+        await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.is_current.is_(True),
+                _Job.id != job_id,
+                _Job.module_type_id == job.module_type_id,
+                same_type,
+                _Job.target_type == job.target_type,
+                _Job.ingestion_method == job.ingestion_method,
+                _Job.year == job.year,
+            )
+            .values(is_current=False)
+        )
+        await self.session.execute(update(_Job).where(_Job.id == job_id).values(is_current=True))
+
+    async def fail_interrupted(
+        self,
+        *,
+        stale_before: datetime,
+        dead_workers: list[str] | None = None,
+        message: str = INTERRUPTED_MESSAGE,
+    ) -> list[int]:
+        """End active jobs whose worker is gone: FINISHED/ERROR with the interrupted message.
+
+        A worker is gone when its heartbeat (or, never claimed, the job's creation) is older
+        than `stale_before`, or when it is listed in `dead_workers`. Per-type rows of such a
+        job go with it. Returns the ids of the jobs ended.
+        """
+        last_sign_of_life = _Job.heartbeat_at.is_(None) & (_Job.created_at < stale_before)
+        gone = or_(_Job.heartbeat_at < stale_before, last_sign_of_life)
+        if dead_workers:
+            gone = or_(gone, _Job.worker_id.in_(dead_workers))
+        stale_ids = list(
+            (
+                await self.session.execute(
+                    select(_Job.id).where(
+                        _Job.state.in_(_ACTIVE), _Job.parent_job_id.is_(None), gone
+                    )
+                )
+            ).scalars()
+        )
+        if not stale_ids:
+            return []
+        await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.state.in_(_ACTIVE),
+                or_(_Job.id.in_(stale_ids), _Job.parent_job_id.in_(stale_ids)),
+            )
+            .values(
+                state=IngestionState.FINISHED,
+                result=int(IngestionResult.ERROR),
+                status_message=message,
+                finished_at=utcnow(),
+            )
+        )
+        return stale_ids
+
+    async def find_running_in_scope(
+        self, module_type_id: int, year: int
+    ) -> DataIngestionJob | None:
+        """The job holding the (module, year) scope: jobs turn RUNNING only once they hold it."""
+        return await self.get_one_or_none(
+            select(_Job)
+            .where(
+                _Job.module_type_id == module_type_id,
+                _Job.year == year,
+                _Job.state == IngestionState.RUNNING,
+                _Job.parent_job_id.is_(None),
+            )
+            .order_by(_Job.id)
+            .limit(1)
+        )
+
+    async def list_active_workers(self) -> list[str]:
+        """Worker ids that hold an active job (to find those whose process is gone)."""
+        rows = await self.session.execute(
+            select(_Job.worker_id)
+            .where(_Job.state.in_(_ACTIVE), _Job.worker_id.is_not(None))
+            .distinct()
+        )
+        return [worker for worker in rows.scalars() if worker is not None]
+
+
+def stale_limit(now: datetime, seconds: float) -> datetime:
+    return now - timedelta(seconds=seconds)

@@ -1,0 +1,95 @@
+"""Serializes every writer (factor import, data import, recalculation) of one (module, year).
+
+PostgreSQL: a session-level advisory lock on a connection held for the job's duration (the
+server releases it if the process dies). SQLite: the scope's `sync_scopes` row, taken by a
+conditional update, which also holds across processes sharing the file. Both are polled, so
+the waiting job can say what it waits for and keep its heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_session_factory
+from app.models import utcnow
+from app.repositories.sync_scope_repo import ScopeLockRepository
+
+POLL_SECONDS = 0.25
+# A lock row whose holder stopped refreshing it for this long is free to take.
+STALE_LOCK_SECONDS = 60.0
+
+OnWait = Callable[[], Awaitable[None]]
+T = TypeVar("T")
+
+
+class ScopeLock:
+    def __init__(self, engine: AsyncEngine, module_type_id: int, year: int, job_id: int) -> None:
+        self.engine = engine
+        self.module_type_id = module_type_id
+        self.year = year
+        self.job_id = job_id
+        self._session_factory: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+        self._is_postgres = engine.dialect.name == "postgresql"
+
+    @asynccontextmanager
+    async def held(self, on_wait: OnWait) -> AsyncIterator[None]:
+        """Wait for the scope (calling `on_wait()` at each failed attempt), then hold it."""
+        if self._is_postgres:
+            async with self._session_factory() as lock_session:
+                # The advisory lock belongs to this connection: keep it checked out throughout.
+                await lock_session.connection()
+                try:
+                    await self._wait(lambda: self._try_advisory(lock_session), on_wait)
+                    yield
+                finally:
+                    await ScopeLockRepository(lock_session).advisory_unlock(
+                        self.module_type_id, self.year
+                    )
+                    await lock_session.commit()
+            return
+        await self._wait(self._try_row, on_wait)
+        try:
+            yield
+        finally:
+            await self._run(
+                lambda repo: repo.release_lock_row(self.module_type_id, self.year, self.job_id)
+            )
+
+    async def refresh(self) -> None:
+        """Keep a SQLite lock row fresh (PostgreSQL's lock needs nothing)."""
+        if not self._is_postgres:
+            await self._run(
+                lambda repo: repo.refresh_lock_row(self.module_type_id, self.year, self.job_id)
+            )
+
+    async def _wait(self, attempt: Callable[[], Awaitable[bool]], on_wait: OnWait) -> None:
+        while not await attempt():
+            await on_wait()
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _try_advisory(self, lock_session: AsyncSession) -> bool:
+        acquired = await ScopeLockRepository(lock_session).try_advisory_lock(
+            self.module_type_id, self.year
+        )
+        await lock_session.commit()  # session-level lock: survives the commit, no idle txn
+        return acquired
+
+    async def _try_row(self) -> bool:
+        stale_before = utcnow() - timedelta(seconds=STALE_LOCK_SECONDS)
+        return await self._run(
+            lambda repo: repo.try_lock_row(
+                self.module_type_id, self.year, self.job_id, stale_before=stale_before
+            )
+        )
+
+    async def _run(self, action: Callable[[ScopeLockRepository], Awaitable[T]]) -> T:
+        async with self._session_factory() as session:
+            outcome = await action(ScopeLockRepository(session))
+            await session.commit()
+            return outcome

@@ -1,0 +1,1 @@
+"""Background work: one function per job kind, run by a runner backend chosen by settings."""

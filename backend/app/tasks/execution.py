@@ -1,0 +1,99 @@
+"""Runs one job: scope lock, claim, heartbeat, two sessions, and a final state in every case.
+
+The job's work receives the handle (progress on the job session) and the data session, and
+returns its outcome; the outcome is written inside the data transaction, so the job is
+FINISHED exactly when its data is committed. Any failure rolls the data back and ends the job
+ERROR with the real cause; cancellation (server shutdown) ends it ERROR "interrupted".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import create_session_factory
+from app.domain.ingestion import IngestionResult, IngestionState
+from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
+from app.services.scope_lock import ScopeLock
+from app.tasks.context import current_engine, worker_id
+from app.tasks.job_handle import JobHandle, JobLostError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class JobOutcome:
+    result: IngestionResult
+    message: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    factor_sequence: int | None = None
+
+
+JobWork = Callable[[JobHandle, AsyncSession], Awaitable[JobOutcome]]
+
+
+def describe_failure(error: BaseException) -> str:
+    """The real cause, as an operator reads it in the job history."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+async def execute_job(job_id: int, work: JobWork) -> None:
+    engine = current_engine()
+    session_factory = create_session_factory(engine)
+    handle = JobHandle(session_factory, job_id, worker_id())
+    job = await handle.load()
+    if job.state == IngestionState.FINISHED:
+        return
+    lock = ScopeLock(engine, job.module_type_id, job.year, job_id)
+
+    async def on_wait() -> None:
+        async with session_factory() as session:
+            holder = await DataIngestionRepository(session).find_running_in_scope(
+                job.module_type_id, job.year
+            )
+        waiting_for = f"job {holder.id}" if holder else "another job"
+        message = f"Waiting for {waiting_for} of this module and year to finish"
+        if not await handle.mark_waiting(message):
+            raise JobLostError(f"job {job_id} was taken while waiting for its scope")
+
+    try:
+        async with lock.held(on_wait):
+            if not await handle.claim():
+                logger.info("job %s already claimed elsewhere", job_id)
+                return
+            async with handle.heartbeat(also=lock.refresh):
+                await _run_in_data_session(handle, work, session_factory)
+    except JobLostError:
+        logger.warning("job %s lost: another worker or the sweep owns it now", job_id)
+    except asyncio.CancelledError:
+        await asyncio.shield(handle.finish_error(INTERRUPTED_MESSAGE))
+        raise
+
+
+async def _run_in_data_session(
+    handle: JobHandle, work: JobWork, session_factory: Callable[[], AsyncSession]
+) -> None:
+    async with session_factory() as data_session:
+        try:
+            outcome = await work(handle, data_session)
+            await handle.finish_in(
+                data_session,
+                result=outcome.result,
+                message=outcome.message,
+                meta=outcome.meta,
+                factor_sequence=outcome.factor_sequence,
+            )
+            await data_session.commit()
+        except (JobLostError, asyncio.CancelledError):
+            await asyncio.shield(data_session.rollback())
+            raise
+        except Exception as error:
+            await data_session.rollback()
+            logger.exception("job %s failed", handle.job_id)
+            await handle.finish_error(describe_failure(error))
