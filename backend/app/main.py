@@ -28,7 +28,9 @@ def _operation_id(route: APIRoute) -> str:
 
 async def _handle_co2calc_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Co2CalcError)
-    return JSONResponse(status_code=error.status_code, content=error.to_body())
+    return JSONResponse(
+        status_code=error.status_code, content=error.to_body(), headers=error.headers()
+    )
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:

@@ -22,6 +22,10 @@ class Co2CalcError(Exception):
     def to_body(self) -> dict[str, Any]:
         return {"detail": self.detail, **self.extra}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response carries (Retry-After, WWW-Authenticate...)."""
+        return {}
+
 
 class BadRequest(Co2CalcError):
     """The request is not valid."""
@@ -33,6 +37,9 @@ class NotAuthenticated(Co2CalcError):
     """Log in first: no valid session cookie or bearer token was sent."""
 
     status_code = 401
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(Co2CalcError):
@@ -69,3 +76,8 @@ class TooManyRequests(Co2CalcError):
     """Too many attempts; wait before trying again."""
 
     status_code = 429
+
+    def headers(self) -> dict[str, str]:
+        """`Retry-After` from the `retry_after` seconds given to the error, if any."""
+        retry_after = self.extra.get("retry_after")
+        return {"Retry-After": str(int(retry_after))} if retry_after is not None else {}

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = 30_000
+    session_ttl_hours: float = 12.0
+    token_ttl_hours: float = 24.0
+    login_max_failures: int = 5
+    login_failure_window_minutes: float = 15.0
 
 
 @lru_cache
