@@ -16,6 +16,7 @@ from app.api.v1 import api_router
 from app.core.errors import Co2CalcError
 from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
+from app.tasks.runner import InlineRunner
 
 API_PREFIX = "/api/v1"
 
@@ -47,9 +48,13 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         )
         app.state.engine = app_engine
         app.state.session_factory = create_session_factory(app_engine)
+        runner = InlineRunner(app_engine, max_concurrency=settings.max_concurrent_jobs)
+        app.state.runner = runner
+        await runner.start()
         try:
             yield
         finally:
+            await runner.shutdown()
             if owned:
                 await app_engine.dispose()
 

@@ -14,12 +14,18 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./co2calc.db"
     env: Literal["development", "production"] = "development"
     secret_key: str | None = None
-    task_backend: Literal["inline", "procrastinate"] = "inline"
+    # Only the embedded runner exists so far; "procrastinate" (PostgreSQL workers) is planned.
+    task_backend: Literal["inline"] = "inline"
     max_upload_mb: int = 50
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
     sqlite_busy_timeout_ms: int = 30_000
+    # Job stream: how often it looks for changes, and how long it stays silent at most.
+    sse_poll_seconds: float = 0.5
+    sse_keepalive_seconds: float = 15.0
+    # Background jobs run at once by the inline runner (others wait, NOT_STARTED).
+    max_concurrent_jobs: int = 4
     session_ttl_hours: float = 12.0
     token_ttl_hours: float = 24.0
     login_max_failures: int = 5

@@ -116,9 +116,12 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             statement = statement.where(_Job.parent_job_id.is_(None))
         return await self.paginate(statement, limit=limit, offset=offset)
 
-    async def list_children(self, parent_job_id: int) -> list[DataIngestionJob]:
+    async def list_children(self, parent_job_ids: list[int]) -> list[DataIngestionJob]:
+        """Per-type rows of these module jobs, oldest first (one query for a whole page)."""
+        if not parent_job_ids:
+            return []
         return await self.get_all(
-            select(_Job).where(_Job.parent_job_id == parent_job_id).order_by(_Job.id)
+            select(_Job).where(_Job.parent_job_id.in_(parent_job_ids)).order_by(_Job.id)
         )
 
     async def claim(self, job_id: int, worker_id: str) -> bool:

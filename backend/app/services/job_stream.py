@@ -1,0 +1,50 @@
+"""The SSE stream of one job (DESIGN.md §4): current state at once, then every change within
+a poll interval, a keep-alive comment while idle, and a last event with `stream_closed`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.ingestion import IngestionState
+from app.repositories.data_ingestion import DataIngestionRepository
+from app.schemas.jobs import JobRead
+
+
+def sse_data(payload: dict[str, Any]) -> str:
+    return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n"
+
+
+async def job_events(
+    session_factory: async_sessionmaker[AsyncSession],
+    job_id: int,
+    *,
+    poll_seconds: float,
+    keepalive_seconds: float,
+    is_disconnected: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[str]:
+    """Poll the job with a fresh session each time; end when it is FINISHED or the client left."""
+    last_payload: dict[str, Any] | None = None
+    last_sent = time.monotonic()
+    while not await is_disconnected():
+        async with session_factory() as session:
+            job = await DataIngestionRepository(session).get(job_id)
+        if job is None:  # deleted while followed
+            return
+        payload = JobRead.model_validate(job).model_dump(mode="json")
+        if job.state == IngestionState.FINISHED:
+            yield sse_data({**payload, "stream_closed": True})
+            return
+        if payload != last_payload:
+            yield sse_data(payload)
+            last_payload = payload
+            last_sent = time.monotonic()
+        elif time.monotonic() - last_sent >= keepalive_seconds:
+            yield ": keep-alive\n\n"
+            last_sent = time.monotonic()
+        await asyncio.sleep(poll_seconds)
