@@ -1,6 +1,7 @@
 """Runs one job: scope lock, claim, heartbeat, two sessions, and a final state in every case.
 
-The job's work receives the handle (progress on the job session) and the data session, and
+The job's work receives the handle (progress on the job session) and the data session (bound
+to one connection for the whole job), and
 returns its outcome; the outcome is written inside the data transaction, so the job is
 FINISHED exactly when its data is committed. Any failure rolls the data back and ends the job
 ERROR with the real cause; cancellation (server shutdown) ends it ERROR "interrupted".
@@ -14,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState
@@ -68,7 +69,7 @@ async def execute_job(job_id: int, work: JobWork) -> None:
                 logger.info("job %s already claimed elsewhere", job_id)
                 return
             async with handle.heartbeat(also=lock.refresh):
-                await _run_in_data_session(handle, work, session_factory)
+                await _run_in_data_session(handle, work, engine)
     except JobLostError:
         logger.warning("job %s lost: another worker or the sweep owns it now", job_id)
     except asyncio.CancelledError:
@@ -76,10 +77,13 @@ async def execute_job(job_id: int, work: JobWork) -> None:
         raise
 
 
-async def _run_in_data_session(
-    handle: JobHandle, work: JobWork, session_factory: Callable[[], AsyncSession]
-) -> None:
-    async with session_factory() as data_session:
+async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEngine) -> None:
+    # One connection for the whole job: TEMP staging tables live on it, and on SQLite a
+    # commit of staged rows must not hand the next transaction to another connection.
+    async with (
+        engine.connect() as connection,
+        AsyncSession(bind=connection, expire_on_commit=False) as data_session,
+    ):
         try:
             outcome = await work(handle, data_session)
             await handle.finish_in(
