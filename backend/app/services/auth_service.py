@@ -2,8 +2,10 @@
 resolve and revoke session cookies and bearer tokens.
 
 The service never commits. A failed login must still be remembered although the request
-fails (its session rolls back), so attempts go to `attempts_session`, a separate session the
-caller commits whatever happens (the login route's dependency does).
+fails (its session rolls back), so failures go to `attempts_session`, a separate session the
+caller commits whatever happens (the login route's dependency does). A success is recorded
+in the request's own session, with the new login: on SQLite only one connection writes at a
+time, and the two sessions must never both hold a write.
 """
 
 from __future__ import annotations
@@ -115,7 +117,8 @@ class AuthService:
         self.settings = settings or get_settings()
         self.users = UserRepository(session)
         self.auth_sessions = AuthSessionRepository(session)
-        self.attempts = LoginAttemptRepository(attempts_session or session)
+        self.failed_attempts = LoginAttemptRepository(attempts_session or session)
+        self.attempts = LoginAttemptRepository(session)
 
     # Accounts
 
@@ -170,7 +173,7 @@ class AuthService:
         (with `retry_after` seconds) after too many failures for this username."""
         now = utcnow()
         window = timedelta(minutes=self.settings.login_failure_window_minutes)
-        failures, oldest = await self.attempts.failures_since(username, now - window)
+        failures, oldest = await self.failed_attempts.failures_since(username, now - window)
         if failures >= self.settings.login_max_failures and oldest is not None:
             retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
             raise TooManyRequests(
@@ -185,12 +188,13 @@ class AuthService:
             matches = await asyncio.to_thread(
                 security.verify_password, password, user.password_hash
             )
-        await self.attempts.record(username=username, succeeded=matches, at=now)
         if not matches or user is None:
+            await self.failed_attempts.record(username=username, succeeded=False, at=now)
             raise NotAuthenticated(
                 "wrong username or password; log in with the username and password of an "
                 "account (`co2calc users create` makes one)"
             )
+        await self.attempts.record(username=username, succeeded=True, at=now)
         return to_info(user)
 
     async def issue(self, user: UserInfo, kind: TokenKind) -> IssuedToken:

@@ -2,9 +2,25 @@
 
 from fastapi import APIRouter
 
-from app.api.v1 import auth, data_sync, health
+from app.api.v1 import (
+    auth,
+    carbon_reports,
+    data_entries,
+    data_sync,
+    factors,
+    health,
+    modules,
+    reports,
+    units,
+)
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 api_router.include_router(data_sync.router)
+api_router.include_router(units.router)
+api_router.include_router(carbon_reports.router)
+api_router.include_router(data_entries.router)
+api_router.include_router(factors.router)
+api_router.include_router(modules.router)
+api_router.include_router(reports.router)

@@ -1,0 +1,156 @@
+"""Log in (cookie for the browser, bearer token for scripts), log out, and who am I."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.api.deps import SessionDep
+from app.api.security import (
+    AUTH_RESPONSES,
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentUserDep,
+    ErrorDetail,
+    bearer_scheme,
+    cookie_scheme,
+)
+from app.core.permissions import PermissionMap, permission_map
+from app.core.settings import Settings
+from app.models import utcnow
+from app.services.auth_service import AuthService, IssuedToken
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+async def get_attempts_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session committed even when the request fails: a failed login must be remembered
+    although the failure rolls the request's own session back."""
+    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with factory() as session:
+        try:
+            yield session
+        finally:
+            await session.commit()
+
+
+AttemptsSessionDep = Annotated[AsyncSession, Depends(get_attempts_session, scope="function")]
+
+LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorDetail, "description": "Wrong username or password."},
+    429: {
+        "model": ErrorDetail,
+        "description": "Too many failed logins for this username; see Retry-After.",
+    },
+}
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=255)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    roles: list[str]
+    permissions: PermissionMap
+
+
+class LoginResponse(BaseModel):
+    user: Me
+    expires_at: datetime
+    csrf_token: str = Field(
+        description="Also in the co2calc_csrf cookie; send it as X-CSRF-Token on writes."
+    )
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+def _me(user_id: int, username: str, roles: tuple[str, ...] | list[str]) -> Me:
+    return Me(id=user_id, username=username, roles=list(roles), permissions=permission_map(roles))
+
+
+def _service(request: Request, session: AsyncSession, attempts: AsyncSession) -> AuthService:
+    settings: Settings = request.app.state.settings
+    return AuthService(session, attempts_session=attempts, settings=settings)
+
+
+def _set_login_cookies(request: Request, response: Response, issued: IssuedToken) -> None:
+    secure = request.url.scheme == "https"
+    max_age = max(0, int((issued.expires_at - utcnow()).total_seconds()))
+    common: dict[str, Any] = {"max_age": max_age, "path": "/", "secure": secure, "samesite": "lax"}
+    response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, **common)
+    assert issued.csrf_token is not None
+    response.set_cookie(CSRF_COOKIE, issued.csrf_token, httponly=False, **common)
+
+
+@router.post("/login", responses=LOGIN_RESPONSES)
+async def login(
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    attempts: AttemptsSessionDep,
+) -> LoginResponse:
+    """Log in with a JSON body; sets the session cookie and the readable CSRF cookie."""
+    service = _service(request, session, attempts)
+    issued = await service.login(body.username, body.password, "cookie")
+    await service.purge_expired()
+    _set_login_cookies(request, response, issued)
+    assert issued.csrf_token is not None
+    user = issued.user
+    return LoginResponse(
+        user=_me(user.id, user.username, user.roles),
+        expires_at=issued.expires_at,
+        csrf_token=issued.csrf_token,
+    )
+
+
+@router.post("/token", responses=LOGIN_RESPONSES)
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    session: SessionDep,
+    attempts: AttemptsSessionDep,
+) -> TokenResponse:
+    """OAuth2 password flow: a bearer token for scripts (`Authorization: Bearer <token>`)."""
+    service = _service(request, session, attempts)
+    issued = await service.login(form.username, form.password, "bearer")
+    settings: Settings = request.app.state.settings
+    return TokenResponse(access_token=issued.token, expires_in=int(settings.token_ttl_hours * 3600))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=AUTH_RESPONSES)
+async def logout(
+    request: Request,
+    user: CurrentUserDep,
+    session: SessionDep,
+    bearer: Annotated[str | None, Depends(bearer_scheme)],
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Response:
+    """Revoke the token or session used for this call and clear the cookies."""
+    service = AuthService(session, settings=request.app.state.settings)
+    # The credential that authenticated this call: the bearer token when one was sent.
+    await service.revoke(bearer if bearer else cookie or "")
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    secure = request.url.scheme == "https"
+    for name, httponly in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
+        response.delete_cookie(name, path="/", secure=secure, httponly=httponly, samesite="lax")
+    return response
+
+
+@router.get("/me", responses=AUTH_RESPONSES)
+async def me(user: CurrentUserDep) -> Me:
+    """The caller, their roles and the permission map the page uses to show or hide actions."""
+    return _me(user.id, user.username, user.roles)
