@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.domain.modules import ModuleTypeEnum
 from app.domain.stats import empty_stats
-from app.models import CarbonReport, CarbonReportModule
+from app.models import CarbonReport, CarbonReportModule, Unit
 from app.models.base import utcnow
 from app.repositories.base import Repository, insert_for, table_of
 
@@ -169,3 +169,20 @@ class CarbonReportRepository(Repository[CarbonReport]):
                 for report_id, stats in stats_by_report_id.items()
             ],
         )
+
+    # --- read API (GET /carbon-reports)
+
+    async def list_page_by_year(
+        self, year: int, *, unit_id: int | None = None, limit: int, offset: int
+    ) -> tuple[list[CarbonReport], int]:
+        """Reports of the year with their unit and modules loaded, ordered by unit code."""
+        statement = (
+            select(CarbonReport)
+            .join(Unit, Unit.id == CarbonReport.unit_id)
+            .where(CarbonReport.year == year)
+            .options(contains_eager(CarbonReport.unit), selectinload(CarbonReport.modules))
+            .order_by(Unit.institutional_code, CarbonReport.id)
+        )
+        if unit_id is not None:
+            statement = statement.where(CarbonReport.unit_id == unit_id)
+        return await self.paginate(statement, limit=limit, offset=offset)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from app.models import DataEntry, DataEntryEmission
+from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import Repository, table_of
 
 # Bound parameters per statement stay far below SQLite's (32766) and PostgreSQL's (65535) caps.
@@ -69,3 +69,48 @@ class DataEntryEmissionRepository(Repository[DataEntryEmission]):
         )
         rows = await self.session.execute(statement)
         return [(module_id, code, float(kg)) for module_id, code, kg in rows]
+
+    # --- read API (/data-entries, /reports/emissions)
+
+    async def list_by_data_entry_ids(
+        self, data_entry_ids: Collection[int]
+    ) -> list[DataEntryEmission]:
+        """Emission rows of these entries in one query (a page of entries), by entry then id."""
+        if not data_entry_ids:
+            return []
+        return await self.get_all(
+            select(DataEntryEmission)
+            .where(DataEntryEmission.data_entry_id.in_(set(data_entry_ids)))
+            .order_by(DataEntryEmission.data_entry_id, DataEntryEmission.id)
+        )
+
+    async def sum_by_module_type_data_entry_type_and_emission_type(
+        self, year: int, *, unit_id: int | None = None
+    ) -> list[tuple[int, int, int, int, float]]:
+        """(module type, data entry type, emission type, rows, kg) over the year's reports,
+        from the stored emission rows in one GROUP BY."""
+        statement = (
+            select(
+                CarbonReportModule.module_type_id,
+                DataEntry.data_entry_type_id,
+                DataEntryEmission.emission_type_id,
+                func.count(DataEntryEmission.id),
+                func.sum(DataEntryEmission.kg_co2eq),
+            )
+            .join(DataEntry, DataEntry.id == DataEntryEmission.data_entry_id)
+            .join(CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id)
+            .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+            .where(CarbonReport.year == year)
+            .group_by(
+                CarbonReportModule.module_type_id,
+                DataEntry.data_entry_type_id,
+                DataEntryEmission.emission_type_id,
+            )
+        )
+        if unit_id is not None:
+            statement = statement.where(CarbonReport.unit_id == unit_id)
+        rows = await self.session.execute(statement)
+        return [
+            (module_type, entry_type, code, int(count), float(kg))
+            for module_type, entry_type, code, count, kg in rows
+        ]

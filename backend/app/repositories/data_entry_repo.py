@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.models import CarbonReport, CarbonReportModule, DataEntry
+from app.models import CarbonReport, CarbonReportModule, DataEntry, Unit
 from app.repositories.base import Repository, iter_keyset_batches
 
 
@@ -32,6 +32,34 @@ def _of_type_and_year(
         )
         .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
         .where(DataEntry.data_entry_type_id == data_entry_type_id, CarbonReport.year == year)
+    )
+
+
+# --- read API: an entry with its unit code, year and module type
+
+
+@dataclass(frozen=True, slots=True)
+class EntryWithContext:
+    """An entry (ORM object) and where it lives: unit code, year, module type."""
+
+    entry: DataEntry
+    unit_institutional_code: str
+    year: int
+    module_type_id: int
+
+
+_CONTEXT_COLUMNS = select(
+    DataEntry, Unit.institutional_code, CarbonReport.year, CarbonReportModule.module_type_id
+)
+
+
+def _with_context(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    return (
+        statement.join(
+            CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id
+        )
+        .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+        .join(Unit, Unit.id == CarbonReport.unit_id)
     )
 
 
@@ -126,3 +154,67 @@ class DataEntryRepository(Repository[DataEntry]):
             .group_by(DataEntry.carbon_report_module_id)
         )
         return {module_id: count for module_id, count in rows}
+
+    # --- read API (/data-entries, /reports/emissions): entries with where they belong
+
+    async def list_page_with_context(
+        self,
+        *,
+        year: int,
+        module_type_id: int | None = None,
+        data_entry_type_id: int | None = None,
+        unit_id: int | None = None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[EntryWithContext], int]:
+        """One page of the year's entries (by id) with their unit code and module
+        type, and the number of matching entries: two queries."""
+        conditions = [CarbonReport.year == year]
+        if module_type_id is not None:
+            conditions.append(CarbonReportModule.module_type_id == module_type_id)
+        if data_entry_type_id is not None:
+            conditions.append(DataEntry.data_entry_type_id == data_entry_type_id)
+        if unit_id is not None:
+            conditions.append(CarbonReport.unit_id == unit_id)
+        total = (
+            await self.session.execute(
+                _with_context(select(func.count()).select_from(DataEntry)).where(*conditions)
+            )
+        ).scalar_one()
+        rows = await self.session.execute(
+            _with_context(_CONTEXT_COLUMNS)
+            .where(*conditions)
+            .order_by(DataEntry.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [EntryWithContext(*row) for row in rows], int(total)
+
+    async def get_with_context(self, entry_id: int) -> EntryWithContext | None:
+        row = (
+            await self.session.execute(
+                _with_context(_CONTEXT_COLUMNS).where(DataEntry.id == entry_id)
+            )
+        ).one_or_none()
+        return None if row is None else EntryWithContext(*row)
+
+    async def count_by_module_type_and_data_entry_type(
+        self, year: int, *, unit_id: int | None = None
+    ) -> list[tuple[int, int, int]]:
+        """(module type, data entry type, entries) over the reports of the year."""
+        statement = (
+            select(CarbonReportModule.module_type_id, DataEntry.data_entry_type_id, func.count())
+            .join(CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id)
+            .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+            .where(CarbonReport.year == year)
+            .group_by(CarbonReportModule.module_type_id, DataEntry.data_entry_type_id)
+        )
+        if unit_id is not None:
+            statement = statement.where(CarbonReport.unit_id == unit_id)
+        rows = await self.session.execute(statement)
+        return [(module_type, entry_type, int(count)) for module_type, entry_type, count in rows]
+
+    async def delete_entry(self, entry: DataEntry) -> None:
+        """Delete one loaded entry (its version is checked: StaleDataError if it changed)."""
+        await self.session.delete(entry)
+        await self.session.flush()

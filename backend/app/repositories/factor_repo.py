@@ -137,3 +137,23 @@ class FactorRepository(Repository[Factor]):
             unchanged=unchanged,
             removed=len(to_remove),
         )
+
+    # --- read API (GET /factors)
+
+    async def list_page(
+        self,
+        year: int,
+        *,
+        data_entry_type_ids: Collection[int] | None = None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Factor], int]:
+        """Factors of the year (of these types when given), by type then classification."""
+        statement = select(Factor).where(Factor.year == year)
+        if data_entry_type_ids is not None:
+            statement = statement.where(Factor.data_entry_type_id.in_(set(data_entry_type_ids)))
+        return await self.paginate(
+            statement.order_by(Factor.data_entry_type_id, Factor.classification_key, Factor.id),
+            limit=limit,
+            offset=offset,
+        )

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorIndex, FactorRecord
 from app.models import Factor
 from app.repositories.factor_repo import FactorRepository
@@ -36,3 +37,24 @@ class FactorService:
         """One index over several types of a year (a module recalculation builds one)."""
         factors = await self.factors.list_by_data_entry_types_and_year(data_entry_type_ids, year)
         return FactorIndex.build(to_record(factor) for factor in factors)
+
+    # --- read API (GET /factors)
+
+    async def list_page(
+        self,
+        year: int,
+        *,
+        module_type: ModuleTypeEnum | None = None,
+        data_entry_type: DataEntryTypeEnum | None = None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Factor], int]:
+        """The year's factors, of one type, or of every type of a module, when given."""
+        type_ids: list[int] | None = None
+        if data_entry_type is not None:
+            type_ids = [data_entry_type.value]
+        elif module_type is not None:
+            type_ids = [t.value for t in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]]
+        return await self.factors.list_page(
+            year, data_entry_type_ids=type_ids, limit=limit, offset=offset
+        )

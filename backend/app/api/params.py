@@ -1,0 +1,246 @@
+"""Query and path parameters shared by the routers, validated with messages a person can act on.
+
+`year` must be an integer from 2000 to 2100; missing or anything else is a 400 (DESIGN.md §4),
+not FastAPI's 422, so it is read as text and checked here while OpenAPI still documents an
+integer. Module and data entry type ids: an unknown id, or a type outside the module, is a 4xx
+whose body names the valid ids (`valid_values`).
+
+Use: `year: YearQuery`, `module_type: ModuleTypePath` (404), `module_type: ModuleTypeQuery`,
+`data_entry_type: DataEntryTypeQuery` (400), then `ensure_type_in_module(module, type)`; or
+`scope: ModuleScope` for `/{module_type_id}?data_entry_type_id=` routes. Request bodies use the
+`parse_*` functions, so a body's year or type fails with the same message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Query
+from pydantic import WithJsonSchema
+
+from app.core.errors import BadRequest, Co2CalcError, NotFound
+from app.domain.modules import (
+    MODULE_TYPE_TO_DATA_ENTRY_TYPES,
+    DataEntryTypeEnum,
+    ModuleTypeEnum,
+    module_of,
+)
+from app.schemas.common import Code, ErrorBody
+
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+# Offsets and ids stay within a 32-bit integer: bigger numbers cannot match a row, and SQLite
+# cannot even bind numbers past 64 bits.
+MAX_INT = 2_147_483_647
+
+_YEAR_HINT = f"send year=YYYY, an integer from {YEAR_MIN} to {YEAR_MAX}"
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def parse_year(value: object) -> int:
+    """The year as an int; BadRequest saying what to send when it is missing or not valid."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise BadRequest(f"year is required: {_YEAR_HINT}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        year = value
+    elif isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        year = int(value.strip())
+    else:
+        raise BadRequest(
+            f"year must be an integer from {YEAR_MIN} to {YEAR_MAX}, got {_shown(value)}"
+        )
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise BadRequest(f"year {year} is out of range: {_YEAR_HINT}")
+    return year
+
+
+def _describe(choices: tuple[ModuleTypeEnum, ...] | tuple[DataEntryTypeEnum, ...]) -> str:
+    return ", ".join(f"{choice.value} ({choice.name})" for choice in choices)
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def parse_module_type_id(
+    value: object, *, error: type[Co2CalcError] = BadRequest
+) -> ModuleTypeEnum:
+    """A module type by id; `error` (400 by default) naming the valid ids otherwise."""
+    choices = tuple(ModuleTypeEnum)
+    number = _as_int(value)
+    if number in {choice.value for choice in choices}:
+        return ModuleTypeEnum(number)
+    raise error(
+        f"unknown module_type_id {_shown(value)}; valid values: {_describe(choices)}",
+        valid_values=[choice.value for choice in choices],
+    )
+
+
+def parse_data_entry_type_id(
+    value: object,
+    *,
+    module_type: ModuleTypeEnum | None = None,
+    error: type[Co2CalcError] = BadRequest,
+) -> DataEntryTypeEnum:
+    """A data entry type by id, of `module_type` when given; `error` naming the valid ids."""
+    choices = (
+        tuple(DataEntryTypeEnum)
+        if module_type is None
+        else MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+    )
+    number = _as_int(value)
+    if number in {choice.value for choice in choices}:
+        return DataEntryTypeEnum(number)
+    where = "" if module_type is None else f" of module {module_type.value} ({module_type.name})"
+    if module_type is not None and number in {t.value for t in DataEntryTypeEnum}:
+        other = module_of(number)
+        problem = (
+            f"data_entry_type_id {number} ({DataEntryTypeEnum(number).name}) belongs to module "
+            f"{other.value} ({other.name}), not to module {module_type.value} ({module_type.name})"
+        )
+    else:
+        problem = f"unknown data_entry_type_id {_shown(value)}{where}"
+    raise error(
+        f"{problem}; valid values: {_describe(choices)}",
+        valid_values=[choice.value for choice in choices],
+    )
+
+
+def ensure_type_in_module(
+    module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum | None
+) -> None:
+    """BadRequest naming the module's types when `data_entry_type` is not one of them."""
+    if data_entry_type is not None:
+        parse_data_entry_type_id(data_entry_type.value, module_type=module_type)
+
+
+_YEAR_SCHEMA = WithJsonSchema(
+    {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX, "examples": [2025]}
+)
+_ID_SCHEMA = WithJsonSchema({"type": "integer"})
+
+
+def year_query(
+    year: Annotated[
+        str | None,
+        Query(description=f"Required. The report year, {YEAR_MIN}..{YEAR_MAX} (400 otherwise)."),
+        _YEAR_SCHEMA,
+    ] = None,
+) -> int:
+    return parse_year(year)
+
+
+def module_type_query(
+    module_type_id: Annotated[
+        str | None,
+        Query(description="Module type id (DOMAIN.md §2); 400 with `valid_values` if unknown."),
+        _ID_SCHEMA,
+    ] = None,
+) -> ModuleTypeEnum | None:
+    return None if module_type_id is None else parse_module_type_id(module_type_id)
+
+
+def module_type_path(
+    module_type_id: Annotated[
+        str,
+        Path(description="Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown."),
+        _ID_SCHEMA,
+    ],
+) -> ModuleTypeEnum:
+    return parse_module_type_id(module_type_id, error=NotFound)
+
+
+def data_entry_type_query(
+    data_entry_type_id: Annotated[
+        str | None,
+        Query(description="Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown."),
+        _ID_SCHEMA,
+    ] = None,
+) -> DataEntryTypeEnum | None:
+    return None if data_entry_type_id is None else parse_data_entry_type_id(data_entry_type_id)
+
+
+YearQuery = Annotated[int, Depends(year_query)]
+ModuleTypeQuery = Annotated[ModuleTypeEnum | None, Depends(module_type_query)]
+ModuleTypePath = Annotated[ModuleTypeEnum, Depends(module_type_path)]
+DataEntryTypeQuery = Annotated[DataEntryTypeEnum | None, Depends(data_entry_type_query)]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeFilter:
+    """An optional module and an optional type of it, checked together."""
+
+    module_type: ModuleTypeEnum | None
+    data_entry_type: DataEntryTypeEnum | None
+
+
+def type_filter(module_type: ModuleTypeQuery, data_entry_type: DataEntryTypeQuery) -> TypeFilter:
+    if module_type is not None:
+        ensure_type_in_module(module_type, data_entry_type)
+    return TypeFilter(module_type, data_entry_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """`/{module_type_id}?data_entry_type_id=`: a module and, optionally, one of its types."""
+
+    module_type: ModuleTypeEnum
+    data_entry_type: DataEntryTypeEnum | None
+
+
+def module_scope(module_type: ModuleTypePath, data_entry_type: DataEntryTypeQuery) -> Scope:
+    ensure_type_in_module(module_type, data_entry_type)
+    return Scope(module_type, data_entry_type)
+
+
+TypeFilterQuery = Annotated[TypeFilter, Depends(type_filter)]
+ModuleScope = Annotated[Scope, Depends(module_scope)]
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    limit: int
+    offset: int
+
+
+def pagination(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
+) -> Pagination:
+    return Pagination(limit=limit, offset=offset)
+
+
+PaginationQuery = Annotated[Pagination, Depends(pagination)]
+
+EntityId = Annotated[int, Path(ge=1, le=MAX_INT)]
+UnitCodeQuery = Annotated[
+    Code | None, Query(description="A unit's institutional code; 404 if no unit has it.")
+]
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the Co2CalcError statuses a route can answer."""
+    descriptions = {
+        400: "A parameter or the body is not valid; `detail` says what to send.",
+        404: "Nothing with this id or code.",
+        409: "Conflicts with what is stored (a duplicate, a concurrent change).",
+    }
+    return {
+        status: {"model": ErrorBody, "description": descriptions.get(status, "Error.")}
+        for status in statuses
+    }

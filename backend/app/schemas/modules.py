@@ -1,0 +1,16 @@
+"""Module types and their data entry types (DOMAIN.md §2), for the page."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class DataEntryTypeRead(BaseModel):
+    data_entry_type_id: int
+    name: str
+
+
+class ModuleTypeRead(BaseModel):
+    module_type_id: int
+    name: str
+    data_entry_types: list[DataEntryTypeRead]

@@ -1,0 +1,217 @@
+"""One data entry at a time, for the API: list, create, change, delete.
+
+Each write recomputes the entry's emission rows and the stats of its module and report in the
+caller's transaction (the request commits once). An entry whose emissions cannot be computed
+is still written, without emission rows, and the result says why (`emission_error`).
+
+A single-entry write never takes a recalculation's scope lock: it bumps the entry's
+`revision` (ORM version column), and a running recalculation skips entries whose revision
+changed after it read them, so the edit is neither blocked nor overwritten.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.errors import BadRequest, Conflict, NotFound
+from app.domain.ingestion import DataEntrySource
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
+from app.emissions import ENTRY_FIELDS, validate_entry
+from app.models import DataEntry, DataEntryEmission
+from app.models.base import utcnow
+from app.repositories.carbon_report_repo import CarbonReportRepository
+from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.repositories.data_entry_repo import DataEntryRepository, EntryWithContext
+from app.schemas.common import Page
+from app.schemas.data_entries import DataEntryRead, DataEntryWritten, EmissionRead
+from app.services.carbon_report_module_service import CarbonReportModuleService
+from app.services.data_entry_emission_service import DataEntryEmissionService
+from app.services.unit_service import UnitService
+
+# One entry emitting more than a petagram is a typo, and sums of such numbers overflow a
+# double (PostgreSQL then fails the whole report): treat it as an entry error.
+MAX_ABS_KG_PER_ROW = 1e15
+
+
+def _check_data(data_entry_type: DataEntryTypeEnum, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed entry data (defaults applied); BadRequest naming the field otherwise."""
+    spec = ENTRY_FIELDS[data_entry_type]
+    known = [field.name for field in spec.fields]
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise BadRequest(
+            f"unknown field(s) in data: {', '.join(unknown)}; the fields of data entry type "
+            f"{data_entry_type.value} ({data_entry_type.name}) are: {', '.join(known)}",
+            field=unknown[0],
+        )
+    for name, value in raw.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, str | int | float)
+        ):
+            raise BadRequest(f"{name}: must be a text or a number, got {value!r}", field=name)
+    try:
+        return validate_entry(data_entry_type, raw)
+    except ValueError as error:
+        raise BadRequest(str(error), field=getattr(error, "field", None)) from None
+
+
+def _read(context: EntryWithContext, emissions: list[DataEntryEmission]) -> dict[str, Any]:
+    entry = context.entry
+    return {
+        "id": entry.id,
+        "unit_institutional_code": context.unit_institutional_code,
+        "year": context.year,
+        "module_type_id": context.module_type_id,
+        "data_entry_type_id": entry.data_entry_type_id,
+        "carbon_report_module_id": entry.carbon_report_module_id,
+        "source": entry.source,
+        "data": entry.data,
+        "revision": entry.revision,
+        "created_at": entry.created_at,
+        "updated_at": entry.updated_at,
+        "emissions": [EmissionRead.model_validate(row) for row in emissions],
+    }
+
+
+def _concurrent_change(entry_id: int) -> Conflict:
+    return Conflict(
+        f"data entry {entry_id} was changed or deleted by someone else meanwhile; "
+        "read it again and retry",
+        data_entry_id=entry_id,
+    )
+
+
+class DataEntryService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.entries = DataEntryRepository(session)
+        self.emission_rows = DataEntryEmissionRepository(session)
+        self.emissions = DataEntryEmissionService(session)
+        self.stats = CarbonReportModuleService(session)
+        self.units = UnitService(session)
+
+    async def list_page(
+        self,
+        year: int,
+        *,
+        module_type: ModuleTypeEnum | None = None,
+        data_entry_type: DataEntryTypeEnum | None = None,
+        unit_institutional_code: str | None = None,
+        limit: int,
+        offset: int,
+    ) -> Page[DataEntryRead]:
+        """Entries with their emission rows: one query for the page, one for its rows (and a
+        count), whatever the page size."""
+        unit_id = None
+        if unit_institutional_code is not None:
+            unit_id = (await self.units.get_by_code(unit_institutional_code)).id
+        contexts, total = await self.entries.list_page_with_context(
+            year=year,
+            module_type_id=None if module_type is None else module_type.value,
+            data_entry_type_id=None if data_entry_type is None else data_entry_type.value,
+            unit_id=unit_id,
+            limit=limit,
+            offset=offset,
+        )
+        rows: defaultdict[int, list[DataEntryEmission]] = defaultdict(list)
+        for row in await self.emission_rows.list_by_data_entry_ids(
+            [context.entry.id for context in contexts]
+        ):
+            rows[row.data_entry_id].append(row)
+        return Page[DataEntryRead](
+            items=[
+                DataEntryRead.model_validate(_read(context, rows[context.entry.id]))
+                for context in contexts
+            ],
+            total=total,
+        )
+
+    async def create(
+        self,
+        *,
+        unit_institutional_code: str,
+        year: int,
+        data_entry_type: DataEntryTypeEnum,
+        data: Mapping[str, Any],
+        source: DataEntrySource = DataEntrySource.user,
+    ) -> DataEntryWritten:
+        """Add an entry to the unit's report of the year (report and modules created when
+        missing), compute its emissions and refresh its module and report stats."""
+        typed = _check_data(data_entry_type, data)
+        unit = await self.units.get_by_code(unit_institutional_code)
+        report = await CarbonReportRepository(self.session).get_or_create(unit.id, year)
+        module_type = module_of(data_entry_type)
+        module = next(m for m in report.modules if m.module_type_id == module_type)
+        entry = self.entries.add(
+            DataEntry(
+                carbon_report_module_id=module.id,
+                data_entry_type_id=data_entry_type.value,
+                data=typed,
+                source=int(source),
+            )
+        )
+        await self.session.flush()
+        context = EntryWithContext(entry, unit.institutional_code, year, module_type.value)
+        return await self._recompute(context)
+
+    async def update(self, entry_id: int, data: Mapping[str, Any]) -> DataEntryWritten:
+        """Merge `data` into the stored data (a null value removes the key), validate the
+        result, and recompute. Always raises `revision` and `updated_at`."""
+        context = await self._get(entry_id)
+        entry = context.entry
+        merged = {**entry.data, **data}
+        typed = _check_data(
+            DataEntryTypeEnum(entry.data_entry_type_id),
+            {key: value for key, value in merged.items() if value is not None},
+        )
+        entry.data = typed
+        # Set even when the data is unchanged: the UPDATE (and the revision bump) must happen,
+        # so a running recalculation knows this entry was recomputed after it read it.
+        entry.updated_at = utcnow()
+        try:
+            await self.session.flush()
+        except StaleDataError:
+            raise _concurrent_change(entry_id) from None
+        return await self._recompute(context)
+
+    async def delete(self, entry_id: int) -> None:
+        """Remove the entry and its emission rows, and refresh its module and report stats."""
+        context = await self._get(entry_id)
+        module_id = context.entry.carbon_report_module_id
+        await self.emission_rows.delete_by_data_entry_ids([entry_id])
+        try:
+            await self.entries.delete_entry(context.entry)
+        except StaleDataError:
+            raise _concurrent_change(entry_id) from None
+        await self.stats.recompute_stats([module_id])
+
+    async def _get(self, entry_id: int) -> EntryWithContext:
+        context = await self.entries.get_with_context(entry_id)
+        if context is None:
+            raise NotFound(f"no data entry has id {entry_id}", data_entry_id=entry_id)
+        return context
+
+    async def _recompute(self, context: EntryWithContext) -> DataEntryWritten:
+        entry = context.entry
+        result = await self.emissions.upsert_by_data_entry(entry, year=context.year)
+        error = None if result.error is None else result.error.message
+        implausible = [
+            row.kg_co2eq
+            for row in result.rows
+            if not math.isfinite(row.kg_co2eq) or abs(row.kg_co2eq) > MAX_ABS_KG_PER_ROW
+        ]
+        if error is None and implausible:
+            await self.emission_rows.delete_by_data_entry_ids([entry.id])
+            error = (
+                f"the computed emissions ({implausible[0]:g} kg CO2e) exceed the plausible "
+                f"bound of {MAX_ABS_KG_PER_ROW:g} kg per row; check the entry's numbers"
+            )
+        await self.stats.recompute_stats([entry.carbon_report_module_id])
+        rows = await self.emission_rows.list_by_data_entry(entry.id)
+        return DataEntryWritten.model_validate({**_read(context, rows), "emission_error": error})
