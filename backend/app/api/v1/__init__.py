@@ -11,6 +11,7 @@ from app.api.v1 import (
     health,
     modules,
     reports,
+    sync_imports,
     units,
 )
 
@@ -18,6 +19,7 @@ api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 api_router.include_router(data_sync.router)
+api_router.include_router(sync_imports.router)
 api_router.include_router(units.router)
 api_router.include_router(carbon_reports.router)
 api_router.include_router(data_entries.router)

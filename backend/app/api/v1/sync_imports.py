@@ -1,0 +1,218 @@
+"""CSV imports: a factor file or a data file becomes a job, answered 202 at once.
+
+What can be known before a job exists is refused before one is created:
+- 400: the request itself (year, an unknown data entry type or one outside the module,
+  `mode`, a body that is not multipart/form-data with a `file` field);
+- 404: an unknown module (the path), with `valid_values`;
+- 413: a file over CO2CALC_MAX_UPLOAD_MB; a declared Content-Length over it is refused
+  before anything is read, and the body is never read past the limit;
+- 422: a file that cannot be imported at all: empty, not UTF-8, not CSV, a header without a
+  required column (named, with the required and optional columns).
+Row problems (bad values, unknown units, duplicates) are the job's business: it reports them
+by line number in its meta.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from app.api.deps import SessionDep
+from app.api.params import ModuleScope, YearQuery, error_responses
+from app.api.security import AUTH_RESPONSES, CanSync
+from app.core.errors import BadRequest, PayloadTooLarge, UnprocessableEntity
+from app.domain.ingestion import IngestionState, TargetType
+from app.schemas.common import ErrorBody
+from app.schemas.jobs import SyncStatusResponse
+from app.services.ingestion.csv_reading import CsvFileError, FileKind, check_upload
+from app.services.ingestion.data_import import ImportMode
+from app.services.ingestion.jobs import create_import_job
+from app.tasks.context import worker_id
+from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
+
+FILE_FIELD = "file"
+# Room for the multipart boundaries and part headers around the file itself.
+_MULTIPART_OVERHEAD = 64 * 1024
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [FILE_FIELD],
+                    "properties": {
+                        FILE_FIELD: {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The CSV file (UTF-8, comma-separated, header row).",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **error_responses(400, 404),
+    413: {"model": ErrorBody, "description": "The file is over CO2CALC_MAX_UPLOAD_MB."},
+    422: {
+        "model": ErrorBody,
+        "description": "The file cannot be imported at all (empty, not UTF-8, not CSV, "
+        "a required column missing); no job was created.",
+    },
+}
+
+
+def _too_large(limit_mb: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the file is larger than the upload limit of {limit_mb} MB (CO2CALC_MAX_UPLOAD_MB): "
+        "split it, or import it with the command line (co2calc ... import FILE)",
+        max_upload_mb=limit_mb,
+    )
+
+
+async def read_upload(request: Request) -> tuple[str, bytes]:
+    """The uploaded file's name and bytes, never reading the body past the size limit."""
+    limit_mb: int = request.app.state.settings.max_upload_mb
+    max_bytes = limit_mb * 1024 * 1024
+    max_body = max_bytes + _MULTIPART_OVERHEAD
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise BadRequest(
+            f"send the CSV file as multipart/form-data in the field {FILE_FIELD!r} "
+            f"(curl -F {FILE_FIELD}=@data.csv ...)"
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise _too_large(limit_mb)
+
+    async def bounded() -> AsyncGenerator[bytes, None]:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_body:
+                raise _too_large(limit_mb)
+            yield chunk
+
+    parser = MultiPartParser(request.headers, bounded(), max_files=1, max_fields=10)
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise BadRequest(f"the multipart body could not be read: {error.message}") from None
+    try:
+        upload = form.get(FILE_FIELD)
+        if not isinstance(upload, UploadFile):
+            raise BadRequest(f"the multipart body has no file in the field {FILE_FIELD!r}")
+        content = await upload.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            raise _too_large(limit_mb)
+        return upload.filename or "upload.csv", content
+    finally:
+        await form.close()
+
+
+def _check(content: bytes, kind: FileKind, scope: ModuleScope) -> None:
+    try:
+        check_upload(content, kind, scope.module_type, scope.data_entry_type)
+    except CsvFileError as error:
+        raise UnprocessableEntity(str(error)) from None
+
+
+def _parse_mode(value: str | None) -> ImportMode:
+    try:
+        return ImportMode(value or ImportMode.append.value)
+    except ValueError:
+        valid = ", ".join(mode.value for mode in ImportMode)
+        raise BadRequest(f"mode {value!r} is not valid; valid values: {valid}") from None
+
+
+@router.post(
+    "/factors/{module_type_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_RESPONSES,
+    openapi_extra=_UPLOAD_BODY,
+)
+async def import_factors(
+    request: Request, user: CanSync, session: SessionDep, scope: ModuleScope, year: YearQuery
+) -> SyncStatusResponse:
+    """Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
+    `data_entry_type` column names each row's type. Factors are upserted by identity; the
+    job's meta counts inserted, updated, unchanged, removed and rejected rows."""
+    file_name, content = await read_upload(request)
+    _check(content, FileKind.factors, scope)
+    job = await create_import_job(
+        session,
+        target=TargetType.FACTORS,
+        module_type=scope.module_type,
+        data_entry_type=scope.data_entry_type,
+        year=year,
+        file_name=file_name,
+        file_size=len(content),
+        requested_by=user.username,
+        worker_id=worker_id(),
+    )
+    await session.commit()  # the task reads the job row: it must exist before it starts
+    request.app.state.runner.schedule(run_factor_import_task, job_id=job.id, content=content)
+    return SyncStatusResponse(
+        job_id=job.id,
+        state=int(IngestionState.NOT_STARTED),
+        message=f"factor import queued as job {job.id}; follow /api/v1/sync/jobs/{job.id}/stream",
+    )
+
+
+@router.post(
+    "/data-entries/{module_type_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_RESPONSES,
+    openapi_extra=_UPLOAD_BODY,
+)
+async def import_data_entries(
+    request: Request,
+    user: CanSync,
+    session: SessionDep,
+    scope: ModuleScope,
+    year: YearQuery,
+    mode: Annotated[
+        str | None,
+        Query(
+            description="append (default) adds the file's entries; replace first removes the "
+            "entries earlier CSV imports created for the type (or module) and year, never "
+            "entries typed by users.",
+            json_schema_extra={"enum": [m.value for m in ImportMode]},
+        ),
+    ] = None,
+) -> SyncStatusResponse:
+    """Import data entries of one type, or of a module (`data_entry_type` column), with their
+    emissions computed from the current factors; stats are refreshed in the same commit."""
+    import_mode = _parse_mode(mode)
+    file_name, content = await read_upload(request)
+    _check(content, FileKind.data_entries, scope)
+    job = await create_import_job(
+        session,
+        target=TargetType.DATA_ENTRIES,
+        module_type=scope.module_type,
+        data_entry_type=scope.data_entry_type,
+        year=year,
+        file_name=file_name,
+        file_size=len(content),
+        requested_by=user.username,
+        worker_id=worker_id(),
+        mode=import_mode,
+    )
+    await session.commit()
+    request.app.state.runner.schedule(
+        run_data_import_task, job_id=job.id, content=content, mode=import_mode.value
+    )
+    return SyncStatusResponse(
+        job_id=job.id,
+        state=int(IngestionState.NOT_STARTED),
+        message=f"data import ({import_mode.value}) queued as job {job.id}; "
+        f"follow /api/v1/sync/jobs/{job.id}/stream",
+    )

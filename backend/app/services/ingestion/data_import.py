@@ -1,0 +1,378 @@
+"""The work of a DATA_ENTRIES job fed by a CSV file (method csv).
+
+Two phases, so that on SQLite the database's single write lock is held only briefly:
+1. check every row, resolve units and compute every entry's emissions in Python (reads only,
+   progress published every PROGRESS_EVERY rows);
+2. write everything set-based: missing reports and modules, the `replace` deletion, entries
+   (INSERT ... RETURNING ids), emission rows, module and report stats.
+The job wrapper commits phase 2 together with the job's end, or rolls it all back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ingestion import DataEntrySource, IngestionResult
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, parse_data_entry_type
+from app.emissions import (
+    EmissionRow,
+    EntryError,
+    EntryValidationError,
+    FactorIndex,
+    compute_emissions,
+    validate_entry,
+)
+from app.emissions.factor_files import TYPE_COLUMN
+from app.models.base import utcnow
+from app.repositories.carbon_report_repo import CarbonReportRepository
+from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.repositories.data_entry_import_repo import CHUNK, DataEntryImportRepository
+from app.repositories.unit_repo import UnitRepository
+from app.services.carbon_report_module_service import CarbonReportModuleService
+from app.services.factor_service import FactorService
+from app.services.ingestion.csv_reading import (
+    UNIT_COLUMN,
+    CsvFileError,
+    CsvTable,
+    FileKind,
+    check_header,
+    decode,
+    describe_columns,
+    missing_columns,
+    read_table,
+    types_of,
+)
+from app.services.ingestion.meta import DataImportMeta, RowIssue, capped
+from app.services.ingestion.outcome import PROGRESS_EVERY, ImportOutcome, Progress, no_progress
+
+logger = logging.getLogger(__name__)
+
+_UNIT_LOOKUP_CHUNK = 1_000
+
+
+class ImportMode(Enum):
+    """append adds the file's entries; replace first removes those of earlier CSV imports."""
+
+    append = "append"
+    replace = "replace"
+
+
+@dataclass(slots=True)
+class _Row:
+    """A valid row: where it goes, its typed data, and its emissions (or why there are none)."""
+
+    line: int
+    unit_code: str
+    data_entry_type: DataEntryTypeEnum
+    data: dict[str, Any]
+    emissions: list[EmissionRow]
+    error: str | None = None
+
+
+class _RowRejected(ValueError):
+    pass
+
+
+@dataclass(slots=True)
+class _Checked:
+    rows: list[_Row]
+    rejected: list[RowIssue]
+
+
+class _RowReader:
+    """Turns the cells of one row into a _Row, or raises _RowRejected with the reason."""
+
+    def __init__(
+        self,
+        table: CsvTable,
+        module_type: ModuleTypeEnum,
+        data_entry_type: DataEntryTypeEnum | None,
+    ) -> None:
+        self.header = table.header
+        self.module_type = module_type
+        self.fixed_type = data_entry_type
+        self.types = types_of(module_type, data_entry_type)
+        self.unit_index = table.header.index(UNIT_COLUMN)
+        self.type_index = None if data_entry_type is not None else table.header.index(TYPE_COLUMN)
+        self.missing = {
+            t: missing_columns(table.header, FileKind.data_entries, t) for t in self.types
+        }
+
+    def read(self, line: int, cells: Sequence[str]) -> _Row:
+        if len(cells) != len(self.header):
+            raise _RowRejected(
+                f"expected {len(self.header)} cells as in the header, found {len(cells)}"
+            )
+        unit_code = cells[self.unit_index].strip()
+        if not unit_code:
+            raise _RowRejected(f"{UNIT_COLUMN}: a value is required")
+        entry_type = self._type(cells)
+        if self.missing[entry_type]:
+            raise _RowRejected(
+                f"missing required column {', '.join(self.missing[entry_type])} for "
+                f"{entry_type.name} rows; {describe_columns(FileKind.data_entries, entry_type)}"
+            )
+        try:
+            data = validate_entry(entry_type, dict(zip(self.header, cells, strict=True)))
+        except EntryValidationError as error:
+            raise _RowRejected(str(error)) from None
+        return _Row(line, unit_code, entry_type, data, [])
+
+    def _type(self, cells: Sequence[str]) -> DataEntryTypeEnum:
+        if self.type_index is None:
+            assert self.fixed_type is not None
+            return self.fixed_type
+        value = cells[self.type_index]
+        try:
+            entry_type = parse_data_entry_type(value)
+        except ValueError:
+            entry_type = None
+        if entry_type not in self.types:
+            valid = ", ".join(f"{t.value} {t.name}" for t in self.types)
+            raise _RowRejected(
+                f"{TYPE_COLUMN} {value.strip()!r} is not a type of module "
+                f"{self.module_type.name}; valid values: {valid}"
+            )
+        return entry_type
+
+
+def _compute(row: _Row, year: int, index: FactorIndex) -> None:
+    try:
+        row.emissions = compute_emissions(row.data_entry_type, row.data, year, index)
+    except EntryError as error:
+        row.error = str(error) or type(error).__name__
+    except Exception as error:  # a calculator bug must not sink the import, but must show
+        logger.exception("unexpected error computing emissions of line %s", row.line)
+        row.error = f"{type(error).__name__}: {error}"
+
+
+class DataImportService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.units = UnitRepository(session)
+        self.reports = CarbonReportRepository(session)
+        self.entries = DataEntryImportRepository(session)
+        self.emissions = DataEntryEmissionRepository(session)
+
+    async def run(
+        self,
+        content: bytes,
+        *,
+        job_id: int,
+        module_type: ModuleTypeEnum,
+        data_entry_type: DataEntryTypeEnum | None,
+        year: int,
+        mode: ImportMode = ImportMode.append,
+        progress: Progress = no_progress,
+    ) -> ImportOutcome:
+        meta = _empty_meta(mode)
+        await progress("Reading the file...")
+        try:
+            table = read_table(decode(content))
+            ignored = check_header(
+                table.header, FileKind.data_entries, module_type, data_entry_type
+            )
+        except CsvFileError as error:
+            return ImportOutcome(
+                IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
+            )
+        meta["ignored_columns"] = list(ignored)
+        meta["rows"] = total = len(table.rows)
+        checked = await self._check_rows(table, module_type, data_entry_type, progress)
+        unit_ids = await self._resolve_units(checked)
+        _set_rejected(meta, checked.rejected)
+        if not checked.rows:
+            detail = (
+                f"all {total} rows were rejected ("
+                + "; ".join(f"line {r['line']}: {r['reason']}" for r in checked.rejected[:3])
+                + ")"
+                if total
+                else "the file has no data rows"
+            )
+            return ImportOutcome(IngestionResult.ERROR, f"No entry imported: {detail}", dict(meta))
+
+        index = await FactorService(self.session).get_index_for_types(
+            {row.data_entry_type for row in checked.rows}, year
+        )
+        for done, row in enumerate(checked.rows, start=1):
+            _compute(row, year, index)
+            if done % PROGRESS_EVERY == 0:
+                await progress(
+                    f"Computing emissions... {done}/{len(checked.rows)}",
+                    done=done,
+                    total=len(checked.rows),
+                )
+        existing_reports = await self.reports.map_report_ids(set(unit_ids.values()), year)
+
+        await progress(
+            f"Writing {len(checked.rows)} entries...", done=len(checked.rows), total=total
+        )
+        entry_ids, removed = await self._write(
+            checked.rows, unit_ids, job_id, module_type, data_entry_type, year, mode
+        )
+
+        errors: list[RowIssue] = [
+            {"line": row.line, "reason": row.error, "entry_id": entry_id}
+            for row, entry_id in zip(checked.rows, entry_ids, strict=True)
+            if row.error is not None
+        ]
+        meta["inserted"] = len(entry_ids)
+        meta["removed"] = removed
+        meta["entry_errors"] = capped(errors)
+        meta["entry_errors_total"] = len(errors)
+        meta["emission_rows"] = sum(len(row.emissions) for row in checked.rows)
+        meta["units"] = len({row.unit_code for row in checked.rows})
+        meta["reports_created"] = len(set(unit_ids.values()) - set(existing_reports))
+        return _outcome(meta)
+
+    async def _check_rows(
+        self,
+        table: CsvTable,
+        module_type: ModuleTypeEnum,
+        data_entry_type: DataEntryTypeEnum | None,
+        progress: Progress,
+    ) -> _Checked:
+        reader = _RowReader(table, module_type, data_entry_type)
+        checked = _Checked([], [])
+        total = len(table.rows)
+        for done, (line, cells) in enumerate(table.rows, start=1):
+            try:
+                checked.rows.append(reader.read(line, cells))
+            except _RowRejected as error:
+                checked.rejected.append({"line": line, "reason": str(error)})
+            if done % PROGRESS_EVERY == 0:
+                await progress(f"Checking rows... {done}/{total}", done=done, total=total)
+        return checked
+
+    async def _resolve_units(self, checked: _Checked) -> dict[str, int]:
+        """Unit id by code; rows naming an unknown unit move to the rejected rows."""
+        codes = sorted({row.unit_code for row in checked.rows})
+        unit_ids: dict[str, int] = {}
+        for start in range(0, len(codes), _UNIT_LOOKUP_CHUNK):
+            found = await self.units.map_by_institutional_codes(
+                codes[start : start + _UNIT_LOOKUP_CHUNK]
+            )
+            unit_ids.update({code: unit.id for code, unit in found.items()})
+        unknown = [row for row in checked.rows if row.unit_code not in unit_ids]
+        if unknown:
+            checked.rows = [row for row in checked.rows if row.unit_code in unit_ids]
+            checked.rejected.extend(
+                {
+                    "line": row.line,
+                    "reason": f"{UNIT_COLUMN} {row.unit_code!r} is not a known unit: "
+                    "create the unit first (POST /api/v1/units)",
+                }
+                for row in unknown
+            )
+            checked.rejected.sort(key=lambda issue: issue["line"])
+        return unit_ids
+
+    async def _write(
+        self,
+        rows: list[_Row],
+        unit_ids: dict[str, int],
+        job_id: int,
+        module_type: ModuleTypeEnum,
+        data_entry_type: DataEntryTypeEnum | None,
+        year: int,
+        mode: ImportMode,
+    ) -> tuple[list[int], int]:
+        """Phase 2: every write of the import; returns (entry ids in row order, entries
+        removed by replace)."""
+        used_units = {unit_ids[row.unit_code] for row in rows}
+        await self.reports.ensure_reports(used_units, year)
+        module_of_unit = await self.reports.map_module_ids(used_units, year, int(module_type))
+        module_ids = set(module_of_unit.values())
+        removed = 0
+        if mode is ImportMode.replace:
+            types = [int(t) for t in types_of(module_type, data_entry_type)]
+            module_ids.update(
+                await self.entries.list_module_ids_by_source(DataEntrySource.csv, types, year)
+            )
+            removed = await self.entries.delete_by_source(DataEntrySource.csv, types, year)
+        now = utcnow()
+        entry_ids: list[int] = []
+        for start in range(0, len(rows), CHUNK):
+            entry_ids += await self.entries.insert_returning_ids(
+                [
+                    {
+                        "carbon_report_module_id": module_of_unit[unit_ids[row.unit_code]],
+                        "data_entry_type_id": int(row.data_entry_type),
+                        "data": row.data,
+                        "source": int(DataEntrySource.csv),
+                        "ingestion_job_id": job_id,
+                        "revision": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for row in rows[start : start + CHUNK]
+                ]
+            )
+        emission_rows = [
+            {
+                "data_entry_id": entry_id,
+                "emission_type_id": emission.emission_type_id,
+                "kg_co2eq": emission.kg_co2eq,
+                "factor_id": emission.factor_id,
+                "meta": emission.meta,
+                "computed_at": now,
+            }
+            for row, entry_id in zip(rows, entry_ids, strict=True)
+            for emission in row.emissions
+        ]
+        for start in range(0, len(emission_rows), CHUNK):
+            await self.emissions.insert_rows(emission_rows[start : start + CHUNK])
+        await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+        return entry_ids, removed
+
+
+def _empty_meta(mode: ImportMode) -> DataImportMeta:
+    return {
+        "mode": mode.value,
+        "rows": 0,
+        "inserted": 0,
+        "removed": 0,
+        "rejected": 0,
+        "rejected_rows": [],
+        "rejected_total": 0,
+        "entry_errors": [],
+        "entry_errors_total": 0,
+        "emission_rows": 0,
+        "units": 0,
+        "reports_created": 0,
+        "ignored_columns": [],
+    }
+
+
+def _set_rejected(meta: DataImportMeta, rejected: list[RowIssue]) -> None:
+    meta["rejected"] = meta["rejected_total"] = len(rejected)
+    meta["rejected_rows"] = capped(rejected)
+
+
+def _outcome(meta: DataImportMeta) -> ImportOutcome:
+    summary = f"{meta['inserted']} entries imported"
+    if meta["mode"] == ImportMode.replace.value:
+        summary += f" (replacing {meta['removed']} entries of earlier CSV imports)"
+    problems = []
+    if meta["entry_errors_total"]:
+        first = meta["entry_errors"][0]
+        problems.append(
+            f"{meta['entry_errors_total']} without emissions (line {first['line']}: "
+            f"{first['reason']})"
+        )
+    if meta["rejected_total"]:
+        first = meta["rejected_rows"][0]
+        problems.append(
+            f"{meta['rejected_total']} rows rejected (line {first['line']}: {first['reason']})"
+        )
+    if problems:
+        return ImportOutcome(
+            IngestionResult.WARNING, f"{summary}; {'; '.join(problems)}", dict(meta)
+        )
+    return ImportOutcome(IngestionResult.SUCCESS, summary, dict(meta))

@@ -1,0 +1,47 @@
+"""Creating the job row of an import (the API and the CLI both do it, then schedule the task)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ingestion import EntityType, IngestionMethod, TargetType
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.models import DataIngestionJob
+from app.repositories.data_ingestion import DataIngestionRepository
+from app.services.ingestion.data_import import ImportMode
+
+
+async def create_import_job(
+    session: AsyncSession,
+    *,
+    target: TargetType,
+    module_type: ModuleTypeEnum,
+    data_entry_type: DataEntryTypeEnum | None,
+    year: int,
+    file_name: str,
+    file_size: int,
+    requested_by: str | None,
+    worker_id: str | None,
+    mode: ImportMode | None = None,
+) -> DataIngestionJob:
+    """A NOT_STARTED csv job of the scope, flushed (the caller commits, then schedules it).
+
+    `worker_id` names the process that will run it, so the runner's sweep can tell a job of
+    a process that is gone from one still waiting for a slot.
+    """
+    what = "factor file" if target is TargetType.FACTORS else "data file"
+    meta: dict[str, object] = {"file_name": file_name, "file_size": file_size}
+    if mode is not None:
+        meta["mode"] = mode.value
+    return await DataIngestionRepository(session).create_ingestion_job(
+        module_type_id=int(module_type),
+        data_entry_type_id=None if data_entry_type is None else int(data_entry_type),
+        year=year,
+        ingestion_method=IngestionMethod.csv,
+        target_type=target,
+        entity_type=EntityType.MODULE_PER_YEAR,
+        meta=meta,
+        requested_by=requested_by,
+        status_message=f"Queued: {what} {file_name!r} ({file_size} bytes)",
+        worker_id=worker_id,
+    )

@@ -1,0 +1,34 @@
+"""What an import hands back to the job that runs it, and how it reports progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.domain.ingestion import IngestionResult
+
+PROGRESS_EVERY = 10_000  # rows between two progress updates
+
+
+class Progress(Protocol):
+    """`JobHandle.progress`: publishes at once on the job session (the page and SSE see it)."""
+
+    async def __call__(
+        self, message: str | None = None, *, done: int | None = None, total: int | None = None
+    ) -> None: ...
+
+
+async def no_progress(
+    message: str | None = None, *, done: int | None = None, total: int | None = None
+) -> None:
+    """A Progress that shows nothing (tests, scripts)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """Final result, message and meta (keys: meta.py) of an import; the job writes them."""
+
+    result: IngestionResult
+    message: str
+    meta: dict[str, Any]
+    factor_sequence: int | None = None

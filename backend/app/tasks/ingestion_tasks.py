@@ -1,0 +1,66 @@
+"""Task functions of the CSV imports, run by a runner (`schedule(task, job_id=..., ...)`)
+or in-process by the CLI. Each runs its service inside `execute_job`, which holds the scope
+lock and commits the data together with the job's end."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.models import DataIngestionJob
+from app.services.ingestion.data_import import DataImportService, ImportMode
+from app.services.ingestion.factor_import import FactorImportService
+from app.services.ingestion.outcome import ImportOutcome
+from app.tasks.execution import JobOutcome, execute_job
+from app.tasks.job_handle import JobHandle
+
+
+def _job_outcome(job: DataIngestionJob, outcome: ImportOutcome) -> JobOutcome:
+    # The meta set at creation (file name, size, mode) stays next to the import's counts.
+    return JobOutcome(
+        result=outcome.result,
+        message=outcome.message,
+        meta={**job.meta, **outcome.meta},
+        factor_sequence=outcome.factor_sequence,
+    )
+
+
+def _type(job: DataIngestionJob) -> DataEntryTypeEnum | None:
+    return None if job.data_entry_type_id is None else DataEntryTypeEnum(job.data_entry_type_id)
+
+
+async def run_factor_import_task(job_id: int, content: bytes) -> None:
+    """FACTORS job: upsert the file's factors of the job's (module or type, year)."""
+
+    async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
+        job = await handle.load()
+        outcome = await FactorImportService(data_session).run(
+            content,
+            module_type=ModuleTypeEnum(job.module_type_id),
+            data_entry_type=_type(job),
+            year=job.year,
+            progress=handle.progress,
+        )
+        return _job_outcome(job, outcome)
+
+    await execute_job(job_id, work)
+
+
+async def run_data_import_task(job_id: int, content: bytes, mode: str = "append") -> None:
+    """DATA_ENTRIES job (method csv): import the file's entries with their emissions."""
+    import_mode = ImportMode(mode)
+
+    async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
+        job = await handle.load()
+        outcome = await DataImportService(data_session).run(
+            content,
+            job_id=job_id,
+            module_type=ModuleTypeEnum(job.module_type_id),
+            data_entry_type=_type(job),
+            year=job.year,
+            mode=import_mode,
+            progress=handle.progress,
+        )
+        return _job_outcome(job, outcome)
+
+    await execute_job(job_id, work)
