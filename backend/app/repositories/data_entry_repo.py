@@ -155,6 +155,29 @@ class DataEntryRepository(Repository[DataEntry]):
         )
         return {module_id: count for module_id, count in rows}
 
+    async def map_module_ids_by_data_entry_type(
+        self, data_entry_type_ids: Collection[int], year: int
+    ) -> dict[int, list[int]]:
+        """Carbon report module ids holding entries of each type in the year's reports
+        (types without entries are absent): what recalculating those types touches."""
+        if not data_entry_type_ids:
+            return {}
+        rows = await self.session.execute(
+            select(DataEntry.data_entry_type_id, DataEntry.carbon_report_module_id)
+            .join(CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id)
+            .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+            .where(
+                DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
+                CarbonReport.year == year,
+            )
+            .distinct()
+            .order_by(DataEntry.data_entry_type_id, DataEntry.carbon_report_module_id)
+        )
+        modules: dict[int, list[int]] = {}
+        for data_entry_type_id, module_id in rows:
+            modules.setdefault(data_entry_type_id, []).append(module_id)
+        return modules
+
     # --- read API (/data-entries, /reports/emissions): entries with where they belong
 
     async def list_page_with_context(

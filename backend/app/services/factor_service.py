@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorIndex, FactorRecord
 from app.models import Factor
+from app.repositories.data_entry_repo import DataEntryRepository
+from app.repositories.data_ingestion import DataIngestionRepository
 from app.repositories.factor_repo import FactorRepository
+
+
+@dataclass(frozen=True, slots=True)
+class StaleScope:
+    """A (module, data entry type) whose emissions are older than its factors, and the
+    carbon report modules (ids) holding its entries for the year: what a recalculation
+    of it rewrites."""
+
+    module_type_id: int
+    data_entry_type_id: int
+    carbon_report_module_ids: list[int]
 
 
 def to_record(factor: Factor) -> FactorRecord:
@@ -58,3 +72,27 @@ class FactorService:
         return await self.factors.list_page(
             year, data_entry_type_ids=type_ids, limit=limit, offset=offset
         )
+
+    # --- recalculation status
+
+    async def find_modules_for_recalculation(self, year: int) -> list[StaleScope]:
+        """The (module, type) pairs of `year` that need recalculation, with the carbon report
+        modules they touch; two status queries and one entry query."""
+        stale = [
+            row
+            for row in await DataIngestionRepository(self.session).get_recalculation_status_by_year(
+                year
+            )
+            if row.needs_recalculation
+        ]
+        modules = await DataEntryRepository(self.session).map_module_ids_by_data_entry_type(
+            [row.data_entry_type_id for row in stale], year
+        )
+        return [
+            StaleScope(
+                module_type_id=row.module_type_id,
+                data_entry_type_id=row.data_entry_type_id,
+                carbon_report_module_ids=modules.get(row.data_entry_type_id, []),
+            )
+            for row in stale
+        ]

@@ -1,0 +1,229 @@
+"""Creating recalculation jobs, for the API and the CLI alike (issue 5, amendments 2 and 3).
+
+A single-type job is one row. A module job is a parent row (data_entry_type_id NULL) plus one
+NOT_STARTED per-type row per covered type, inserted together, so the database's
+one-active-recalculation index (`uq_data_ingestion_jobs_active_recalculation`) makes a module
+request collide with an active job on any of its types, and the reverse. The insert runs in a
+SAVEPOINT: a collision rolls back only that, the transaction stays usable (PostgreSQL aborts a
+transaction on a failed statement otherwise), and the active job is looked up and reported as
+a Conflict carrying its id. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import BadRequest, Conflict
+from app.domain.ingestion import EntityType, IngestionMethod, IngestionState, TargetType
+from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
+from app.repositories.data_ingestion import (
+    ACTIVE_RECALCULATION_INDEX,
+    DataIngestionRepository,
+    RecalculationStatusRow,
+)
+
+NOTHING_STALE = "No data entry types require recalculation for this module"
+SCHEDULED = "Emission recalculation scheduled"
+# A colliding job may finish between our failed insert and the lookup: try again then.
+_INSERT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRecalculation:
+    """A recalculation job just created (not yet committed): what to run and to answer."""
+
+    job_id: int
+    state: IngestionState
+    module_type: ModuleTypeEnum
+    year: int
+    # The covered types, in the order the module job handles them.
+    data_entry_types: tuple[DataEntryTypeEnum, ...]
+    # Per-type rows of a module job, by type; empty for a single-type job.
+    child_job_ids: dict[int, int]
+
+    @property
+    def is_module_job(self) -> bool:
+        return bool(self.child_job_ids)
+
+    @property
+    def message(self) -> str:
+        if not self.is_module_job:
+            return SCHEDULED
+        return (
+            f"Module emission recalculation scheduled for {len(self.data_entry_types)} "
+            "data entry types"
+        )
+
+
+class RecalculationJobService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.jobs = DataIngestionRepository(session)
+
+    async def stale_types(
+        self, module_type: ModuleTypeEnum, year: int
+    ) -> tuple[DataEntryTypeEnum, ...]:
+        """The module's types whose emissions are older than their factors, in module order."""
+        rows = await self.jobs.get_recalculation_status_by_year(year)
+        return _stale_of_module(rows, module_type)
+
+    async def create_type_job(
+        self,
+        module_type: ModuleTypeEnum,
+        data_entry_type: DataEntryTypeEnum,
+        year: int,
+        *,
+        requested_by: str | None,
+        worker_id: str | None,
+    ) -> ScheduledRecalculation:
+        """One recalculation of one type and year (BadRequest if the type is not the module's,
+        Conflict with the active job's id if one of this type is active)."""
+        if data_entry_type not in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]:
+            valid = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+            raise BadRequest(
+                f"data entry type {data_entry_type.value} ({data_entry_type.name}) is not in "
+                f"module {module_type.value} ({module_type.name})",
+                valid_values=[t.value for t in valid],
+            )
+
+        async def insert() -> ScheduledRecalculation:
+            job = await self.jobs.create_ingestion_job(
+                module_type_id=int(module_type),
+                data_entry_type_id=int(data_entry_type),
+                year=year,
+                ingestion_method=IngestionMethod.computed,
+                target_type=TargetType.DATA_ENTRIES,
+                entity_type=EntityType.MODULE_PER_YEAR,
+                meta={"config": {"year": year, "data_entry_type_id": int(data_entry_type)}},
+                requested_by=requested_by,
+                status_message=SCHEDULED,
+                worker_id=worker_id,
+            )
+            return ScheduledRecalculation(
+                job.id, IngestionState(job.state), module_type, year, (data_entry_type,), {}
+            )
+
+        return await self._insert_or_conflict(module_type, year, [data_entry_type], insert)
+
+    async def create_module_job(
+        self,
+        module_type: ModuleTypeEnum,
+        year: int,
+        *,
+        only_stale: bool,
+        requested_by: str | None,
+        worker_id: str | None,
+    ) -> ScheduledRecalculation:
+        """A module recalculation over its stale types (`only_stale`) or all of them.
+
+        BadRequest when `only_stale` finds none; Conflict with the active job's id when the
+        module or one of the covered types has an active recalculation.
+        """
+        if only_stale:
+            types = await self.stale_types(module_type, year)
+            if not types:
+                raise BadRequest(NOTHING_STALE)
+        else:
+            types = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+        type_ids = [int(t) for t in types]
+
+        async def insert() -> ScheduledRecalculation:
+            parent = await self.jobs.create_ingestion_job(
+                module_type_id=int(module_type),
+                data_entry_type_id=None,
+                year=year,
+                ingestion_method=IngestionMethod.computed,
+                target_type=TargetType.DATA_ENTRIES,
+                entity_type=EntityType.MODULE_PER_YEAR,
+                meta={
+                    "config": {
+                        "year": year,
+                        "data_entry_type_ids": type_ids,
+                        "only_stale": only_stale,
+                    }
+                },
+                requested_by=requested_by,
+                status_message=f"Module emission recalculation scheduled for {len(types)} "
+                "data entry types",
+                worker_id=worker_id,
+            )
+            children: dict[int, int] = {}
+            for position, type_id in enumerate(type_ids, start=1):
+                child = await self.jobs.create_ingestion_job(
+                    module_type_id=int(module_type),
+                    data_entry_type_id=type_id,
+                    year=year,
+                    ingestion_method=IngestionMethod.computed,
+                    target_type=TargetType.DATA_ENTRIES,
+                    entity_type=EntityType.MODULE_PER_YEAR,
+                    meta={"config": {"year": year, "data_entry_type_id": type_id}},
+                    requested_by=requested_by,
+                    status_message=f"Scheduled as type {position}/{len(type_ids)} of module "
+                    f"job {parent.id}",
+                    parent_job_id=parent.id,
+                    worker_id=worker_id,
+                )
+                children[type_id] = child.id
+            return ScheduledRecalculation(
+                parent.id, IngestionState(parent.state), module_type, year, tuple(types), children
+            )
+
+        return await self._insert_or_conflict(module_type, year, [None, *types], insert)
+
+    async def _insert_or_conflict(
+        self,
+        module_type: ModuleTypeEnum,
+        year: int,
+        scope: Sequence[DataEntryTypeEnum | None],
+        insert: Callable[[], Awaitable[ScheduledRecalculation]],
+    ) -> ScheduledRecalculation:
+        scope_ids = [None if t is None else int(t) for t in scope]
+        active_id: int | None = None
+        for _ in range(_INSERT_ATTEMPTS):
+            try:
+                async with self.session.begin_nested():
+                    return await insert()
+            except IntegrityError as error:
+                if ACTIVE_RECALCULATION_INDEX not in str(error.orig):
+                    raise
+            active_id = await self.jobs.find_active_recalculation_job_id(
+                int(module_type), year, scope_ids
+            )
+            if active_id is not None:
+                break
+        raise Conflict(_conflict_message(module_type, year, scope, active_id), job_id=active_id)
+
+
+def _stale_of_module(
+    rows: Sequence[RecalculationStatusRow], module_type: ModuleTypeEnum
+) -> tuple[DataEntryTypeEnum, ...]:
+    stale = {
+        row.data_entry_type_id
+        for row in rows
+        if row.module_type_id == module_type and row.needs_recalculation
+    }
+    return tuple(t for t in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type] if t in stale)
+
+
+def _conflict_message(
+    module_type: ModuleTypeEnum,
+    year: int,
+    scope: Sequence[DataEntryTypeEnum | None],
+    active_id: int | None,
+) -> str:
+    types = [t for t in scope if t is not None]
+    what = (
+        f"{types[0].name} ({module_type.name}) {year}"
+        if None not in scope
+        else f"module {module_type.name} {year} or one of its types "
+        f"({', '.join(t.name for t in types)})"
+    )
+    holder = f"job {active_id}" if active_id is not None else "another job"
+    return (
+        f"An emission recalculation of {what} is already scheduled or running ({holder}); "
+        "follow it or wait for it to finish, then try again"
+    )
