@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, serve
+from app.cli import db, demo, serve, users
 
 app = typer.Typer(
     name="co2calc",
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
 serve.register(app)
 demo.register(app)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from app.cli._runner import console, err_console, run_async
+from app.cli.users import AdminAccount, ensure_admin
 from app.core.settings import get_settings
 from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
 from app.demo.loader import DemoOptions, DemoSummary, load_demo
@@ -39,11 +41,20 @@ def demo(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON, and nothing else.")
     ] = False,
+    admin_password: Annotated[
+        str | None,
+        typer.Option(
+            "--admin-password",
+            help="Password of the `admin` account (default: generated when the account is "
+            "created, unchanged when it exists).",
+        ),
+    ] = None,
 ) -> None:
     """Load demo units, yearly reports and entries of all 23 types, with their emissions.
 
     Migrates the database first and imports the shipped factor files of each year. Safe to run
-    twice: when the demo is there it says so and changes nothing.
+    twice: when the demo is there it says so and changes nothing. Also creates the `admin`
+    account (role calco2.superadmin) and prints its password (on stderr with --json).
     """
     from app.db import create_engine, create_session_factory
     from app.db_migrations import upgrade
@@ -53,21 +64,26 @@ def demo(
     started = time.perf_counter()
     upgrade(settings.database_url)
 
-    async def _load() -> DemoSummary:
+    async def _load() -> tuple[DemoSummary, AdminAccount]:
         engine = create_engine(settings.database_url)
         try:
+            factory = create_session_factory(engine)
             with err_console.status("Loading the demo data…") as status:
-                return await load_demo(
-                    create_session_factory(engine), options, lambda m: status.update(m + "…")
-                )
+                summary = await load_demo(factory, options, lambda m: status.update(m + "…"))
+            return summary, await ensure_admin(factory, admin_password)
         finally:
             await engine.dispose()
 
-    summary = run_async(_load())
+    summary, admin = run_async(_load())
     if as_json:
         print(json.dumps(summary.as_json()))
+        # stdout keeps its exact shape; new credentials go to stderr, as JSON.
+        if admin.password is not None:
+            credentials = {"admin": {"username": admin.username, "password": admin.password}}
+            print(json.dumps(credentials), file=sys.stderr)
         return
     _print_summary(summary, time.perf_counter() - started)
+    _print_admin(admin, settings.host, settings.port)
 
 
 def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
@@ -108,6 +124,31 @@ def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
             f"[cyan]The demo data is already there[/] ({summary.units} units, years {years}); "
             "nothing changed. Use --reset to rebuild it."
         )
+
+
+def _print_admin(admin: AdminAccount, host: str, port: int) -> None:
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown_host}:{port}"
+    if admin.password is not None:
+        state = "created" if admin.created else "password changed"
+        console.print(
+            f"[green]Admin account {state}:[/] username [bold]{admin.username}[/], "
+            f"password [bold]{admin.password}[/]"
+        )
+    else:
+        console.print(
+            f"Admin account [bold]{admin.username}[/] exists; its password is unchanged "
+            "(--admin-password sets a new one)."
+        )
+    password = admin.password or "<password>"
+    console.print(
+        f"Log in: run `co2calc serve`, open {url}/ and sign in as {admin.username}; "
+        "or get a token for scripts:"
+    )
+    console.print(
+        f"  curl -d username={admin.username} -d password={password} {url}/api/v1/auth/token",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
