@@ -9,8 +9,8 @@ import httpx
 import pytest
 from api_fixtures import LoginAs
 from factories import create_entry, create_factor, create_module, create_report, create_unit
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.permissions import Role
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
@@ -435,6 +435,33 @@ class TestList:
         )
         assert await ids(limit=2, offset=1) == ([process[1], process[2]], 4)
         assert await ids(offset=10) == ([], 4)
+
+    async def test_a_page_costs_the_same_queries_whatever_its_size(
+        self,
+        app_client: httpx.AsyncClient,
+        admin: dict[str, str],
+        seeded: dict[str, Any],
+        engine: AsyncEngine,
+    ) -> None:
+        statements: list[str] = []
+
+        def record(*args: Any) -> None:
+            statements.append(args[2])
+
+        async def count_for(limit: int) -> int:
+            statements.clear()
+            response = await app_client.get(
+                ENTRIES, params={"year": 2025, "limit": limit}, headers=admin
+            )
+            assert len(response.json()["items"]) == limit
+            return sum("data_entr" in statement for statement in statements)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        try:
+            one, four = await count_for(1), await count_for(4)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)
+        assert one == four == 3  # count, the page of entries, their emission rows
 
     async def test_unknown_unit_is_404(
         self, app_client: httpx.AsyncClient, admin: dict[str, str], seeded: dict[str, Any]
