@@ -39,17 +39,27 @@ from app.services.unit_service import UnitService
 MAX_ABS_KG_PER_ROW = 1e15
 
 
-def _check_data(data_entry_type: DataEntryTypeEnum, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Typed entry data (defaults applied); BadRequest naming the field otherwise."""
+def _check_data(
+    data_entry_type: DataEntryTypeEnum,
+    raw: Mapping[str, Any],
+    *,
+    sent: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Typed entry data (defaults applied); BadRequest naming the field otherwise.
+
+    Keys of `sent` (the request's data, `raw` by default) must be fields of the type; other
+    keys of `raw` that are not (left by an older import, say) are dropped, not refused.
+    """
     spec = ENTRY_FIELDS[data_entry_type]
     known = [field.name for field in spec.fields]
-    unknown = sorted(set(raw) - set(known))
+    unknown = sorted(set(raw if sent is None else sent) - set(known))
     if unknown:
         raise BadRequest(
             f"unknown field(s) in data: {', '.join(unknown)}; the fields of data entry type "
             f"{data_entry_type.value} ({data_entry_type.name}) are: {', '.join(known)}",
             field=unknown[0],
         )
+    raw = {name: value for name, value in raw.items() if name in known}
     for name, value in raw.items():
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, str | int | float)
@@ -169,6 +179,7 @@ class DataEntryService:
         typed = _check_data(
             DataEntryTypeEnum(entry.data_entry_type_id),
             {key: value for key, value in merged.items() if value is not None},
+            sent=data,
         )
         entry.data = typed
         # Set even when the data is unchanged: the UPDATE (and the revision bump) must happen,

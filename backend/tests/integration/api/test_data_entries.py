@@ -298,6 +298,31 @@ class TestPatch:
         listed = await app_client.get(ENTRIES, params={"year": 2025}, headers=admin)
         assert listed.json()["items"][0]["revision"] == created["revision"]
 
+    async def test_stored_keys_that_are_not_fields_are_dropped_sent_ones_refused(
+        self,
+        app_client: httpx.AsyncClient,
+        admin: dict[str, str],
+        unit_code: str,
+        session_factory: SessionFactory,
+    ) -> None:
+        async with session_factory() as session:
+            unit = (
+                await session.execute(select(Unit).where(Unit.institutional_code == unit_code))
+            ).scalar_one()
+            entry = await create_entry(
+                session, module=await create_module(session, unit=unit), data={**CH4, "old": 1}
+            )
+            await session.commit()
+        url = f"{ENTRIES}/{entry.id}"
+
+        refused = await app_client.patch(url, json={"data": {"new": 1}}, headers=admin)
+        accepted = await app_client.patch(url, json={"data": {"quantity_kg": 1}}, headers=admin)
+
+        assert refused.status_code == 400
+        assert "unknown field(s) in data: new" in refused.json()["detail"]
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["data"] == {"category": "ch4", "quantity_kg": 1.0}
+
     @pytest.mark.parametrize(("entry_id", "status"), [(12345, 404), (0, 422), (2**40, 422)])
     async def test_unknown_or_impossible_ids(
         self, app_client: httpx.AsyncClient, admin: dict[str, str], entry_id: int, status: int
