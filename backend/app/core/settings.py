@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,10 +27,10 @@ class Settings(BaseSettings):
     sse_keepalive_seconds: float = 15.0
     # Background jobs run at once by the inline runner (others wait, NOT_STARTED).
     max_concurrent_jobs: int = 4
-    session_ttl_hours: float = 12.0
-    token_ttl_hours: float = 24.0
-    login_max_failures: int = 5
-    login_failure_window_minutes: float = 15.0
+    session_ttl_hours: float = Field(12.0, gt=0)
+    token_ttl_hours: float = Field(24.0, gt=0)
+    login_max_failures: int = Field(5, ge=1)
+    login_failure_window_minutes: float = Field(15.0, gt=0)
 
 
 @lru_cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.models import User, UserRole
@@ -48,6 +48,3 @@ class UserRepository(Repository[User]):
         for role in sorted(set(roles) - have):
             user.roles.append(UserRole(role=role))
         await self.session.flush()
-
-    async def remove_roles(self, user_id: int) -> None:
-        await self.session.execute(delete(UserRole).where(UserRole.user_id == user_id))

@@ -33,6 +33,7 @@ TokenKind = Literal["cookie", "bearer"]
 
 MIN_PASSWORD_LENGTH = 8
 MAX_USERNAME_LENGTH = 255
+ATTEMPT_RETENTION = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,10 @@ class AuthService:
         """Forget a token; True when it existed."""
         return await self.auth_sessions.delete_by_token_hash(security.hash_token(token)) > 0
 
-    async def purge_expired(self) -> int:
-        """Delete expired sessions (housekeeping; a login calls it)."""
-        return await self.auth_sessions.delete_expired(utcnow())
+    async def purge_expired(self) -> None:
+        """Housekeeping a successful login runs: drop expired sessions, and login attempts
+        older than a day (past the rate-limit window, kept a while for inspection)."""
+        now = utcnow()
+        await self.auth_sessions.delete_expired(now)
+        window = timedelta(minutes=self.settings.login_failure_window_minutes)
+        await self.attempts.delete_before(now - max(window, ATTEMPT_RETENTION))

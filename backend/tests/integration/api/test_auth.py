@@ -360,3 +360,29 @@ def test_current_user_checks_rights_from_its_map() -> None:
     assert user.can(DATA_MANAGEMENT, "view")
     assert not user.can(DATA_MANAGEMENT, "edit")
     assert not user.can("unknown.path", "view")
+
+
+async def test_a_login_purges_expired_sessions_and_old_attempts(
+    app_client: httpx.AsyncClient,
+    login_as: LoginAs,
+    create_user: CreateUser,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    await login_as(Role.superadmin)
+    await create_user(Role.superadmin, username="ivan")
+    await app_client.post(LOGIN, json={"username": "ivan", "password": "nope nope"})
+    async with session_factory() as session:
+        await session.execute(update(AuthSession).values(expires_at=utcnow() - timedelta(hours=1)))
+        await session.execute(
+            update(LoginAttempt).values(attempted_at=utcnow() - timedelta(days=2))
+        )
+        await session.commit()
+
+    response = await app_client.post(LOGIN, json={"username": "ivan", "password": TEST_PASSWORD})
+
+    assert response.status_code == 200
+    async with session_factory() as session:
+        sessions = await session.scalar(select(func.count()).select_from(AuthSession))
+        attempts = await session.scalar(select(func.count()).select_from(LoginAttempt))
+    assert sessions == 1  # only the new login
+    assert attempts == 1  # only the new success
