@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +49,22 @@ class ScheduledRecalculation:
     @property
     def is_module_job(self) -> bool:
         return bool(self.child_job_ids)
+
+    def task_params(self) -> dict[str, Any]:
+        """Keyword arguments (job_id aside) of run_module_recalculation_task when this is a
+        module job, else of run_recalculation_task."""
+        if self.is_module_job:
+            type_ids = [int(t) for t in self.data_entry_types]
+            return {
+                "module_type_id": int(self.module_type),
+                "data_entry_type_ids": type_ids,
+                "year": self.year,
+            }
+        return {
+            "module_type_id": int(self.module_type),
+            "data_entry_type_id": int(self.data_entry_types[0]),
+            "year": self.year,
+        }
 
     @property
     def message(self) -> str:

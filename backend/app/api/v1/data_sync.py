@@ -1,29 +1,43 @@
-"""Sync endpoints: the job history, one job, and its live stream (SSE)."""
+"""Sync endpoints: the job history, one job, its live stream (SSE), and the emission
+recalculation (status, per-type and per-module jobs)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.sse import EventSourceResponse
+from pydantic import BaseModel, Field, WithJsonSchema
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import SessionDep
 from app.api.params import (
     MAX_INT,
     DataEntryTypeQuery,
     EntityId,
+    ModuleTypePath,
     ModuleTypeQuery,
     PaginationQuery,
+    YearQuery,
     error_responses,
+    parse_data_entry_type_id,
     parse_year,
 )
-from app.api.security import AUTH_RESPONSES, CanView
+from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
-from app.domain.ingestion import IngestionState, TargetType
-from app.repositories.data_ingestion import DataIngestionRepository, JobFilters
+from app.domain.ingestion import IngestionResult, IngestionState, TargetType
+from app.domain.modules import DataEntryTypeEnum
+from app.repositories.data_ingestion import (
+    DataIngestionRepository,
+    JobFilters,
+    RecalculationStatusRow,
+)
 from app.schemas.common import Page
-from app.schemas.jobs import JobRead, JobWithChildren
+from app.schemas.jobs import JobRead, JobWithChildren, SyncStatusResponse
 from app.services.job_stream import job_events
+from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
+from app.tasks.context import worker_id
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
 
@@ -101,3 +115,170 @@ async def stream_job(
         is_disconnected=request.is_disconnected,
     )
     return EventSourceResponse(events, headers={"Cache-Control": "no-cache"})
+
+
+# --- recalculation: status, single-type and module jobs (issue 5)
+
+
+class RecalculationStatus(BaseModel):
+    """Per-(module_type_id, data_entry_type_id) recalculation status."""
+
+    module_type_id: int
+    data_entry_type_id: int
+    year: int
+    needs_recalculation: bool = Field(
+        description="true unless a recalculation finished SUCCESS or WARNING with the "
+        "factors as they stand now"
+    )
+    last_factor_job_id: int | None
+    last_factor_job_result: IngestionResult | None = Field(description="0 SUCCESS, 1 WARNING")
+    last_factor_job_finished_at: datetime | None
+    last_factor_job_rows_done: int | None = Field(description="rows the factor import handled")
+    last_factor_job_rows_total: int | None
+    last_recalculation_job_id: int | None = Field(
+        description="the latest recalculation of the pair, whatever its outcome (a module "
+        "job's per-type row for module recalculations)"
+    )
+    last_recalculation_job_state: IngestionState | None
+    last_recalculation_job_result: IngestionResult | None
+    last_recalculation_job_finished_at: datetime | None
+    recalculation_running_job_id: int | None = Field(
+        description="the active recalculation to follow (a module job's id for its types), or null"
+    )
+
+
+class ModuleRecalculationStatus(BaseModel):
+    """Per-module rollup status — true if any data_entry_type needs recalculation."""
+
+    module_type_id: int
+    year: int
+    needs_recalculation: bool
+    data_entry_types: list[RecalculationStatus]
+
+
+class RecalculationConflict(BaseModel):
+    """409: another recalculation of the scope is active; follow it by its id."""
+
+    detail: str
+    job_id: int | None = Field(description="the active (top-level) recalculation job")
+
+
+_RECALCULATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **error_responses(400, 404),
+    409: {
+        "model": RecalculationConflict,
+        "description": "A recalculation of this module or type is already scheduled or running.",
+    },
+}
+
+
+def group_by_module(rows: list[RecalculationStatusRow]) -> list[ModuleRecalculationStatus]:
+    """The repository's flat rows, one entry per module (in module order)."""
+    modules: dict[int, list[RecalculationStatus]] = {}
+    for row in rows:
+        modules.setdefault(row.module_type_id, []).append(
+            RecalculationStatus.model_validate(row, from_attributes=True)
+        )
+    return [
+        ModuleRecalculationStatus(
+            module_type_id=module_type_id,
+            year=types[0].year,
+            needs_recalculation=any(t.needs_recalculation for t in types),
+            data_entry_types=types,
+        )
+        for module_type_id, types in modules.items()
+    ]
+
+
+def data_entry_type_of_module(
+    module_type: ModuleTypePath,
+    data_entry_type_id: Annotated[
+        str,
+        Path(description="A data entry type of the module; 404 with `valid_values` otherwise."),
+        WithJsonSchema({"type": "integer"}),
+    ],
+) -> DataEntryTypeEnum:
+    return parse_data_entry_type_id(data_entry_type_id, module_type=module_type, error=NotFound)
+
+
+ModuleDataEntryTypePath = Annotated[DataEntryTypeEnum, Depends(data_entry_type_of_module)]
+
+
+async def _commit_and_schedule(
+    request: Request, session: AsyncSession, scheduled: ScheduledRecalculation
+) -> SyncStatusResponse:
+    """Commit the job first: the task must find it, and so must the client's stream."""
+    await session.commit()
+    # Imported here until the recalculation tasks module lands (it is built in parallel).
+    from app.tasks.emission_recalculation_tasks import (
+        run_module_recalculation_task,
+        run_recalculation_task,
+    )
+
+    task = run_module_recalculation_task if scheduled.is_module_job else run_recalculation_task
+    request.app.state.runner.schedule(task, job_id=scheduled.job_id, **scheduled.task_params())
+    return SyncStatusResponse(
+        job_id=scheduled.job_id, state=int(scheduled.state), message=scheduled.message
+    )
+
+
+@router.get("/recalculation-status", responses=error_responses(400))
+async def get_recalculation_status(
+    _: CanView, session: SessionDep, year: YearQuery
+) -> list[ModuleRecalculationStatus]:
+    """Per module (with its data entry types): whether the stored emissions are older than the
+    factors. Only pairs with a completed factor import for the year appear; [] if none."""
+    rows = await DataIngestionRepository(session).get_recalculation_status_by_year(year)
+    return group_by_module(rows)
+
+
+@router.post(
+    "/recalculate-emissions/{module_type_id}/{data_entry_type_id}",
+    status_code=202,
+    responses=_RECALCULATE_RESPONSES,
+)
+async def recalculate_data_entry_type(
+    user: CanSync,
+    request: Request,
+    session: SessionDep,
+    module_type: ModuleTypePath,
+    data_entry_type: ModuleDataEntryTypePath,
+    year: YearQuery,
+) -> SyncStatusResponse:
+    """Recalculate the emissions of one data entry type for a year, in the background.
+    Follow it with `GET /sync/jobs/{job_id}/stream`."""
+    scheduled = await RecalculationJobService(session).create_type_job(
+        module_type, data_entry_type, year, requested_by=user.username, worker_id=worker_id()
+    )
+    return await _commit_and_schedule(request, session, scheduled)
+
+
+@router.post(
+    "/recalculate-emissions/{module_type_id}",
+    status_code=202,
+    responses=_RECALCULATE_RESPONSES,
+)
+async def recalculate_module(
+    user: CanSync,
+    request: Request,
+    session: SessionDep,
+    module_type: ModuleTypePath,
+    year: YearQuery,
+    only_stale: Annotated[
+        bool,
+        Query(
+            description="true: only the types that need recalculation (400 if none); "
+            "false: every type of the module"
+        ),
+    ] = True,
+) -> SyncStatusResponse:
+    """Recalculate a module's data entry types for a year as one job with one per-type row
+    each. Follow it with `GET /sync/jobs/{job_id}/stream`."""
+    scheduled = await RecalculationJobService(session).create_module_job(
+        module_type,
+        year,
+        only_stale=only_stale,
+        requested_by=user.username,
+        worker_id=worker_id(),
+    )
+    return await _commit_and_schedule(request, session, scheduled)
