@@ -12,10 +12,13 @@ from factories import create_entry, create_factor, create_module, create_report,
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.errors import Conflict
 from app.core.permissions import Role
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission, Unit
+from app.repositories.data_entry_repo import DataEntryRepository
 from app.services.data_entry_emission_service import DataEntryEmissionService
+from app.services.data_entry_service import DataEntryService
 
 ENTRIES = "/api/v1/data-entries"
 PROCESS = DataEntryTypeEnum.process_emissions
@@ -508,3 +511,24 @@ class TestList:
         assert response.status_code == 400
         assert response.json()["valid_values"] == [20, 21]
         assert "module 8" in response.json()["detail"]
+
+
+class TestConcurrentChange:
+    async def test_an_edit_of_an_entry_changed_meanwhile_is_a_409(
+        self, session_factory: SessionFactory
+    ) -> None:
+        async with session_factory() as setup:
+            entry = await create_entry(setup, data=CH4)
+            await setup.commit()
+        async with session_factory() as editor, session_factory() as other:
+            service = DataEntryService(editor)
+            # The editor read the entry (kept referenced: the identity map holds it weakly).
+            read = await DataEntryRepository(editor).get_with_context(entry.id)
+            changed = await other.get_one(DataEntry, entry.id)
+            changed.data = {**CH4, "quantity_kg": 3.0}
+            await other.commit()
+
+            with pytest.raises(Conflict, match="changed or deleted by someone else"):
+                await service.update(entry.id, {"quantity_kg": 5})
+            await editor.rollback()
+            assert read is not None
