@@ -1,4 +1,4 @@
-"""Set-based writes of entry imports: many entries in one statement per chunk, ids returned.
+"""Set-based writes of entry imports: ids allocated up front, entries written by executemany.
 
 Kept apart from DataEntryRepository (reads and per-entry work) so imports, the demo loader
 and benchmarks share one bulk path, never one ORM object per row.
@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import DataEntrySource
 from app.models import CarbonReport, CarbonReportModule, DataEntry
 from app.repositories.base import table_of
 
-# Rows per INSERT ... RETURNING: the driver batches further (insertmanyvalues), this only
-# bounds how much one call holds.
+# Rows per executemany call: the driver batches further (insertmanyvalues), this only bounds
+# how much one call holds.
 CHUNK = 10_000
 
 
@@ -33,15 +33,34 @@ class DataEntryImportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert_returning_ids(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert entries (keys: carbon_report_module_id, data_entry_type_id, data, source,
-        ingestion_job_id, revision, created_at, updated_at); their ids, in the rows' order."""
-        if not rows:
+    async def allocate_ids(self, count: int) -> list[int]:
+        """`count` fresh entry ids, so entries and their emission rows can be written with
+        plain executemany (INSERT ... RETURNING in parameter order is several times slower).
+
+        PostgreSQL takes them from the id sequence. SQLite continues after the highest id:
+        call it in a transaction that has already written (it holds the database's only write
+        lock until it commits, so no other connection can insert meanwhile).
+        """
+        if count <= 0:
             return []
-        table = table_of(DataEntry)
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        result = await self.session.execute(statement, list(rows))
-        return [int(entry_id) for entry_id in result.scalars()]
+        if self.session.get_bind().dialect.name == "postgresql":
+            sequence = func.pg_get_serial_sequence(DataEntry.__tablename__, "id")
+            rows = await self.session.execute(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+            )
+            return sorted(int(value) for value in rows.scalars())
+        highest = await self.session.scalar(select(func.max(DataEntry.id)))
+        start = int(highest or 0) + 1
+        return list(range(start, start + count))
+
+    async def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert entries with one executemany (keys: id from allocate_ids,
+        carbon_report_module_id, data_entry_type_id, data, source, ingestion_job_id,
+        revision, created_at, updated_at)."""
+        if not rows:
+            return 0
+        await self.session.execute(insert(table_of(DataEntry)), list(rows))
+        return len(rows)
 
     async def list_module_ids_by_source(
         self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int

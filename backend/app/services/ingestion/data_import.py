@@ -297,11 +297,12 @@ class DataImportService:
             )
             removed = await self.entries.delete_by_source(DataEntrySource.csv, types, year)
         now = utcnow()
-        entry_ids: list[int] = []
+        entry_ids = await self.entries.allocate_ids(len(rows))
         for start in range(0, len(rows), CHUNK):
-            entry_ids += await self.entries.insert_returning_ids(
+            await self.entries.insert_many(
                 [
                     {
+                        "id": entry_id,
                         "carbon_report_module_id": module_of_unit[unit_ids[row.unit_code]],
                         "data_entry_type_id": int(row.data_entry_type),
                         "data": row.data,
@@ -311,7 +312,9 @@ class DataImportService:
                         "created_at": now,
                         "updated_at": now,
                     }
-                    for row in rows[start : start + CHUNK]
+                    for row, entry_id in zip(
+                        rows[start : start + CHUNK], entry_ids[start : start + CHUNK], strict=True
+                    )
                 ]
             )
         emission_rows = [
