@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, serve, users
+from app.cli import db, demo, recalc, serve, users
 
 app = typer.Typer(
     name="co2calc",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
+app.add_typer(recalc.app, name="recalc")
 serve.register(app)
 demo.register(app)
 

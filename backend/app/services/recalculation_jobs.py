@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import BadRequest, Conflict
 from app.domain.ingestion import EntityType, IngestionMethod, IngestionState, TargetType
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
+from app.models import DataIngestionJob
 from app.repositories.data_ingestion import (
     ACTIVE_RECALCULATION_INDEX,
     DataIngestionRepository,
@@ -80,6 +81,16 @@ class RecalculationJobService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.jobs = DataIngestionRepository(session)
+
+    async def status(self, year: int) -> list[RecalculationStatusRow]:
+        """The status rows of the year (see get_recalculation_status_by_year)."""
+        return await self.jobs.get_recalculation_status_by_year(year)
+
+    async def get_job(self, job_id: int) -> DataIngestionJob | None:
+        return await self.jobs.get(job_id)
+
+    async def list_child_jobs(self, job_id: int) -> list[DataIngestionJob]:
+        return await self.jobs.list_children([job_id])
 
     async def stale_types(
         self, module_type: ModuleTypeEnum, year: int

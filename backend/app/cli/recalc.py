@@ -1,0 +1,443 @@
+"""`co2calc recalc status|run`: which emissions are older than their factors, and recalculate.
+
+`run` creates the job with the same service as the API (so the database's one-active-
+recalculation rule holds against a server sharing the database) and runs the same task
+in this process on an inline runner, showing the job row's progress as it goes.
+
+Exit codes of `run`: 0 SUCCESS, 1 WARNING, 2 ERROR, 3 refused (nothing stale, or another
+recalculation of the scope is active); invalid options are usage errors (2, from Typer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.cli._runner import console, err_console, run_async
+from app.core.errors import BadRequest, Conflict
+from app.core.settings import get_settings
+from app.domain.ingestion import IngestionResult, IngestionState
+from app.domain.modules import (
+    MODULE_TYPE_TO_DATA_ENTRY_TYPES,
+    DataEntryTypeEnum,
+    ModuleTypeEnum,
+    parse_data_entry_type,
+    parse_module_type,
+)
+from app.models import DataIngestionJob
+from app.repositories.data_ingestion import RecalculationStatusRow
+from app.services.factor_service import FactorService
+from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
+
+app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
+
+T = TypeVar("T")
+
+EXIT_BY_RESULT = {
+    IngestionResult.SUCCESS: 0,
+    IngestionResult.WARNING: 1,
+    IngestionResult.ERROR: 2,
+}
+EXIT_REFUSED = 3
+POLL_SECONDS = 0.2
+
+YearOption = Annotated[int, typer.Option(min=2000, max=2100, help="Report year.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
+]
+
+
+async def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    from app.db import create_engine
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+def _factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    from app.db import create_session_factory
+
+    return create_session_factory(engine)
+
+
+# --- status
+
+
+@dataclass(frozen=True, slots=True)
+class _StatusReport:
+    rows: list[RecalculationStatusRow]
+    report_modules: dict[tuple[int, int], int]
+
+
+def _status_label(row: RecalculationStatusRow | None) -> str:
+    if row is None:
+        return "no factors"
+    if row.recalculation_running_job_id is not None:
+        return f"running #{row.recalculation_running_job_id}"
+    return "needs recalculation" if row.needs_recalculation else "up to date"
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _result_name(result: IngestionResult | None, state: IngestionState | None = None) -> str:
+    if result is not None:
+        return result.name
+    return "" if state is None else state.name
+
+
+def _row_json(row: RecalculationStatusRow) -> dict[str, Any]:
+    def iso(moment: datetime | None) -> str | None:
+        return None if moment is None else moment.isoformat()
+
+    return {
+        "module_type_id": row.module_type_id,
+        "data_entry_type_id": row.data_entry_type_id,
+        "year": row.year,
+        "status": _status_label(row),
+        "needs_recalculation": row.needs_recalculation,
+        "last_factor_job_id": row.last_factor_job_id,
+        "last_factor_job_result": int(row.last_factor_job_result),
+        "last_factor_job_finished_at": iso(row.last_factor_job_finished_at),
+        "last_factor_job_rows_done": row.last_factor_job_rows_done,
+        "last_factor_job_rows_total": row.last_factor_job_rows_total,
+        "last_recalculation_job_id": row.last_recalculation_job_id,
+        "last_recalculation_job_state": (
+            None
+            if row.last_recalculation_job_state is None
+            else int(row.last_recalculation_job_state)
+        ),
+        "last_recalculation_job_result": (
+            None
+            if row.last_recalculation_job_result is None
+            else int(row.last_recalculation_job_result)
+        ),
+        "last_recalculation_job_finished_at": iso(row.last_recalculation_job_finished_at),
+        "recalculation_running_job_id": row.recalculation_running_job_id,
+    }
+
+
+def status_json(rows: list[RecalculationStatusRow]) -> list[dict[str, Any]]:
+    """The API's shape (GET /sync/recalculation-status): one object per module."""
+    modules: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        modules.setdefault(row.module_type_id, []).append(_row_json(row))
+    return [
+        {
+            "module_type_id": module_type_id,
+            "year": types[0]["year"],
+            "needs_recalculation": any(t["needs_recalculation"] for t in types),
+            "data_entry_types": types,
+        }
+        for module_type_id, types in modules.items()
+    ]
+
+
+@app.command("status")
+def status(year: YearOption, as_json: JsonOption = False) -> None:
+    """Per data entry type: up to date, needs recalculation, running, or no factors yet."""
+
+    async def load(engine: AsyncEngine) -> _StatusReport:
+        async with _factory(engine)() as session:
+            rows = await RecalculationJobService(session).status(year)
+            stale = await FactorService(session).find_modules_for_recalculation(year)
+        return _StatusReport(
+            rows,
+            {
+                (s.module_type_id, s.data_entry_type_id): len(s.carbon_report_module_ids)
+                for s in stale
+            },
+        )
+
+    report = run_async(_with_engine(load))
+    if as_json:
+        print(json.dumps(status_json(report.rows)))
+        return
+    _print_status(year, report)
+
+
+def _print_status(year: int, report: _StatusReport) -> None:
+    by_pair = {(row.module_type_id, row.data_entry_type_id): row for row in report.rows}
+    table = Table(title=f"Emission recalculation status, {year}")
+    for column in ("module", "type", "status", "last factor import", "last recalculation"):
+        table.add_column(column)
+    table.add_column("report modules to refresh", justify="right")
+    styles = {"up to date": "green", "needs recalculation": "yellow", "no factors": "dim"}
+    for module_type, types in MODULE_TYPE_TO_DATA_ENTRY_TYPES.items():
+        for position, data_entry_type in enumerate(types):
+            row = by_pair.get((int(module_type), int(data_entry_type)))
+            label = _status_label(row)
+            factor = (
+                ""
+                if row is None
+                else f"#{row.last_factor_job_id} {row.last_factor_job_result.name} "
+                f"{_when(row.last_factor_job_finished_at)}"
+            )
+            recalculation = (
+                ""
+                if row is None or row.last_recalculation_job_id is None
+                else f"#{row.last_recalculation_job_id} "
+                + _result_name(row.last_recalculation_job_result, row.last_recalculation_job_state)
+            )
+            touched = report.report_modules.get((int(module_type), int(data_entry_type)))
+            table.add_row(
+                f"{module_type.value} {module_type.name}" if position == 0 else "",
+                f"{data_entry_type.value} {data_entry_type.name}",
+                f"[{styles.get(label, 'cyan')}]{label}[/]",
+                factor,
+                recalculation,
+                "" if touched is None else str(touched),
+            )
+        table.add_section()
+    console.print(table)
+    stale = sum(1 for row in report.rows if row.needs_recalculation)
+    if not report.rows:
+        console.print(f"No completed factor import for {year}: nothing to recalculate.")
+    elif stale:
+        console.print(
+            f"{stale} data entry type(s) need recalculation: "
+            f"co2calc recalc run --module M --year {year}"
+        )
+
+
+# --- run
+
+
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    reason: str
+    job_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    job: DataIngestionJob
+    children: list[DataIngestionJob]
+
+
+def _module_option(value: str) -> ModuleTypeEnum:
+    try:
+        return parse_module_type(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _type_option(module_type: ModuleTypeEnum, value: str) -> DataEntryTypeEnum:
+    try:
+        data_entry_type = parse_data_entry_type(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--type") from None
+    valid = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+    if data_entry_type not in valid:
+        names = ", ".join(f"{t.value} {t.name}" for t in valid)
+        raise typer.BadParameter(
+            f"{data_entry_type.name} is not a type of module {module_type.name}; "
+            f"valid values: {names}",
+            param_hint="--type",
+        )
+    return data_entry_type
+
+
+@app.command("run")
+def run(
+    module: Annotated[
+        str, typer.Option(help="Module type, by id or name (2, professional_travel).")
+    ],
+    year: YearOption,
+    data_entry_type: Annotated[
+        str | None,
+        typer.Option("--type", help="One data entry type of the module, by id or name."),
+    ] = None,
+    all_types: Annotated[
+        bool,
+        typer.Option("--all", help="Module job: every type, not only those that need it."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Recalculate one type (--type) or a module's stale types (all of them with --all),
+    in this process, with a live progress bar. Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR,
+    3 refused (nothing stale, or another recalculation of the scope is active)."""
+    module_type = _module_option(module)
+    the_type = None if data_entry_type is None else _type_option(module_type, data_entry_type)
+    if the_type is not None and all_types:
+        raise typer.BadParameter("--all is for module jobs; leave it out with --type")
+
+    async def work(engine: AsyncEngine) -> _Refused | _Finished:
+        scheduled = await _create(engine, module_type, the_type, year, only_stale=not all_types)
+        if isinstance(scheduled, _Refused):
+            return scheduled
+        if not as_json:
+            err_console.print(f"Job {scheduled.job_id}: {scheduled.message}")
+        return await _run_and_follow(engine, scheduled, show_progress=not as_json)
+
+    outcome = run_async(_with_engine(work))
+    if isinstance(outcome, _Refused):
+        if as_json:
+            print(json.dumps({"refused": outcome.reason, "job_id": outcome.job_id}))
+        else:
+            err_console.print(f"[bold yellow]Refused:[/] {outcome.reason}")
+            if outcome.job_id is not None:
+                err_console.print(f"Active job: {outcome.job_id}")
+        raise typer.Exit(EXIT_REFUSED)
+    _print_outcome(outcome, as_json)
+    result = IngestionResult(outcome.job.result if outcome.job.result is not None else 2)
+    raise typer.Exit(EXIT_BY_RESULT[result])
+
+
+async def _create(
+    engine: AsyncEngine,
+    module_type: ModuleTypeEnum,
+    data_entry_type: DataEntryTypeEnum | None,
+    year: int,
+    *,
+    only_stale: bool,
+) -> ScheduledRecalculation | _Refused:
+    from app.tasks.context import worker_id
+
+    requested_by = f"cli:{getpass.getuser()}"
+    async with _factory(engine)() as session:
+        service = RecalculationJobService(session)
+        try:
+            if data_entry_type is None:
+                scheduled = await service.create_module_job(
+                    module_type,
+                    year,
+                    only_stale=only_stale,
+                    requested_by=requested_by,
+                    worker_id=worker_id(),
+                )
+            else:
+                scheduled = await service.create_type_job(
+                    module_type,
+                    data_entry_type,
+                    year,
+                    requested_by=requested_by,
+                    worker_id=worker_id(),
+                )
+        except Conflict as conflict:
+            return _Refused(conflict.detail, conflict.extra.get("job_id"))
+        except BadRequest as refusal:
+            return _Refused(refusal.detail)
+        await session.commit()
+    return scheduled
+
+
+async def _run_and_follow(
+    engine: AsyncEngine, scheduled: ScheduledRecalculation, *, show_progress: bool
+) -> _Finished:
+    """Run the job's task on an inline runner here; poll the job row for the progress bar.
+
+    Ctrl-C cancels the task, which ends the job ERROR "interrupted" with data unchanged.
+    """
+    from app.tasks.emission_recalculation_tasks import (
+        run_module_recalculation_task,
+        run_recalculation_task,
+    )
+    from app.tasks.runner import InlineRunner
+
+    runner = InlineRunner(engine, max_concurrency=1)
+    task = run_module_recalculation_task if scheduled.is_module_job else run_recalculation_task
+    runner.schedule(task, job_id=scheduled.job_id, **scheduled.task_params())
+    factory = _factory(engine)
+    idle = asyncio.ensure_future(runner.wait_idle())
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=False,
+            disable=not show_progress,
+        ) as progress:
+            bar = progress.add_task("Waiting to start...", total=None)
+            while True:
+                job = await _load(factory, scheduled.job_id)
+                progress.update(
+                    bar,
+                    description=job.status_message or IngestionState(job.state).name,
+                    total=job.progress_total,
+                    completed=job.progress_done or 0,
+                )
+                if idle.done() or job.state == IngestionState.FINISHED:
+                    break
+                await asyncio.sleep(POLL_SECONDS)
+        await idle
+    finally:
+        await runner.shutdown()
+    async with factory() as session:
+        service = RecalculationJobService(session)
+        final = await service.get_job(scheduled.job_id)
+        children = await service.list_child_jobs(scheduled.job_id)
+    assert final is not None
+    return _Finished(final, children)
+
+
+async def _load(factory: async_sessionmaker[AsyncSession], job_id: int) -> DataIngestionJob:
+    async with factory() as session:
+        job = await RecalculationJobService(session).get_job(job_id)
+    if job is None:
+        raise LookupError(f"job {job_id} disappeared")
+    return job
+
+
+def _job_json(job: DataIngestionJob) -> dict[str, Any]:
+    from app.schemas.jobs import JobRead
+
+    return JobRead.model_validate(job).model_dump(mode="json")
+
+
+def _print_outcome(outcome: _Finished, as_json: bool) -> None:
+    job = outcome.job
+    if as_json:
+        body = _job_json(job)
+        body["children"] = [_job_json(child) for child in outcome.children]
+        print(json.dumps(body))
+        return
+    result = IngestionResult(job.result) if job.result is not None else IngestionResult.ERROR
+    colour = {"SUCCESS": "green", "WARNING": "yellow", "ERROR": "red"}[result.name]
+    console.print(f"Job {job.id} [bold {colour}]{result.name}[/]: {job.status_message or ''}")
+    stats = job.meta.get("recalculation") if isinstance(job.meta, dict) else None
+    if not isinstance(stats, dict):
+        return
+    per_type = stats if outcome.children else {str(job.data_entry_type_id): stats}
+    table = Table(title="Recalculated")
+    for column in ("type", "result", "entries", "errors", "report modules refreshed"):
+        table.add_column(column, justify="left" if column in ("type", "result") else "right")
+    child_results = {str(child.data_entry_type_id): child.result for child in outcome.children}
+    for type_id, figures in per_type.items():
+        if not isinstance(figures, dict):
+            continue
+        name = DataEntryTypeEnum(int(type_id)).name if str(type_id).isdigit() else str(type_id)
+        child_result = child_results.get(str(type_id), job.result)
+        table.add_row(
+            f"{type_id} {name}",
+            "" if child_result is None else IngestionResult(child_result).name,
+            str(figures.get("recalculated", "")),
+            str(figures.get("errors", "")),
+            str(figures.get("modules_refreshed", "")),
+        )
+    console.print(table)
