@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, recalc, serve, users
+from app.cli import db, demo, imports, recalc, serve, users
 
 app = typer.Typer(
     name="co2calc",
@@ -19,6 +19,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(recalc.app, name="recalc")
+app.add_typer(imports.factors_app, name="factors")
+app.add_typer(imports.data_app, name="data")
 serve.register(app)
 demo.register(app)
 
