@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.sse import EventSourceResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,7 +93,9 @@ async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithC
 
 @router.get(
     "/jobs/{job_id}/stream",
-    response_class=EventSourceResponse,
+    # A plain streaming response: FastAPI's EventSourceResponse, as a response_class, expects
+    # a generator path operation and fails (500) when the route returns a response.
+    response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Job events (SSE)."},
         **error_responses(404),
@@ -101,7 +103,7 @@ async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithC
 )
 async def stream_job(
     job_id: EntityId, request: Request, _: CanView, session: SessionDep
-) -> EventSourceResponse:
+) -> StreamingResponse:
     """Server-sent events: the job now, each change (within about a second), keep-alive
     comments while idle, and a last event with `"stream_closed": true` once FINISHED."""
     if await DataIngestionRepository(session).get(job_id) is None:
@@ -114,7 +116,11 @@ async def stream_job(
         keepalive_seconds=settings.sse_keepalive_seconds,
         is_disconnected=request.is_disconnected,
     )
-    return EventSourceResponse(events, headers={"Cache-Control": "no-cache"})
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 # --- recalculation: status, single-type and module jobs (issue 5)

@@ -1,0 +1,86 @@
+"""A real uvicorn serving `create_app` in a thread, on a free port, for stream tests.
+
+The in-process test transport buffers streamed responses, so SSE is tested against this.
+Also: reading server-sent events with httpx, and users with a bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from app.core.settings import Settings
+from app.main import create_app
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    app: FastAPI
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise AssertionError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+async def sse_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """The `data:` payloads of a server-sent event stream, parsed, as they arrive."""
+    data: list[str] = []
+    async for line in response.aiter_lines():
+        if line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif not line and data:
+            yield json.loads("\n".join(data))
+            data = []
+
+
+async def bearer_headers(base_url: str, username: str, password: str) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": username, "password": password}
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def wait_until(condition: Any, seconds: float = 30.0) -> None:
+    """Await `condition()` (a coroutine function returning bool) until it is true."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
