@@ -1,0 +1,113 @@
+"""`co2calc recalc` as an operator runs it, against a database another process (here: the
+test, standing in for a server) also writes: the one-active-recalculation rule holds across
+processes, refusals exit 3 with the reason and the active job id."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import RunCli
+from factories import create_job
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.models import utcnow
+from app.services.recalculation_jobs import NOTHING_STALE, RecalculationJobService
+from app.tasks.context import worker_id
+
+YEAR = 2025
+TRAVEL = ModuleTypeEnum.professional_travel
+PLANE = DataEntryTypeEnum.plane
+
+
+async def add_factor_job(session_factory: async_sessionmaker[AsyncSession]) -> int:
+    async with session_factory() as session:
+        job = await create_job(
+            session,
+            module_type_id=int(TRAVEL),
+            data_entry_type_id=None,
+            ingestion_method=int(IngestionMethod.csv),
+            target_type=int(TargetType.FACTORS),
+            state=int(IngestionState.FINISHED),
+            result=int(IngestionResult.SUCCESS),
+            finished_at=utcnow(),
+            factor_sequence=1,
+        )
+        await session.commit()
+        return job.id
+
+
+async def test_status_json_and_table(
+    run_cli: RunCli, database_url: str, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    empty = run_cli("recalc", "status", "--year", str(YEAR), "--json", database_url=database_url)
+    assert empty.returncode == 0, empty.stderr
+    assert json.loads(empty.stdout) == []
+
+    factor_job = await add_factor_job(session_factory)
+    listed = run_cli("recalc", "status", "--year", str(YEAR), "--json", database_url=database_url)
+    (travel,) = json.loads(listed.stdout)
+    assert travel["module_type_id"] == TRAVEL
+    assert travel["needs_recalculation"] is True
+    assert [t["data_entry_type_id"] for t in travel["data_entry_types"]] == [20, 21]
+    assert {t["last_factor_job_id"] for t in travel["data_entry_types"]} == {factor_job}
+
+    table = run_cli("recalc", "status", "--year", str(YEAR), database_url=database_url)
+    assert table.returncode == 0, table.stderr
+    assert "needs recalculation" in table.stdout
+    assert "no factors" in table.stdout
+    assert f"#{factor_job} SUCCESS" in table.stdout
+
+
+async def test_run_refuses_when_nothing_is_stale(run_cli: RunCli, database_url: str) -> None:
+    result = run_cli(
+        "recalc", "run", "--module", "professional_travel", "--year", str(YEAR),
+        database_url=database_url,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert NOTHING_STALE in result.stderr
+
+
+@pytest.mark.parametrize(
+    "cli_args",
+    [
+        ("--module", "2", "--type", "plane"),
+        ("--module", "professional_travel", "--all"),
+        ("--module", "professional_travel"),
+    ],
+    ids=["type", "module-all", "module-stale"],
+)
+async def test_run_refuses_while_another_process_recalculates_the_scope(
+    run_cli: RunCli,
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    cli_args: tuple[str, ...],
+) -> None:
+    await add_factor_job(session_factory)
+    async with session_factory() as session:  # as the server does for a POST
+        active = await RecalculationJobService(session).create_type_job(
+            TRAVEL, PLANE, YEAR, requested_by="server-user", worker_id=worker_id()
+        )
+        await session.commit()
+
+    result = run_cli("recalc", "run", *cli_args, "--year", str(YEAR), database_url=database_url)
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Refused" in result.stderr
+    assert f"Active job: {active.job_id}" in result.stderr
+    as_json = run_cli(
+        "recalc", "run", *cli_args, "--year", str(YEAR), "--json", database_url=database_url
+    )
+    assert as_json.returncode == 3
+    assert json.loads(as_json.stdout)["job_id"] == active.job_id
+
+
+def test_bad_module_or_type_is_a_usage_error(run_cli: RunCli) -> None:
+    unknown = run_cli("recalc", "run", "--module", "travel", "--year", "2025")
+    assert unknown.returncode == 2
+    assert "professional_travel" in unknown.stderr
+    misplaced = run_cli("recalc", "run", "--module", "2", "--type", "50", "--year", "2025")
+    assert misplaced.returncode == 2
+    assert "plane" in misplaced.stderr
