@@ -5,9 +5,10 @@ processes, refusals exit 3 with the reason and the active job id."""
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Callable
 
 import pytest
-from conftest import RunCli
 from factories import create_job
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +17,8 @@ from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import utcnow
 from app.services.recalculation_jobs import NOTHING_STALE, RecalculationJobService
 from app.tasks.context import worker_id
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 YEAR = 2025
 TRAVEL = ModuleTypeEnum.professional_travel
