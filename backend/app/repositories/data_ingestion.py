@@ -504,6 +504,69 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             .limit(1)
         )
 
+    # --- per-type rows of a module recalculation, moved by the task that runs the parent
+    # (emission_recalculation_tasks). A child is found by (parent, type): the job-creation
+    # service inserts one NOT_STARTED row per covered type.
+
+    async def start_child(
+        self, parent_job_id: int, data_entry_type_id: int, worker_id: str, *, message: str
+    ) -> bool:
+        """NOT_STARTED/QUEUED -> RUNNING when the module job reaches this type."""
+        now = utcnow()
+        result = await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.parent_job_id == parent_job_id,
+                _Job.data_entry_type_id == data_entry_type_id,
+                _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
+            )
+            .values(
+                state=IngestionState.RUNNING,
+                worker_id=worker_id,
+                status_message=message,
+                started_at=now,
+                heartbeat_at=now,
+            )
+        )
+        return _matched(result)
+
+    async def finish_child(
+        self,
+        parent_job_id: int,
+        data_entry_type_id: int,
+        *,
+        result: IngestionResult,
+        message: str,
+        meta: dict[str, Any],
+        factor_sequence: int | None,
+    ) -> bool:
+        """An active per-type row -> FINISHED with its own outcome; SUCCESS/WARNING make it
+        current. Call it in the parent's final data transaction (see `finish`)."""
+        child_id = await self.session.scalar(
+            select(_Job.id).where(
+                _Job.parent_job_id == parent_job_id,
+                _Job.data_entry_type_id == data_entry_type_id,
+                _Job.state.in_(_ACTIVE),
+            )
+        )
+        if child_id is None:
+            return False
+        await self.session.execute(
+            update(_Job)
+            .where(_Job.id == child_id)
+            .values(
+                state=IngestionState.FINISHED,
+                result=int(result),
+                status_message=message,
+                meta=meta,
+                factor_sequence=factor_sequence,
+                finished_at=utcnow(),
+            )
+        )
+        if result != IngestionResult.ERROR:
+            await self.mark_job_as_current(child_id)
+        return True
+
 
 _SUCCESSFUL = [int(IngestionResult.SUCCESS), int(IngestionResult.WARNING)]
 ACTIVE_RECALCULATION_INDEX = "uq_data_ingestion_jobs_active_recalculation"
