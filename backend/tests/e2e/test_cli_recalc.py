@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
-from factories import create_job
+from factories import create_entry, create_factor, create_job, create_module
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
@@ -114,3 +114,41 @@ def test_bad_module_or_type_is_a_usage_error(run_cli: RunCli) -> None:
     misplaced = run_cli("recalc", "run", "--module", "2", "--type", "50", "--year", "2025")
     assert misplaced.returncode == 2
     assert "plane" in misplaced.stderr
+
+
+async def test_run_recalculates_in_process_with_exit_code_by_result(
+    run_cli: RunCli, database_url: str, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    pytest.importorskip("app.tasks.emission_recalculation_tasks")
+    async with session_factory() as session:
+        module = await create_module(session, ModuleTypeEnum.process_emissions, year=YEAR)
+        entries = [await create_entry(session, module=module) for _ in range(3)]
+        await create_factor(session, year=YEAR)
+        await create_job(
+            session,
+            module_type_id=int(ModuleTypeEnum.process_emissions),
+            data_entry_type_id=None,
+            ingestion_method=int(IngestionMethod.csv),
+            target_type=int(TargetType.FACTORS),
+            state=int(IngestionState.FINISHED),
+            result=int(IngestionResult.SUCCESS),
+            factor_sequence=1,
+        )
+        await session.commit()
+    args = ("recalc", "run", "--module", "process_emissions", "--year", str(YEAR))
+
+    done = run_cli(*args, "--json", database_url=database_url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    job = json.loads(done.stdout)
+    assert (job["state"], job["result"]) == (3, 0)
+    assert [child["result"] for child in job["children"]] == [0]
+    assert run_cli(*args, database_url=database_url).returncode == 3  # nothing stale now
+
+    async with session_factory() as session:  # one entry the calculator cannot read
+        broken = await session.get(type(entries[0]), entries[0].id)
+        assert broken is not None
+        broken.data = {"category": "ch4", "quantity_kg": "lots"}
+        await session.commit()
+    warned = run_cli(*args, "--all", database_url=database_url)
+    assert warned.returncode == 1, warned.stdout + warned.stderr
+    assert "WARNING" in warned.stdout
