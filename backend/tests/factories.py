@@ -144,3 +144,58 @@ async def create_job(session: AsyncSession, **overrides: Any) -> DataIngestionJo
     session.add(job)
     await session.flush()
     return job
+
+
+# --- factor imports and recalculations (the job rows; the tasks run them)
+
+
+async def create_factor_job(session: AsyncSession, **overrides: Any) -> DataIngestionJob:
+    """A FACTORS csv import of process emissions (module 8, type 50, 2025), NOT_STARTED."""
+    fields: dict[str, Any] = {
+        "target_type": int(TargetType.FACTORS),
+        "ingestion_method": int(IngestionMethod.csv),
+    }
+    return await create_job(session, **(fields | overrides))
+
+
+async def create_recalculation_job(
+    session: AsyncSession,
+    data_entry_type: DataEntryTypeEnum = DataEntryTypeEnum.process_emissions,
+    *,
+    year: int = DEFAULT_YEAR,
+    **overrides: Any,
+) -> DataIngestionJob:
+    """A NOT_STARTED single-type recalculation job."""
+    return await create_job(
+        session,
+        module_type_id=int(module_of(data_entry_type)),
+        data_entry_type_id=int(data_entry_type),
+        year=year,
+        **overrides,
+    )
+
+
+async def create_module_recalculation_job(
+    session: AsyncSession,
+    module_type: ModuleTypeEnum,
+    data_entry_types: list[DataEntryTypeEnum],
+    *,
+    year: int = DEFAULT_YEAR,
+    **overrides: Any,
+) -> tuple[DataIngestionJob, dict[int, DataIngestionJob]]:
+    """A NOT_STARTED module recalculation (type NULL) and its per-type rows, by type id."""
+    parent = await create_job(
+        session, module_type_id=int(module_type), data_entry_type_id=None, year=year, **overrides
+    )
+    children = {
+        int(data_entry_type): await create_job(
+            session,
+            module_type_id=int(module_type),
+            data_entry_type_id=int(data_entry_type),
+            year=year,
+            parent_job_id=parent.id,
+            **overrides,
+        )
+        for data_entry_type in data_entry_types
+    }
+    return parent, children

@@ -79,23 +79,39 @@ def _error_detail(entry_id: int, error: Exception) -> EntryErrorDetail:
 
 
 def compute_entry(
-    entry: EntryLike, year: int, index: FactorIndex
+    entry: EntryLike, year: int, index: FactorIndex, *, strict: bool = False
 ) -> tuple[list[EmissionRow], EntryErrorDetail | None]:
-    """Pure: an entry's emission rows, or its error. Only calculator errors are caught."""
+    """Pure: an entry's emission rows, or its error. Only calculator errors are caught.
+
+    `strict` (recalculations): only EntryError is an entry error; anything else (a calculator
+    bug) propagates and fails the run, so a bug never passes for bad data. A single entry
+    written through the API keeps the forgiving default.
+    """
     try:
         return compute_emissions(entry.data_entry_type_id, entry.data, year, index), None
+    except EntryError as error:
+        return [], _error_detail(entry.id, error)
     except Exception as error:  # pure code: nothing here can be a database failure
+        if strict:
+            raise
         return [], _error_detail(entry.id, error)
 
 
 def compute_batch(
-    entries: Iterable[EntryLike], year: int, index: FactorIndex, *, computed_at: datetime
+    entries: Iterable[EntryLike],
+    year: int,
+    index: FactorIndex,
+    *,
+    computed_at: datetime,
+    strict: bool = False,
 ) -> ComputedBatch:
-    """Pure: emission rows of many entries as insertable dicts (for staging or writing)."""
+    """Pure: emission rows of many entries as insertable dicts (for staging or writing).
+
+    `strict`: see `compute_entry`."""
     batch = ComputedBatch()
     for entry in entries:
         batch.entry_ids.append(entry.id)
-        rows, error = compute_entry(entry, year, index)
+        rows, error = compute_entry(entry, year, index, strict=strict)
         if error is not None:
             batch.errors.append(error)
             continue

@@ -1,0 +1,1 @@
+"""Multi-step operations over several services: one recalculation, batch by batch."""

@@ -1,0 +1,443 @@
+"""EmissionRecalculationWorkflow: staged batch by batch, swapped in one transaction.
+
+Each test runs the workflow on its own connection (as a job's data session is) and commits
+once, like the task does; both databases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from factories import create_emission, create_entry, create_factor, create_module
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db import create_engine
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.emissions import FactorIndex, compute_emissions
+from app.models import (
+    CarbonReport,
+    CarbonReportModule,
+    DataEntry,
+    DataEntryEmission,
+    DataIngestionJob,
+)
+from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
+from app.services.data_entry_service import DataEntryService
+from app.services.factor_service import FactorService
+from app.workflows.emission_recalculation import (
+    EmissionRecalculationWorkflow,
+    RecalculationListener,
+)
+
+YEAR = 2025
+PROCESS = DataEntryTypeEnum.process_emissions
+
+
+@asynccontextmanager
+async def data_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session bound to one connection for the whole run, as execute_job gives the task."""
+    async with engine.connect() as connection, AsyncSession(bind=connection) as session:
+        yield session
+
+
+async def recalculate(
+    engine: AsyncEngine,
+    data_entry_type_id: int = PROCESS,
+    *,
+    batch_size: int = 1000,
+    listener: RecalculationListener | None = None,
+) -> dict[str, Any]:
+    async with data_session(engine) as session:
+        workflow = EmissionRecalculationWorkflow(session, batch_size=batch_size, listener=listener)
+        stats = await workflow.recalculate_for_data_entry_type(data_entry_type_id, YEAR)
+        await session.commit()
+        return stats
+
+
+class Recorder(RecalculationListener):
+    """Records the calls; `after_batch` (awaited after each batch) lets a test act mid-run."""
+
+    def __init__(self, after_batch: Callable[[int], Awaitable[None]] | None = None) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.after_batch = after_batch
+
+    async def found(self, data_entry_type_id: int, total: int) -> None:
+        self.calls.append(("found", total))
+
+    async def computed(self, data_entry_type_id: int, done: int, total: int) -> None:
+        self.calls.append(("computed", done, total))
+        if self.after_batch is not None:
+            await self.after_batch(done)
+
+    async def writing(self) -> None:
+        self.calls.append(("writing",))
+
+
+async def seed_process(
+    session_factory: async_sessionmaker[AsyncSession], quantities: list[float], *, modules: int = 1
+) -> list[int]:
+    """ch4 factor (GWP 28) and one entry per quantity, spread over `modules` units."""
+    async with session_factory() as session:
+        await create_factor(session)
+        targets = [
+            await create_module(session, ModuleTypeEnum.process_emissions) for _ in range(modules)
+        ]
+        ids = []
+        for position, quantity in enumerate(quantities):
+            entry = await create_entry(
+                session,
+                module=targets[position % modules],
+                data={"category": "ch4", "quantity_kg": quantity},
+            )
+            ids.append(entry.id)
+        await session.commit()
+        return ids
+
+
+async def emissions_by_entry(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> dict[int, list[tuple[int, float]]]:
+    async with session_factory() as session:
+        rows = await session.execute(
+            select(
+                DataEntryEmission.data_entry_id,
+                DataEntryEmission.emission_type_id,
+                DataEntryEmission.kg_co2eq,
+            ).order_by(DataEntryEmission.data_entry_id, DataEntryEmission.id)
+        )
+        found: dict[int, list[tuple[int, float]]] = {}
+        for entry_id, code, kg in rows:
+            found.setdefault(entry_id, []).append((code, kg))
+        return found
+
+
+async def module_totals(session_factory: async_sessionmaker[AsyncSession]) -> dict[int, float]:
+    async with session_factory() as session:
+        modules = await session.execute(
+            select(CarbonReportModule.id, CarbonReportModule.stats).where(
+                CarbonReportModule.module_type_id == ModuleTypeEnum.process_emissions
+            )
+        )
+        return {module_id: (stats or {}).get("total", 0.0) for module_id, stats in modules}
+
+
+async def expected_rows(
+    session_factory: async_sessionmaker[AsyncSession], data_entry_type_id: int = PROCESS
+) -> dict[int, list[tuple[int, float]]]:
+    """What compute_emissions says for every entry of the type (entry errors: absent)."""
+    async with session_factory() as session:
+        index: FactorIndex = await FactorService(session).get_index(data_entry_type_id, YEAR)
+        entries = (
+            await session.execute(
+                select(DataEntry).where(DataEntry.data_entry_type_id == data_entry_type_id)
+            )
+        ).scalars()
+        expected = {}
+        for entry in entries:
+            try:
+                rows = compute_emissions(data_entry_type_id, entry.data, YEAR, index)
+            except Exception:
+                continue
+            expected[entry.id] = [(row.emission_type_id, row.kg_co2eq) for row in rows]
+        return expected
+
+
+async def test_all_entries_get_the_rows_compute_emissions_gives(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    ids = await seed_process(session_factory, [10.0, 2.5, 0.125], modules=2)
+    async with session_factory() as session:  # stale rows that must go
+        entry = await session.get(DataEntry, ids[0])
+        assert entry is not None
+        await create_emission(session, entry=entry, kg_co2eq=999.0)
+        await session.commit()
+
+    stats = await recalculate(engine)
+
+    assert stats == {
+        "recalculated": 3,
+        "modules_refreshed": 2,
+        "errors": 0,
+        "error_details": [],
+        "skipped_changed": 0,
+        "rows_written": 3,
+    }
+    assert await emissions_by_entry(session_factory) == await expected_rows(session_factory)
+    assert (await emissions_by_entry(session_factory))[ids[0]] == [(70100, 280.0)]
+    totals = await module_totals(session_factory)
+    assert sorted(totals.values()) == pytest.approx([28 * 2.5, 28 * 10.125])
+    async with session_factory() as session:
+        report_totals = (await session.execute(select(CarbonReport.stats))).scalars().all()
+    assert sorted(stats["total"] for stats in report_totals) == pytest.approx(
+        sorted(totals.values())
+    )
+
+
+async def test_an_entry_error_leaves_that_entry_without_rows(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    ids = await seed_process(session_factory, [10.0, 1.0])
+    async with session_factory() as session:
+        module_id = (await session.get(DataEntry, ids[0])).carbon_report_module_id  # type: ignore[union-attr]
+        broken = await create_entry(
+            session,
+            module=await session.get(CarbonReportModule, module_id),
+            data={"category": "n2o", "quantity_kg": 1.0},  # no n2o factor
+        )
+        await create_emission(session, entry=broken, kg_co2eq=265.0)  # from an older factor set
+        await session.commit()
+
+    stats = await recalculate(engine)
+
+    assert (stats["recalculated"], stats["errors"]) == (2, 1)
+    [detail] = stats["error_details"]
+    assert detail["entry_id"] == broken.id
+    assert "n2o" in detail["reason"]
+    rows = await emissions_by_entry(session_factory)
+    assert broken.id not in rows
+    assert rows[ids[0]] == [(70100, 280.0)]
+    assert list((await module_totals(session_factory)).values()) == [pytest.approx(308.0)]
+
+
+async def test_error_details_are_capped_and_the_count_is_exact(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    async with session_factory() as session:
+        module = await create_module(session)
+        for _ in range(105):
+            await create_entry(session, module=module, data={"category": "co2", "quantity_kg": 1})
+        await session.commit()
+
+    stats = await recalculate(engine, batch_size=40)
+
+    assert (stats["recalculated"], stats["errors"]) == (0, 105)
+    assert len(stats["error_details"]) == 100
+    ids = [detail["entry_id"] for detail in stats["error_details"]]
+    assert ids == sorted(ids)
+
+
+async def test_no_entries_finishes_at_once_with_zero_counts(engine: AsyncEngine) -> None:
+    recorder = Recorder()
+
+    stats = await recalculate(engine, listener=recorder)
+
+    assert stats == {
+        "recalculated": 0,
+        "modules_refreshed": 0,
+        "errors": 0,
+        "error_details": [],
+        "skipped_changed": 0,
+        "rows_written": 0,
+    }
+    assert recorder.calls == [("found", 0)]
+
+
+async def test_an_operator_override_is_kept(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    await seed_process(session_factory, [10.0])
+    async with session_factory() as session:
+        overridden = await create_entry(
+            session, data={"category": "ch4", "quantity_kg": 10.0, "kg_co2eq": 0.0}
+        )
+        await session.commit()
+
+    await recalculate(engine)
+
+    rows = await emissions_by_entry(session_factory)
+    assert rows[overridden.id] == [(70000, 0.0)]  # the type's default code, the operator's value
+
+
+async def test_batches_cover_every_entry_once_and_report_progress(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    ids = await seed_process(session_factory, [float(n) for n in range(1, 24)], modules=5)
+    recorder = Recorder()
+
+    stats = await recalculate(engine, batch_size=5, listener=recorder)
+
+    assert stats["recalculated"] == 23
+    assert recorder.calls == [
+        ("found", 23),
+        ("computed", 5, 23),
+        ("computed", 10, 23),
+        ("computed", 15, 23),
+        ("computed", 20, 23),
+        ("computed", 23, 23),
+        ("writing",),
+    ]
+    rows = await emissions_by_entry(session_factory)
+    assert sorted(rows) == sorted(ids)
+    assert rows == await expected_rows(session_factory)
+
+
+async def test_a_calculator_bug_is_not_an_entry_error(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = await seed_process(session_factory, [10.0])
+    async with session_factory() as session:
+        entry = await session.get(DataEntry, ids[0])
+        assert entry is not None
+        await create_emission(session, entry=entry, kg_co2eq=1.5)
+        await session.commit()
+    from app.emissions import registry
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("calculator bug")
+
+    monkeypatch.setitem(registry.CALCULATORS, PROCESS, broken)
+
+    async with data_session(engine) as session:
+        workflow = EmissionRecalculationWorkflow(session)
+        with pytest.raises(RuntimeError, match="calculator bug"):
+            await workflow.recalculate_for_data_entry_type(PROCESS, YEAR)
+        await session.rollback()
+
+    assert (await emissions_by_entry(session_factory))[ids[0]] == [(70100, 1.5)]
+
+
+async def test_an_entry_edited_after_it_was_read_keeps_its_edit(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0])
+    read_first, read_later = ids[0], ids[3]
+
+    async def edit_both(done: int) -> None:
+        if done != 2:
+            return
+        # Committed on another connection while the recalculation runs: one entry it has
+        # already read (skipped at the swap), one it has not read yet (read as edited).
+        for entry_id, quantity in ((read_first, 100.0), (read_later, 200.0)):
+            async with session_factory() as session:
+                await DataEntryService(session).update(entry_id, {"quantity_kg": quantity})
+                await session.commit()
+
+    stats = await recalculate(engine, batch_size=2, listener=Recorder(edit_both))
+
+    assert (stats["recalculated"], stats["skipped_changed"]) == (3, 1)
+    rows = await emissions_by_entry(session_factory)
+    assert rows[read_first] == [(70100, 2800.0)]
+    assert rows[read_later] == [(70100, 5600.0)]
+    assert list((await module_totals(session_factory)).values()) == [
+        pytest.approx(28 * (100 + 2 + 3 + 200))
+    ]
+
+
+async def test_staging_never_blocks_other_writers_on_sqlite(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    database_url: str,
+) -> None:
+    """Progress commits (another connection, here with a 50 ms busy timeout) go through
+    between batches: staging holds no lock on the main database."""
+    await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0, 5.0])
+    async with session_factory() as session:
+        job = DataIngestionJob(
+            module_type_id=8, year=YEAR, ingestion_method=3, target_type=0, entity_type=2
+        )
+        session.add(job)
+        await session.commit()
+    impatient = create_engine(database_url, busy_timeout_ms=50)
+
+    async def progress_commit(done: int) -> None:
+        async with impatient.connect() as connection:
+            await connection.execute(
+                update(DataIngestionJob)
+                .where(DataIngestionJob.id == job.id)
+                .values(progress_done=done)
+            )
+            await connection.commit()
+
+    try:
+        await recalculate(engine, batch_size=2, listener=Recorder(progress_commit))
+    finally:
+        await impatient.dispose()
+
+    async with session_factory() as session:
+        assert (await session.get(DataIngestionJob, job.id)).progress_done == 5  # type: ignore[union-attr]
+
+
+async def test_an_edit_during_the_swap_waits_then_wins(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite: every writer waits for the swap's BEGIN IMMEDIATE; PostgreSQL: an edit of an
+    entry the swap locked waits. Either way it then succeeds, and its emissions stand."""
+    ids = await seed_process(session_factory, [1.0, 2.0])
+    in_swap, release = asyncio.Event(), asyncio.Event()
+    original = RecalculationStagingRepository.replace_emissions
+
+    async def paused(self: RecalculationStagingRepository, data_entry_type_id: int) -> int:
+        in_swap.set()
+        await release.wait()
+        return await original(self, data_entry_type_id)
+
+    monkeypatch.setattr(RecalculationStagingRepository, "replace_emissions", paused)
+    running = asyncio.create_task(recalculate(engine))
+    await asyncio.wait_for(in_swap.wait(), 10)
+
+    async def edit() -> None:
+        async with session_factory() as session:
+            await DataEntryService(session).update(ids[0], {"quantity_kg": 50.0})
+            await session.commit()
+
+    editing = asyncio.create_task(edit())
+    await asyncio.sleep(0.5)
+    assert not editing.done()  # waiting for the swap, not failing
+    release.set()
+    stats = await asyncio.wait_for(running, 30)
+    await asyncio.wait_for(editing, 30)
+
+    assert stats["recalculated"] == 2
+    rows = await emissions_by_entry(session_factory)
+    assert rows[ids[0]] == [(70100, 1400.0)]
+    assert rows[ids[1]] == [(70100, 56.0)]
+    assert list((await module_totals(session_factory)).values()) == [pytest.approx(1456.0)]
+
+
+async def test_staging_tables_are_dropped_and_a_leftover_is_replaced(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    await seed_process(session_factory, [1.0])
+    async with data_session(engine) as session:
+        staging = RecalculationStagingRepository(session)
+        await staging.create()  # a failed run's leftover on this connection
+        await staging.stage(
+            [
+                {
+                    "entry_id": 999,
+                    "data_entry_type_id": PROCESS,
+                    "carbon_report_module_id": 1,
+                    "revision": 1,
+                    "error": None,
+                }
+            ],
+            [],
+        )
+        await session.commit()
+        stats = await EmissionRecalculationWorkflow(session).recalculate_for_data_entry_type(
+            PROCESS, YEAR
+        )
+        await session.commit()
+        assert stats["recalculated"] == 1
+        assert stats["skipped_changed"] == 0  # the leftover row was not staged by this run
+        assert not await temp_table_exists(session, "recalc_staged_entries")
+        assert not await temp_table_exists(session, "recalc_staged_emissions")
+
+
+async def temp_table_exists(session: AsyncSession, name: str) -> bool:
+    if session.get_bind().dialect.name == "sqlite":
+        query = "SELECT count(*) FROM sqlite_temp_master WHERE name = :name"
+    else:
+        query = (
+            "SELECT count(*) FROM pg_tables WHERE tablename = :name AND schemaname LIKE 'pg_temp%'"
+        )
+    return bool((await session.execute(text(query), {"name": name})).scalar_one())
