@@ -41,9 +41,13 @@ class ScopeLock:
     async def held(self, on_wait: OnWait) -> AsyncIterator[None]:
         """Wait for the scope (calling `on_wait()` at each failed attempt), then hold it."""
         if self._is_postgres:
-            async with self._session_factory() as lock_session:
-                # The advisory lock belongs to this connection: keep it checked out throughout.
-                await lock_session.connection()
+            # The advisory lock belongs to one connection: the session is bound to it, since
+            # an engine-bound session hands its connection back to the pool at each commit
+            # (the lock would stay held in the pool, and be re-entered by whoever gets it).
+            async with (
+                self.engine.connect() as connection,
+                AsyncSession(bind=connection, expire_on_commit=False) as lock_session,
+            ):
                 try:
                     await self._wait(lambda: self._try_advisory(lock_session), on_wait)
                     yield
