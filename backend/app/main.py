@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app import paths
 from app.api.v1 import api_router
 from app.core.errors import Co2CalcError
+from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.tasks.runner import InlineRunner
@@ -35,8 +36,13 @@ async def _handle_co2calc_error(_: Request, error: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
-    """Build the app. Pass `engine` to share one the caller owns (tests); it is not disposed."""
+    """Build the app. Pass `engine` to share one the caller owns (tests); it is not disposed.
+
+    Raises `ConfigurationError` when there is no acceptable secret key (production without
+    CO2CALC_SECRET_KEY); in development a local key is generated once and kept.
+    """
     settings = settings or get_settings()
+    secret_key = resolve_secret_key(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +72,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.secret_key = secret_key
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
     app.include_router(api_router, prefix=API_PREFIX)
 

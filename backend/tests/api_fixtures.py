@@ -2,7 +2,7 @@
 
 Registered from the root conftest (`pytest_plugins`). Fixtures:
 - `app` / `app_client`: `create_app(engine=engine)` with its lifespan run, and an
-  httpx.AsyncClient on it (ASGITransport).
+  httpx.AsyncClient on it (ASGITransport). `app_settings` carries TEST_SECRET_KEY.
 - `create_user(role..., username=None, password=...)`: a committed user (returns UserInfo).
 - `login_as(role...) -> headers`: a new user with those roles and bearer headers for them.
 - `cookie_client(role...) -> AsyncClient`: a client logged in through /auth/login (cookies
@@ -32,6 +32,8 @@ BASE_URL = "http://co2calc.test"
 TEST_PASSWORD = "correct horse battery"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_COOKIE = "co2calc_csrf"
+# Set explicitly, so no test app reads or generates a development key file.
+TEST_SECRET_KEY = "co2calc-test-secret-key-0123456789abcdef"
 
 _usernames = itertools.count(1)
 
@@ -56,7 +58,7 @@ def csrf_headers(client: httpx.AsyncClient) -> dict[str, str]:
 
 @pytest.fixture
 def app_settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY)
 
 
 @pytest.fixture

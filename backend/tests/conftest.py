@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -31,6 +32,23 @@ POSTGRES_URL = os.environ.get(
     "CO2CALC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+_test_config_home: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test writes the real ~/.config: a development secret key (app.core.secret_key) made
+    by an app, or a `co2calc` subprocess (which inherits the environment), lands in a
+    temporary XDG_CONFIG_HOME, removed at the end."""
+    global _test_config_home
+    _test_config_home = tempfile.mkdtemp(prefix="co2calc-test-config-")
+    os.environ["XDG_CONFIG_HOME"] = _test_config_home
+    os.environ.pop("CO2CALC_SECRET_KEY_FILE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _test_config_home is not None:
+        shutil.rmtree(_test_config_home, ignore_errors=True)
 
 
 def sqlite_url(path: Path) -> str:

@@ -73,7 +73,7 @@ class CurrentUser:
         return self.permissions.get(path, {}).get(str(action), False)
 
 
-def _check_csrf(request: Request, resolved: ResolvedToken) -> None:
+def _check_csrf(request: Request, resolved: ResolvedToken, service: AuthService) -> None:
     if request.method.upper() not in UNSAFE_METHODS:
         return
     header = request.headers.get(CSRF_HEADER)
@@ -85,7 +85,7 @@ def _check_csrf(request: Request, resolved: ResolvedToken) -> None:
     if not header or not cookie or resolved.csrf_hash is None:
         raise Forbidden(problem)
     if not security.constant_time_equals(header, cookie) or not security.constant_time_equals(
-        security.hash_token(header), resolved.csrf_hash
+        service.token_hash(header), resolved.csrf_hash
     ):
         raise Forbidden(problem)
 
@@ -97,7 +97,9 @@ async def get_current_user(
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> CurrentUser:
     """The authenticated caller; 401 (saying how to log in) without valid credentials."""
-    service = AuthService(session, settings=request.app.state.settings)
+    service = AuthService(
+        session, settings=request.app.state.settings, secret_key=request.app.state.secret_key
+    )
     if bearer:
         resolved = await service.resolve(bearer, "bearer")
         if resolved is None:
@@ -106,7 +108,7 @@ async def get_current_user(
         resolved = await service.resolve(cookie, "cookie")
         if resolved is None:
             raise NotAuthenticated(f"the session has expired or was logged out; {LOGIN_HINT}")
-        _check_csrf(request, resolved)
+        _check_csrf(request, resolved, service)
     else:
         raise NotAuthenticated(LOGIN_HINT)
     user = resolved.user

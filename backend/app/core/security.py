@@ -1,8 +1,9 @@
 """Passwords, opaque tokens and CSRF values. Only hashes of secrets are ever stored.
 
-Passwords use argon2id through pwdlib. Session and bearer tokens are random strings whose
-SHA-256 is what the database keeps: a leaked table gives no usable token, and a token that
-has 256 bits of entropy needs no slow hash.
+Passwords use argon2id through pwdlib. Session and bearer tokens (and CSRF values) are random
+strings whose HMAC-SHA256 under the server's secret key is what the database keeps: a leaked
+table gives no usable token, a dump alone cannot check guessed ones, and a token with 256 bits
+of entropy needs no slow hash. Changing the key invalidates every stored token.
 """
 
 from __future__ import annotations
@@ -64,9 +65,9 @@ def new_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def hash_token(token: str) -> str:
-    """The stored form of a token: SHA-256, hex."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def hash_token(token: str, secret_key: str) -> str:
+    """The stored form of a token: HMAC-SHA256 keyed with the secret key, hex."""
+    return hmac.new(secret_key.encode("utf-8"), token.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def constant_time_equals(left: str, right: str) -> bool:

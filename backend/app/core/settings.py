@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,7 +15,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./co2calc.db"
     env: Literal["development", "production"] = "development"
-    secret_key: str | None = None
+    # Keys the stored token hashes; app.core.secret_key resolves it (and the development file).
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
     # Only the embedded runner exists so far; "procrastinate" (PostgreSQL workers) is planned.
     task_backend: Literal["inline"] = "inline"
     max_upload_mb: int = 50

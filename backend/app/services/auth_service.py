@@ -6,6 +6,9 @@ fails (its session rolls back), so failures go to `attempts_session`, a separate
 caller commits whatever happens (the login route's dependency does). A success is recorded
 in the request's own session, with the new login: on SQLite only one connection writes at a
 time, and the two sessions must never both hold a write.
+
+Tokens are stored as HMAC-SHA256 under `secret_key` (see app.core.secret_key): issuing,
+resolving and revoking need it; managing accounts does not.
 """
 
 from __future__ import annotations
@@ -113,9 +116,11 @@ class AuthService:
         *,
         attempts_session: AsyncSession | None = None,
         settings: Settings | None = None,
+        secret_key: str | None = None,
     ) -> None:
         self.session = session
         self.settings = settings or get_settings()
+        self.secret_key = secret_key
         self.users = UserRepository(session)
         self.auth_sessions = AuthSessionRepository(session)
         self.failed_attempts = LoginAttemptRepository(attempts_session or session)
@@ -169,6 +174,12 @@ class AuthService:
 
     # Logins
 
+    def token_hash(self, token: str) -> str:
+        """The stored form of a session, bearer or CSRF token under this service's key."""
+        if self.secret_key is None:
+            raise RuntimeError("AuthService needs secret_key= to issue, resolve or check tokens")
+        return security.hash_token(token, self.secret_key)
+
     async def authenticate(self, username: str, password: str) -> UserInfo:
         """The user whose password this is. NotAuthenticated when it is not; TooManyRequests
         (with `retry_after` seconds) after too many failures for this username."""
@@ -207,10 +218,10 @@ class AuthService:
         token = security.new_token()
         csrf_token = security.new_csrf_token() if kind == "cookie" else None
         await self.auth_sessions.create(
-            token_hash=security.hash_token(token),
+            token_hash=self.token_hash(token),
             user_id=user.id,
             kind=kind,
-            csrf_hash=security.hash_token(csrf_token) if csrf_token else None,
+            csrf_hash=self.token_hash(csrf_token) if csrf_token else None,
             created_at=now,
             expires_at=expires_at,
         )
@@ -225,7 +236,7 @@ class AuthService:
     async def resolve(self, token: str, kind: TokenKind) -> ResolvedToken | None:
         """The user behind an unexpired token of this kind, or None."""
         auth_session = await self.auth_sessions.get_active(
-            security.hash_token(token), kind=kind, now=utcnow()
+            self.token_hash(token), kind=kind, now=utcnow()
         )
         if auth_session is None:
             return None
@@ -238,7 +249,7 @@ class AuthService:
 
     async def revoke(self, token: str) -> bool:
         """Forget a token; True when it existed."""
-        return await self.auth_sessions.delete_by_token_hash(security.hash_token(token)) > 0
+        return await self.auth_sessions.delete_by_token_hash(self.token_hash(token)) > 0
 
     async def purge_expired(self) -> None:
         """Housekeeping a successful login runs: drop expired sessions, and login attempts

@@ -83,7 +83,12 @@ def _me(user_id: int, username: str, roles: tuple[str, ...] | list[str]) -> Me:
 
 def _service(request: Request, session: AsyncSession, attempts: AsyncSession) -> AuthService:
     settings: Settings = request.app.state.settings
-    return AuthService(session, attempts_session=attempts, settings=settings)
+    return AuthService(
+        session,
+        attempts_session=attempts,
+        settings=settings,
+        secret_key=request.app.state.secret_key,
+    )
 
 
 def _set_login_cookies(request: Request, response: Response, issued: IssuedToken) -> None:
@@ -140,7 +145,9 @@ async def logout(
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Response:
     """Revoke the token or session used for this call and clear the cookies."""
-    service = AuthService(session, settings=request.app.state.settings)
+    service = AuthService(
+        session, settings=request.app.state.settings, secret_key=request.app.state.secret_key
+    )
     # The credential that authenticated this call: the bearer token when one was sent.
     await service.revoke(bearer if bearer else cookie or "")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -60,11 +60,15 @@ def test_every_route_but_login_token_and_health_requires_a_user_and_a_permission
 
 
 async def _bearer(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, user: UserInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    user: UserInfo,
+    secret_key: str,
 ) -> dict[str, str]:
     """A fresh token per request: a route (logout) may revoke the one it was called with."""
     async with session_factory() as session:
-        issued = await AuthService(session, settings=settings).issue(user, "bearer")
+        service = AuthService(session, settings=settings, secret_key=secret_key)
+        issued = await service.issue(user, "bearer")
         await session.commit()
     return {"Authorization": f"Bearer {issued.token}"}
 
@@ -90,7 +94,7 @@ async def test_each_role_on_each_route_gets_401_403_or_through(
             if anonymous.status_code != 401:
                 problems.append(f"{method} {url} anonymous: {anonymous.status_code}, not 401")
             for role, user in users.items():
-                headers = await _bearer(session_factory, app_settings, user)
+                headers = await _bearer(session_factory, app_settings, user, app.state.secret_key)
                 response = await client.request(method, url, headers=headers)
                 allowed = all(
                     is_allowed([role], path, action) for path, action in route.permissions

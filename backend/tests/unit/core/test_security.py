@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from app.core import security
 
@@ -35,12 +36,25 @@ def test_tokens_are_random_and_url_safe() -> None:
     assert security.new_csrf_token() != security.new_csrf_token()
 
 
-def test_a_token_is_stored_as_its_sha256() -> None:
+KEY_A = "a" * 32
+KEY_B = "b" * 32
+
+
+def test_a_token_is_stored_as_its_hmac_sha256_under_the_secret_key() -> None:
     token = security.new_token()
 
-    assert security.hash_token(token) == hashlib.sha256(token.encode()).hexdigest()
-    assert security.hash_token(token) == security.hash_token(token)
-    assert security.hash_token(token) != security.hash_token(token + "x")
+    expected = hmac.new(KEY_A.encode(), token.encode(), hashlib.sha256).hexdigest()
+    assert security.hash_token(token, KEY_A) == expected
+    assert security.hash_token(token, KEY_A) != hashlib.sha256(token.encode()).hexdigest()
+    assert security.hash_token(token, KEY_A) == security.hash_token(token, KEY_A)
+    assert security.hash_token(token, KEY_A) != security.hash_token(token + "x", KEY_A)
+
+
+def test_the_same_token_hashes_differently_under_two_keys() -> None:
+    token = security.new_token()
+
+    assert security.hash_token(token, KEY_A) != security.hash_token(token, KEY_B)
+    assert len(security.hash_token(token, KEY_B)) == 64  # fits the stored column, as sha256 did
 
 
 def test_constant_time_equals() -> None:
