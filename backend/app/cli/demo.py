@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from app.cli._runner import console, err_console, run_async
+from app.cli._secret import require_secret_key
 from app.cli.users import AdminAccount, ensure_admin
 from app.core.settings import get_settings
 from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
@@ -60,6 +61,7 @@ def demo(
     from app.db_migrations import upgrade
 
     settings = get_settings()
+    require_secret_key(settings)
     options = DemoOptions(units, tuple(years or DEFAULT_YEARS), seed, reset)
     started = time.perf_counter()
     upgrade(settings.database_url)

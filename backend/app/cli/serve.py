@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli._runner import console
+from app.cli._secret import resolve_secret_key_or_exit
 from app.core.settings import get_settings
 
 
@@ -20,10 +21,16 @@ def serve(
         typer.Option(help="Port to listen on.", show_default="CO2CALC_PORT, 8000"),
     ] = None,
 ) -> None:
-    """Serve the HTTP API. Run `co2calc db upgrade` first; this never builds anything."""
+    """Serve the HTTP API. Run `co2calc db upgrade` first; this never builds anything.
+
+    Production (CO2CALC_ENV=production) needs CO2CALC_SECRET_KEY; development generates a
+    local key once and keeps it (CO2CALC_SECRET_KEY_FILE).
+    """
     import uvicorn
 
     settings = get_settings()
+    # Refuse before uvicorn starts (no traceback); the app resolves the same key again.
+    resolve_secret_key_or_exit(settings)
     bind_host = host or settings.host
     bind_port = port if port is not None else settings.port
     shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::") else bind_host

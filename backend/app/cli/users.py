@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.cli._runner import console, run_async
+from app.cli._secret import require_secret_key
 from app.core import security
 from app.core.permissions import Role
 from app.core.settings import get_settings
@@ -26,6 +27,13 @@ T = TypeVar("T")
 
 ROLE_HELP = "Role to grant; repeat for several. One of: " + ", ".join(role.value for role in Role)
 ADMIN_USERNAME = "admin"
+
+
+@app.callback()
+def _check_configuration(context: typer.Context) -> None:
+    # Before `create` prompts for a password: production without a secret key stops here.
+    if context.invoked_subcommand == "create":
+        require_secret_key(get_settings())
 
 
 async def _in_session(work: Callable[[AuthService], Awaitable[T]]) -> T:

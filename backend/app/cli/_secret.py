@@ -1,0 +1,34 @@
+"""The secret-key check of the commands that serve, or make accounts: exit 2 with the reason."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+
+from app.cli._runner import err_console
+from app.core.secret_key import ConfigurationError, configured_secret_key, resolve_secret_key
+from app.core.settings import Settings
+
+CONFIGURATION_EXIT_CODE = 2
+
+
+def _refuse(error: ConfigurationError) -> typer.Exit:
+    err_console.print(f"[bold red]Configuration error:[/] {escape(str(error))}", soft_wrap=True)
+    return typer.Exit(CONFIGURATION_EXIT_CODE)
+
+
+def require_secret_key(settings: Settings) -> None:
+    """Production without an acceptable CO2CALC_SECRET_KEY: the message, exit 2. Development
+    needs nothing here (the server generates its key when it starts)."""
+    try:
+        configured_secret_key(settings)
+    except ConfigurationError as error:
+        raise _refuse(error) from None
+
+
+def resolve_secret_key_or_exit(settings: Settings) -> str:
+    """The key the server will use (generating the development one); exit 2 when none."""
+    try:
+        return resolve_secret_key(settings)
+    except ConfigurationError as error:
+        raise _refuse(error) from None
