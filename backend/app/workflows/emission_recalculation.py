@@ -110,11 +110,11 @@ class EmissionRecalculationWorkflow:
         self,
         data_session: AsyncSession,
         *,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
         listener: RecalculationListener | None = None,
     ) -> None:
         self.session = data_session
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.listener = listener or RecalculationListener()
         self.entries = DataEntryRepository(data_session)
         self.staging = RecalculationStagingRepository(data_session)
