@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import utcnow
+from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.recalculation_jobs import NOTHING_STALE, RecalculationJobService
 from app.tasks.context import worker_id
 
@@ -124,6 +125,10 @@ async def test_run_recalculates_in_process_with_exit_code_by_result(
         module = await create_module(session, ModuleTypeEnum.process_emissions, year=YEAR)
         entries = [await create_entry(session, module=module) for _ in range(3)]
         await create_factor(session, year=YEAR)
+        # As a factor import does under the scope lock: the scope's sequence and the job's.
+        sequence = await ScopeLockRepository(session).take_next_factor_sequence(
+            int(ModuleTypeEnum.process_emissions), YEAR
+        )
         await create_job(
             session,
             module_type_id=int(ModuleTypeEnum.process_emissions),
@@ -132,7 +137,7 @@ async def test_run_recalculates_in_process_with_exit_code_by_result(
             target_type=int(TargetType.FACTORS),
             state=int(IngestionState.FINISHED),
             result=int(IngestionResult.SUCCESS),
-            factor_sequence=1,
+            factor_sequence=sequence,
         )
         await session.commit()
     args = ("recalc", "run", "--module", "process_emissions", "--year", str(YEAR))

@@ -5,9 +5,13 @@ on the SSE stream until `stream_closed`, and a broken entry ending the module jo
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,8 @@ import httpx
 import pytest
 
 from app import paths
+
+CO2CALC = Path(sys.executable).with_name("co2calc")
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -30,6 +36,13 @@ ADMIN_PASSWORD = "e2e-admin-password"
 NOTHING_STALE = "No data entry types require recalculation for this module"
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @pytest.fixture
 def demo_loaded(run_cli: RunCli) -> None:
     result = run_cli(
@@ -39,7 +52,38 @@ def demo_loaded(run_cli: RunCli) -> None:
 
 
 @pytest.fixture
-def api(demo_loaded: None, served: str) -> Iterator[httpx.Client]:
+def served(demo_loaded: None, sqlite_url: str, tmp_path: Path) -> Iterator[str]:
+    """`co2calc serve` on the demo database, its stream polling every 20 ms so that each
+    type's progress message of a small recalculation is seen."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CO2CALC_")}
+    env.update(CO2CALC_DATABASE_URL=sqlite_url, CO2CALC_SSE_POLL_SECONDS="0.02", NO_COLOR="1")
+    port = free_port()
+    server = subprocess.Popen(
+        [str(CO2CALC), "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "co2calc serve exited"
+            assert time.monotonic() < deadline, "co2calc serve did not answer"
+            try:
+                httpx.get(f"{base}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def api(served: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=f"{served}/api/v1", timeout=60) as client:
         token = client.post(
             "/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}
@@ -170,7 +214,9 @@ def test_plan_verification(api: httpx.Client, sqlite_url: str) -> None:
     assert last["result"] == 1, last["status_message"]
     assert stats_of(last, PLANE)["errors"] == 1
     assert stats_of(last, TRAIN)["errors"] == 0
-    children = api.get(f"/sync/jobs/{last['id']}").json()["children"]
+    shown = api.get(f"/sync/jobs/{last['id']}")
+    assert shown.status_code == 200, (shown.status_code, shown.text[:500])
+    children = shown.json()["children"]
     assert {c["data_entry_type_id"]: c["result"] for c in children} == {PLANE: 1, TRAIN: 0}
 
 

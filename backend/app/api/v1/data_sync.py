@@ -28,6 +28,7 @@ from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum
+from app.models import DataIngestionJob
 from app.repositories.data_ingestion import (
     DataIngestionRepository,
     JobFilters,
@@ -38,8 +39,18 @@ from app.schemas.jobs import JobRead, JobWithChildren, SyncStatusResponse
 from app.services.job_stream import job_events
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
 from app.tasks.context import worker_id
+from app.tasks.emission_recalculation_tasks import (
+    run_module_recalculation_task,
+    run_recalculation_task,
+)
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
+
+
+def _without_children(job: DataIngestionJob) -> JobWithChildren:
+    # Validating the ORM object as JobWithChildren would read `job.children`, a lazy="raise"
+    # relationship (500 on every job); the children are listed by one query and added.
+    return JobWithChildren(**JobRead.model_validate(job).model_dump())
 
 
 @router.get("/jobs", responses=error_responses(400))
@@ -72,7 +83,7 @@ async def list_jobs(
     repo = DataIngestionRepository(session)
     jobs, total = await repo.list_jobs(filters, limit=page.limit, offset=page.offset)
     children = await repo.list_children([job.id for job in jobs])
-    items = [JobWithChildren.model_validate(job) for job in jobs]
+    items = [_without_children(job) for job in jobs]
     by_id = {item.id: item for item in items}
     for child in children:
         if child.parent_job_id in by_id:
@@ -86,7 +97,7 @@ async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithC
     job = await repo.get(job_id)
     if job is None:
         raise NotFound(f"job {job_id} does not exist")
-    item = JobWithChildren.model_validate(job)
+    item = _without_children(job)
     item.children = [JobRead.model_validate(child) for child in await repo.list_children([job_id])]
     return item
 
@@ -215,12 +226,6 @@ async def _commit_and_schedule(
 ) -> SyncStatusResponse:
     """Commit the job first: the task must find it, and so must the client's stream."""
     await session.commit()
-    # Imported here until the recalculation tasks module lands (it is built in parallel).
-    from app.tasks.emission_recalculation_tasks import (
-        run_module_recalculation_task,
-        run_recalculation_task,
-    )
-
     task = run_module_recalculation_task if scheduled.is_module_job else run_recalculation_task
     request.app.state.runner.schedule(task, job_id=scheduled.job_id, **scheduled.task_params())
     return SyncStatusResponse(

@@ -8,8 +8,6 @@ end-to-end test (tests/e2e/test_recalculation_e2e.py) runs the jobs for real.
 from __future__ import annotations
 
 import asyncio
-import sys
-import types
 from typing import Any
 
 import httpx
@@ -52,23 +50,6 @@ class RecordingRunner:
 
     def schedule(self, task: Any, /, *, job_id: int, **params: Any) -> None:
         self.scheduled.append((task.__name__, {"job_id": job_id, **params}))
-
-
-@pytest.fixture(autouse=True)
-def _tasks_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    # TEMPORARY until app.tasks.emission_recalculation_tasks lands (built in parallel).
-    try:
-        import app.tasks.emission_recalculation_tasks  # noqa: F401
-    except ModuleNotFoundError:
-        module = types.ModuleType("app.tasks.emission_recalculation_tasks")
-
-        async def run_recalculation_task(**_: Any) -> None: ...
-
-        async def run_module_recalculation_task(**_: Any) -> None: ...
-
-        module.run_recalculation_task = run_recalculation_task  # type: ignore[attr-defined]
-        module.run_module_recalculation_task = run_module_recalculation_task  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, module.__name__, module)
 
 
 @pytest.fixture
@@ -507,3 +488,20 @@ async def test_concurrent_requests_give_one_job_and_one_409(
             assert [j.id for j in active if j.state == 0] == [accepted]
             assert len(runner.scheduled) == round_ + 1
             await finish_jobs(session_factory, sequence=0)
+
+
+async def test_job_history_lists_the_per_type_rows_under_the_module_job(
+    app_client: httpx.AsyncClient, admin: dict[str, str], runner: RecordingRunner
+) -> None:
+    job_id = (await app_client.post(module_url(only_stale="false"), headers=admin)).json()["job_id"]
+
+    shown = await app_client.get(f"/api/v1/sync/jobs/{job_id}", headers=admin)
+    listed = await app_client.get("/api/v1/sync/jobs", headers=admin)
+
+    assert shown.status_code == 200, shown.text
+    assert [c["data_entry_type_id"] for c in shown.json()["children"]] == [PLANE, TRAIN]
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == 1
+    (item,) = listed.json()["items"]
+    assert item["id"] == job_id
+    assert {c["parent_job_id"] for c in item["children"]} == {job_id}
