@@ -39,8 +39,15 @@ class InlineRunner:
         self._session_factory = create_session_factory(engine)
 
     async def start(self) -> None:
-        """End jobs left behind by a process that is gone, then keep sweeping."""
-        await self.sweep()
+        """End jobs left behind by a process that is gone, then keep sweeping.
+
+        A database that does not answer yet must not stop the app from starting (health then
+        says 503): the periodic sweep tries again.
+        """
+        try:
+            await self.sweep()
+        except Exception:
+            logger.exception("start-up job sweep failed; the periodic sweep will retry")
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="job-sweeper")
 
     def schedule(self, task: TaskFunction, /, *, job_id: int, **params: Any) -> None:
