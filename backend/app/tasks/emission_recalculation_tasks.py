@@ -188,7 +188,7 @@ def _module_work(module_type_id: int, type_ids: list[int], year: int) -> JobWork
             listener.done_before += totals[type_id]
 
         stats: dict[int, TypeStats] = {}
-        if staged:
+        if grand_total:
             await workflow.begin_swap()
             for type_id, staged_type in staged.items():
                 try:
