@@ -1,0 +1,89 @@
+"""`co2calc factors import` / `co2calc data import`: the same job in-process, exit 0/1/2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from import_helpers import PROCESS_FACTORS
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.core.settings import get_settings
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("CO2CALC_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_exit_codes_follow_the_job_result(cli_database: str, tmp_path: Path) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_text(PROCESS_FACTORS)
+    code, output = _invoke(
+        "factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50"
+    )
+    assert code == 0, output
+    assert "SUCCESS job 1: 4 factors imported" in output
+
+    factors.write_text(PROCESS_FACTORS + "ch4,,x\n")
+    code, output = _invoke(
+        "factors",
+        "import",
+        str(factors),
+        "--module",
+        "process_emissions",
+        "--year",
+        "2025",
+        "--type",
+        "process_emissions",
+    )
+    assert code == 1, output
+    assert "line 6: gwp_kg_co2eq_per_kg: 'x' is not a number" in output
+
+    data = tmp_path / "data.csv"
+    data.write_text("unit_institutional_code,category,quantity_kg\nNOPE,ch4,1\n")
+    code, output = _invoke(
+        "data",
+        "import",
+        str(data),
+        "--module",
+        "8",
+        "--year",
+        "2025",
+        "--type",
+        "50",
+        "--mode",
+        "replace",
+    )
+    assert code == 2, output
+    assert "'NOPE' is not a known unit" in output
+
+
+def test_a_file_refused_up_front_exits_2_without_a_job(cli_database: str, tmp_path: Path) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_text("category,subcategory\nch4,\n")
+    code, output = _invoke(
+        "factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50"
+    )
+    assert code == 2
+    assert "missing required column gwp_kg_co2eq_per_kg" in output
+
+
+def test_a_type_outside_the_module_is_a_usage_error(cli_database: str, tmp_path: Path) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_text(PROCESS_FACTORS)
+    code, output = _invoke(
+        "factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "plane"
+    )
+    assert code == 2  # click's usage error
+    assert "type plane is not in module process_emissions" in output
