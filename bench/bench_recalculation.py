@@ -24,7 +24,6 @@ import os
 import secrets
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +38,11 @@ from app.db import create_engine, create_session_factory
 from app.db_migrations import upgrade_async
 from app.demo import factors as demo_factors
 from app.demo.generator import DemoChoices, generate_entries, generate_units
-from app.demo.store import DemoStore
 from app.domain.ingestion import DataEntrySource, IngestionMethod, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
+from app.repositories.data_entry_import_repo import DataEntryImportRepository
 from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.repositories.unit_repo import UnitRepository
@@ -104,17 +103,9 @@ async def _seed(engine: AsyncEngine, entries: int) -> None:
             break
     used = {code for code, _ in planes}
     async with factory() as session:
-        with warnings.catch_warnings():  # DemoStore's Result.tuples() is deprecated in 2.1
-            warnings.simplefilter("ignore")
-            await DemoStore(session).insert_units(
-                [u for u in units if u.institutional_code in used]
-            )
-        unit_ids = {
-            code: unit.id
-            for code, unit in (
-                await UnitRepository(session).map_by_institutional_codes(sorted(used))
-            ).items()
-        }
+        unit_repo = UnitRepository(session)
+        await unit_repo.insert_many([u.unit_row() for u in units if u.institutional_code in used])
+        unit_ids = await unit_repo.map_ids_by_institutional_codes(used)
         reports = CarbonReportRepository(session)
         await reports.ensure_reports(unit_ids.values(), YEAR)
         modules = await reports.map_module_ids(unit_ids.values(), YEAR, TRAVEL)
@@ -131,7 +122,7 @@ async def _seed(engine: AsyncEngine, entries: int) -> None:
             for code, data in planes
         ]
         for start in range(0, len(rows), 5_000):
-            await DemoStore(session).insert_entries(rows[start : start + 5_000])
+            await DataEntryImportRepository(session).insert_many(rows[start : start + 5_000])
         await session.commit()
     await demo_factors.compute_year(factory, YEAR, lambda _: None)
 

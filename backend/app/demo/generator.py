@@ -46,6 +46,17 @@ class DemoUnit:
     parent_institutional_code: str
     size: float
 
+    def unit_row(self) -> dict[str, Any]:
+        """The unit's columns, for UnitRepository.insert_many."""
+        return {
+            "institutional_code": self.institutional_code,
+            "name": self.name,
+            "label_fr": self.label_fr,
+            "label_en": self.label_en,
+            "parent_institutional_code": self.parent_institutional_code,
+            "is_active": True,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class DemoEntry:

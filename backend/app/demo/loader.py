@@ -25,10 +25,12 @@ from app.demo.generator import (
     generate_entries,
     generate_units,
 )
-from app.demo.store import DemoStore, TypeYearTotals
 from app.domain.ingestion import DataEntrySource
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
 from app.repositories.carbon_report_repo import CarbonReportRepository
+from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository, TypeYearTotals
+from app.repositories.data_entry_import_repo import DataEntryImportRepository
+from app.repositories.unit_repo import UnitRepository
 
 Progress = Callable[[str], None]
 _ENTRY_BATCH = 5_000
@@ -81,13 +83,15 @@ async def load_demo(
         raise ValueError(f"--units must be between 1 and {MAX_UNITS}")
     years = sorted(set(options.years))
     async with session_factory() as session:
-        store = DemoStore(session)
-        existing = await store.map_unit_ids(demo_unit_codes())
+        existing = await UnitRepository(session).map_ids_by_institutional_codes(demo_unit_codes())
         if existing and not options.reset:
-            return await _summary(store, list(existing.values()), created=False)
+            return await _summary(session, list(existing.values()), created=False)
         if existing:
             progress(f"Dropping {len(existing)} demo units and their reports")
-            await store.delete_units(existing.values())
+            # Reports first: the unit foreign key restricts; modules, entries and emissions
+            # go with the reports by cascade.
+            await CarbonReportRepository(session).delete_by_unit_ids(existing.values())
+            await UnitRepository(session).delete_by_ids(existing.values())
             await session.commit()
 
     notes: list[str] = []
@@ -102,9 +106,13 @@ async def load_demo(
 
     progress(f"Creating {options.units} units and their reports")
     async with session_factory() as session:
-        store = DemoStore(session)
         units = generate_units(options.units, options.seed)
-        unit_ids = await store.insert_units(units)
+        unit_repo = UnitRepository(session)
+        await unit_repo.insert_many([unit.unit_row() for unit in units])
+        unit_ids = await unit_repo.map_ids_by_institutional_codes(
+            [unit.institutional_code for unit in units]
+        )
+        entries = DataEntryImportRepository(session)
         reports = CarbonReportRepository(session)
         for year in years:
             await reports.ensure_reports(unit_ids.values(), year)
@@ -130,9 +138,9 @@ async def load_demo(
                         }
                     )
                     if len(batch) >= _ENTRY_BATCH:
-                        await store.insert_entries(batch)
+                        await entries.insert_many(batch)
                         batch = []
-            await store.insert_entries(batch)
+            await entries.insert_many(batch)
         await session.commit()
 
     for year in years:
@@ -142,15 +150,14 @@ async def load_demo(
             notes.append(f"{errors} entries of {year} have no emissions (entry errors)")
 
     async with session_factory() as session:
-        summary = await _summary(DemoStore(session), list(unit_ids.values()), created=True)
+        summary = await _summary(session, list(unit_ids.values()), created=True)
     return DemoSummary(summary.created, summary.units, summary.years, summary.rows, notes)
 
 
-async def _summary(store: DemoStore, unit_ids: Sequence[int], *, created: bool) -> DemoSummary:
-    years = await store.report_years(unit_ids)
-    found = {
-        (r.data_entry_type_id, r.year): r for r in await store.totals_by_type_and_year(unit_ids)
-    }
+async def _summary(session: AsyncSession, unit_ids: Sequence[int], *, created: bool) -> DemoSummary:
+    years = await CarbonReportRepository(session).list_years_of_units(unit_ids)
+    totals = await DataEntryEmissionRepository(session).totals_by_data_entry_type_and_year(unit_ids)
+    found = {(r.data_entry_type_id, r.year): r for r in totals}
     rows = [
         found.get((int(t), year), TypeYearTotals(int(t), year, 0, 0, 0.0))
         for year in years

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.domain.modules import ModuleTypeEnum
@@ -95,6 +95,19 @@ class CarbonReportRepository(Repository[CarbonReport]):
             )
         )
         return {unit_id: module_id for unit_id, module_id in rows}
+
+    async def list_years_of_units(self, unit_ids: Collection[int]) -> list[int]:
+        """The years these units have reports for, ascending."""
+        rows = await self.session.execute(
+            select(CarbonReport.year).where(CarbonReport.unit_id.in_(set(unit_ids))).distinct()
+        )
+        return sorted(rows.scalars())
+
+    async def delete_by_unit_ids(self, unit_ids: Collection[int]) -> None:
+        """Delete the reports of these units; modules, entries and emissions go by cascade."""
+        await self.session.execute(
+            delete(CarbonReport).where(CarbonReport.unit_id.in_(set(unit_ids)))
+        )
 
     async def get_module(self, module_id: int) -> CarbonReportModule | None:
         return await self.session.get(CarbonReportModule, module_id)

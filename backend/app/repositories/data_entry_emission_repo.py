@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -13,6 +14,15 @@ from app.repositories.base import Repository, table_of
 
 # Bound parameters per statement stay far below SQLite's (32766) and PostgreSQL's (65535) caps.
 _CHUNK = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class TypeYearTotals:
+    data_entry_type_id: int
+    year: int
+    entry_count: int
+    emission_count: int
+    total_kg_co2eq: float
 
 
 def _chunks(values: Iterable[int], size: int = _CHUNK) -> Iterable[list[int]]:
@@ -69,6 +79,39 @@ class DataEntryEmissionRepository(Repository[DataEntryEmission]):
         )
         rows = await self.session.execute(statement)
         return [(module_id, code, float(kg)) for module_id, code, kg in rows]
+
+    async def totals_by_data_entry_type_and_year(
+        self, unit_ids: Collection[int]
+    ) -> list[TypeYearTotals]:
+        """Entries, emission rows and kg CO2e per (data entry type, year) of these units'
+        reports; a pair without entries is absent."""
+        scope = (
+            select(DataEntry.id, DataEntry.data_entry_type_id, CarbonReport.year)
+            .join(CarbonReportModule, DataEntry.carbon_report_module_id == CarbonReportModule.id)
+            .join(CarbonReport, CarbonReportModule.carbon_report_id == CarbonReport.id)
+            .where(CarbonReport.unit_id.in_(set(unit_ids)))
+            .subquery()
+        )
+        entries = await self.session.execute(
+            select(scope.c.data_entry_type_id, scope.c.year, func.count()).group_by(
+                scope.c.data_entry_type_id, scope.c.year
+            )
+        )
+        emissions = await self.session.execute(
+            select(
+                scope.c.data_entry_type_id,
+                scope.c.year,
+                func.count(DataEntryEmission.id),
+                func.coalesce(func.sum(DataEntryEmission.kg_co2eq), 0.0),
+            )
+            .join(DataEntryEmission, DataEntryEmission.data_entry_id == scope.c.id)
+            .group_by(scope.c.data_entry_type_id, scope.c.year)
+        )
+        emitted = {(t, y): (int(n), float(kg)) for t, y, n, kg in emissions}
+        return [
+            TypeYearTotals(int(t), int(y), int(n), *emitted.get((t, y), (0, 0.0)))
+            for t, y, n in entries
+        ]
 
     # --- read API (/data-entries, /reports/emissions)
 
