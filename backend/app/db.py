@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
@@ -70,6 +70,13 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip (`SELECT 1`) on a fresh connection; raises when the database does not
+    answer."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
 
 @lru_cache

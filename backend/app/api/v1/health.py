@@ -8,10 +8,10 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.deps import EngineDep
+from app.db import ping
 
 router = APIRouter(tags=["health"])
 
@@ -27,8 +27,8 @@ class Health(BaseModel):
 async def _database_answers(engine: AsyncEngine) -> str | None:
     """None when `SELECT 1` answers, else why not."""
     try:
-        async with asyncio.timeout(_DB_TIMEOUT_S), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(_DB_TIMEOUT_S):
+            await ping(engine)
     except TimeoutError:
         return f"the database did not answer within {_DB_TIMEOUT_S:.0f} s"
     except Exception as error:
