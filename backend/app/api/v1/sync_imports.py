@@ -18,12 +18,13 @@ from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.api.deps import SessionDep
-from app.api.params import ModuleScope, YearQuery, error_responses
-from app.api.security import AUTH_RESPONSES, CanSync
+from app.api.params import ModuleScope, Scope, YearQuery, error_responses
+from app.api.security import AUTH_RESPONSES, CanSync, CurrentUser
 from app.core.errors import BadRequest, PayloadTooLarge, UnprocessableEntity
 from app.domain.ingestion import IngestionState, TargetType
 from app.schemas.common import ErrorBody
@@ -60,6 +61,7 @@ _UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
+_FILE_KINDS = {TargetType.FACTORS: FileKind.factors, TargetType.DATA_ENTRIES: FileKind.data_entries}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **error_responses(400, 404),
     413: {"model": ErrorBody, "description": "The file is over CO2CALC_MAX_UPLOAD_MB."},
@@ -118,7 +120,7 @@ async def read_upload(request: Request) -> tuple[str, bytes]:
         await form.close()
 
 
-def _check(content: bytes, kind: FileKind, scope: ModuleScope) -> None:
+def _check(content: bytes, kind: FileKind, scope: Scope) -> None:
     try:
         check_upload(content, kind, scope.module_type, scope.data_entry_type)
     except CsvFileError as error:
@@ -133,6 +135,43 @@ def _parse_mode(value: str | None) -> ImportMode:
         raise BadRequest(f"mode {value!r} is not valid; valid values: {valid}") from None
 
 
+async def _accept_upload(
+    request: Request,
+    session: AsyncSession,
+    user: CurrentUser,
+    scope: Scope,
+    year: int,
+    target: TargetType,
+    mode: ImportMode | None = None,
+) -> tuple[int, bytes]:
+    """Read and check the uploaded file, then create its job and commit: the task reads the
+    job row, so it must exist before the task starts. Returns the job id and the file."""
+    file_name, content = await read_upload(request)
+    _check(content, _FILE_KINDS[target], scope)
+    job = await create_import_job(
+        session,
+        target=target,
+        module_type=scope.module_type,
+        data_entry_type=scope.data_entry_type,
+        year=year,
+        file_name=file_name,
+        file_size=len(content),
+        requested_by=user.username,
+        worker_id=worker_id(),
+        mode=mode,
+    )
+    await session.commit()
+    return job.id, content
+
+
+def _queued(job_id: int, what: str) -> SyncStatusResponse:
+    return SyncStatusResponse(
+        job_id=job_id,
+        state=int(IngestionState.NOT_STARTED),
+        message=f"{what} queued as job {job_id}; follow /api/v1/sync/jobs/{job_id}/stream",
+    )
+
+
 @router.post(
     "/factors/{module_type_id}",
     status_code=status.HTTP_202_ACCEPTED,
@@ -145,26 +184,9 @@ async def import_factors(
     """Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
     `data_entry_type` column names each row's type. Factors are upserted by identity; the
     job's meta counts inserted, updated, unchanged, removed and rejected rows."""
-    file_name, content = await read_upload(request)
-    _check(content, FileKind.factors, scope)
-    job = await create_import_job(
-        session,
-        target=TargetType.FACTORS,
-        module_type=scope.module_type,
-        data_entry_type=scope.data_entry_type,
-        year=year,
-        file_name=file_name,
-        file_size=len(content),
-        requested_by=user.username,
-        worker_id=worker_id(),
-    )
-    await session.commit()  # the task reads the job row: it must exist before it starts
-    request.app.state.runner.schedule(run_factor_import_task, job_id=job.id, content=content)
-    return SyncStatusResponse(
-        job_id=job.id,
-        state=int(IngestionState.NOT_STARTED),
-        message=f"factor import queued as job {job.id}; follow /api/v1/sync/jobs/{job.id}/stream",
-    )
+    job_id, content = await _accept_upload(request, session, user, scope, year, TargetType.FACTORS)
+    request.app.state.runner.schedule(run_factor_import_task, job_id=job_id, content=content)
+    return _queued(job_id, "factor import")
 
 
 @router.post(
@@ -192,27 +214,10 @@ async def import_data_entries(
     """Import data entries of one type, or of a module (`data_entry_type` column), with their
     emissions computed from the current factors; stats are refreshed in the same commit."""
     import_mode = _parse_mode(mode)
-    file_name, content = await read_upload(request)
-    _check(content, FileKind.data_entries, scope)
-    job = await create_import_job(
-        session,
-        target=TargetType.DATA_ENTRIES,
-        module_type=scope.module_type,
-        data_entry_type=scope.data_entry_type,
-        year=year,
-        file_name=file_name,
-        file_size=len(content),
-        requested_by=user.username,
-        worker_id=worker_id(),
-        mode=import_mode,
+    job_id, content = await _accept_upload(
+        request, session, user, scope, year, TargetType.DATA_ENTRIES, import_mode
     )
-    await session.commit()
     request.app.state.runner.schedule(
-        run_data_import_task, job_id=job.id, content=content, mode=import_mode.value
+        run_data_import_task, job_id=job_id, content=content, mode=import_mode.value
     )
-    return SyncStatusResponse(
-        job_id=job.id,
-        state=int(IngestionState.NOT_STARTED),
-        message=f"data import ({import_mode.value}) queued as job {job.id}; "
-        f"follow /api/v1/sync/jobs/{job.id}/stream",
-    )
+    return _queued(job_id, f"data import ({import_mode.value})")
