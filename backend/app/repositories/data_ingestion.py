@@ -57,6 +57,15 @@ def _owned_by(job_id: int, worker_id: str) -> ColumnElement[bool]:
     )
 
 
+def _claimable_by(job_id: int, worker_id: str) -> ColumnElement[bool]:
+    """Not running yet, and free or already this worker's (claim, wait for the scope lock)."""
+    return and_(
+        _Job.id == job_id,
+        _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
+        or_(_Job.worker_id.is_(None), _Job.worker_id == worker_id),
+    )
+
+
 class DataIngestionRepository(Repository[DataIngestionJob]):
     model = DataIngestionJob
 
@@ -132,11 +141,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         now = utcnow()
         result = await self.session.execute(
             update(_Job)
-            .where(
-                _Job.id == job_id,
-                _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
-                or_(_Job.worker_id.is_(None), _Job.worker_id == worker_id),
-            )
+            .where(_claimable_by(job_id, worker_id))
             .values(
                 state=IngestionState.RUNNING,
                 worker_id=worker_id,
@@ -150,11 +155,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         """A claimed job waiting for its scope's lock shows as QUEUED with the reason."""
         result = await self.session.execute(
             update(_Job)
-            .where(
-                _Job.id == job_id,
-                _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
-                or_(_Job.worker_id.is_(None), _Job.worker_id == worker_id),
-            )
+            .where(_claimable_by(job_id, worker_id))
             .values(
                 state=IngestionState.QUEUED,
                 worker_id=worker_id,
