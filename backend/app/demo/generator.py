@@ -302,14 +302,30 @@ def _facility(t: T) -> Maker:
     return make
 
 
-def _cloud(rng: random.Random, _: _UnitContext, choices: DemoChoices) -> dict[str, Any]:
-    record = _pick_record(rng, choices, T.external_clouds)
+def _provider_and(
+    rng: random.Random,
+    choices: DemoChoices,
+    t: T,
+    key: str,
+    fallback: tuple[Sequence[str], Sequence[str]],
+) -> tuple[str, str]:
+    """An external service's provider and its `key` classification, from a factor record of
+    `t`, else from the catalogue's providers and values."""
+    record = _pick_record(rng, choices, t)
     if record is not None:
-        provider = str(record.classification.get("provider"))
-        service = str(record.classification.get("service_type"))
-    else:
-        provider = rng.choice(catalog.CLOUD_PROVIDERS)
-        service = rng.choice(catalog.CLOUD_SERVICES)
+        return str(record.classification.get("provider")), str(record.classification.get(key))
+    providers, values = fallback
+    return rng.choice(providers), rng.choice(values)
+
+
+def _cloud(rng: random.Random, _: _UnitContext, choices: DemoChoices) -> dict[str, Any]:
+    provider, service = _provider_and(
+        rng,
+        choices,
+        T.external_clouds,
+        "service_type",
+        (catalog.CLOUD_PROVIDERS, catalog.CLOUD_SERVICES),
+    )
     return {
         "provider": provider,
         "service_type": service,
@@ -319,13 +335,9 @@ def _cloud(rng: random.Random, _: _UnitContext, choices: DemoChoices) -> dict[st
 
 
 def _ai(rng: random.Random, _: _UnitContext, choices: DemoChoices) -> dict[str, Any]:
-    record = _pick_record(rng, choices, T.external_ai)
-    if record is not None:
-        provider = str(record.classification.get("provider"))
-        usage = str(record.classification.get("usage_type"))
-    else:
-        provider = rng.choice(catalog.AI_PROVIDERS)
-        usage = rng.choice(catalog.AI_USAGES)
+    provider, usage = _provider_and(
+        rng, choices, T.external_ai, "usage_type", (catalog.AI_PROVIDERS, catalog.AI_USAGES)
+    )
     return {
         "provider": provider,
         "usage_type": usage,
