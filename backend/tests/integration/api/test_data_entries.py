@@ -75,18 +75,30 @@ async def _module_state(
 
 
 async def _create(
-    client: httpx.AsyncClient, headers: dict[str, str], code: str, data: dict[str, Any]
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    code: str,
+    data: dict[str, Any],
+    *,
+    year: int = 2025,
+    data_entry_type_id: int = int(PROCESS),
 ) -> httpx.Response:
     return await client.post(
         ENTRIES,
         json={
             "unit_institutional_code": code,
-            "year": 2025,
-            "data_entry_type_id": int(PROCESS),
+            "year": year,
+            "data_entry_type_id": data_entry_type_id,
             "data": data,
         },
         headers=headers,
     )
+
+
+async def _patch(
+    client: httpx.AsyncClient, headers: dict[str, str], entry_id: int, data: dict[str, Any]
+) -> httpx.Response:
+    return await client.patch(f"{ENTRIES}/{entry_id}", json={"data": data}, headers=headers)
 
 
 class TestCreate:
@@ -189,16 +201,7 @@ class TestCreate:
     async def test_unknown_type_is_400_with_valid_values(
         self, app_client: httpx.AsyncClient, admin: dict[str, str], unit_code: str
     ) -> None:
-        response = await app_client.post(
-            ENTRIES,
-            json={
-                "unit_institutional_code": unit_code,
-                "year": 2025,
-                "data_entry_type_id": 99,
-                "data": CH4,
-            },
-            headers=admin,
-        )
+        response = await _create(app_client, admin, unit_code, CH4, data_entry_type_id=99)
         assert response.status_code == 400
         assert "99" in response.json()["detail"]
         assert response.json()["valid_values"] == [int(t) for t in DataEntryTypeEnum]
@@ -207,16 +210,7 @@ class TestCreate:
     async def test_a_year_out_of_range_is_400(
         self, app_client: httpx.AsyncClient, admin: dict[str, str], unit_code: str, year: int
     ) -> None:
-        response = await app_client.post(
-            ENTRIES,
-            json={
-                "unit_institutional_code": unit_code,
-                "year": year,
-                "data_entry_type_id": 50,
-                "data": CH4,
-            },
-            headers=admin,
-        )
+        response = await _create(app_client, admin, unit_code, CH4, year=year)
         assert response.status_code == 400
         assert "2000 to 2100" in response.json()["detail"]
 
@@ -238,9 +232,7 @@ class TestPatch:
     ) -> None:
         created = (await _create(app_client, admin, unit_code, CH4)).json()
 
-        response = await app_client.patch(
-            f"{ENTRIES}/{created['id']}", json={"data": {"quantity_kg": 2}}, headers=admin
-        )
+        response = await _patch(app_client, admin, created["id"], {"quantity_kg": 2})
 
         assert response.status_code == 200, response.text
         body = response.json()
@@ -260,10 +252,9 @@ class TestPatch:
         self, app_client: httpx.AsyncClient, admin: dict[str, str], unit_code: str
     ) -> None:
         created = (await _create(app_client, admin, unit_code, {**CH4, "kg_co2eq": 1})).json()
-        url = f"{ENTRIES}/{created['id']}"
 
-        removed = await app_client.patch(url, json={"data": {"kg_co2eq": None}}, headers=admin)
-        same = await app_client.patch(url, json={"data": {}}, headers=admin)
+        removed = await _patch(app_client, admin, created["id"], {"kg_co2eq": None})
+        same = await _patch(app_client, admin, created["id"], {})
 
         assert removed.json()["data"] == CH4
         assert removed.json()["emissions"][0]["kg_co2eq"] == 280.0
@@ -278,9 +269,7 @@ class TestPatch:
     ) -> None:
         created = (await _create(app_client, admin, unit_code, CH4)).json()
 
-        response = await app_client.patch(
-            f"{ENTRIES}/{created['id']}", json={"data": {"category": "co2"}}, headers=admin
-        )
+        response = await _patch(app_client, admin, created["id"], {"category": "co2"})
 
         assert response.status_code == 200
         assert response.json()["emissions"] == []
@@ -292,9 +281,8 @@ class TestPatch:
         self, app_client: httpx.AsyncClient, admin: dict[str, str], unit_code: str
     ) -> None:
         created = (await _create(app_client, admin, unit_code, CH4)).json()
-        url = f"{ENTRIES}/{created['id']}"
 
-        response = await app_client.patch(url, json={"data": {"quantity_kg": None}}, headers=admin)
+        response = await _patch(app_client, admin, created["id"], {"quantity_kg": None})
 
         assert response.status_code == 400
         assert "quantity_kg" in response.json()["detail"]
@@ -316,10 +304,9 @@ class TestPatch:
                 session, module=await create_module(session, unit=unit), data={**CH4, "old": 1}
             )
             await session.commit()
-        url = f"{ENTRIES}/{entry.id}"
 
-        refused = await app_client.patch(url, json={"data": {"new": 1}}, headers=admin)
-        accepted = await app_client.patch(url, json={"data": {"quantity_kg": 1}}, headers=admin)
+        refused = await _patch(app_client, admin, entry.id, {"new": 1})
+        accepted = await _patch(app_client, admin, entry.id, {"quantity_kg": 1})
 
         assert refused.status_code == 400
         assert "unknown field(s) in data: new" in refused.json()["detail"]
