@@ -8,7 +8,7 @@ import httpx
 import pytest
 from api_fixtures import TEST_PASSWORD, CookieClient, CreateUser, LoginAs, csrf_headers, make_client
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import func, select, update
+from sqlalchemy import Executable, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.security import AUTH_RESPONSES, CanEdit, CurrentUser
@@ -32,6 +32,16 @@ def _cookie_header(cookies: dict[str, str]) -> dict[str, str]:
 
 def _flags(header: str) -> set[str]:
     return {part.strip().lower() for part in header.split(";")[1:]}
+
+
+async def _commit(
+    session_factory: async_sessionmaker[AsyncSession], *statements: Executable
+) -> None:
+    """Age or disable rows behind the app's back, in one committed transaction."""
+    async with session_factory() as session:
+        for statement in statements:
+            await session.execute(statement)
+        await session.commit()
 
 
 @pytest.fixture
@@ -227,11 +237,10 @@ async def test_failures_older_than_the_window_do_not_count(
     await create_user(Role.superadmin, username="heidi")
     for _ in range(5):
         await app_client.post(LOGIN, json={"username": "heidi", "password": "nope nope"})
-    async with session_factory() as session:
-        await session.execute(
-            update(LoginAttempt).values(attempted_at=utcnow() - timedelta(minutes=16))
-        )
-        await session.commit()
+    await _commit(
+        session_factory,
+        update(LoginAttempt).values(attempted_at=utcnow() - timedelta(minutes=16)),
+    )
 
     response = await app_client.post(LOGIN, json={"username": "heidi", "password": TEST_PASSWORD})
 
@@ -309,11 +318,9 @@ async def test_an_expired_token_is_401(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
     headers = await login_as(Role.superadmin)
-    async with session_factory() as session:
-        await session.execute(
-            update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1))
-        )
-        await session.commit()
+    await _commit(
+        session_factory, update(AuthSession).values(expires_at=utcnow() - timedelta(seconds=1))
+    )
 
     response = await app_client.get(ME, headers=headers)
 
@@ -341,9 +348,7 @@ async def test_a_deactivated_user_is_logged_out(
     from app.models import User
 
     headers = await login_as(Role.superadmin)
-    async with session_factory() as session:
-        await session.execute(update(User).values(is_active=False))
-        await session.commit()
+    await _commit(session_factory, update(User).values(is_active=False))
 
     response = await app_client.get(ME, headers=headers)
 
@@ -371,12 +376,11 @@ async def test_a_login_purges_expired_sessions_and_old_attempts(
     await login_as(Role.superadmin)
     await create_user(Role.superadmin, username="ivan")
     await app_client.post(LOGIN, json={"username": "ivan", "password": "nope nope"})
-    async with session_factory() as session:
-        await session.execute(update(AuthSession).values(expires_at=utcnow() - timedelta(hours=1)))
-        await session.execute(
-            update(LoginAttempt).values(attempted_at=utcnow() - timedelta(days=2))
-        )
-        await session.commit()
+    await _commit(
+        session_factory,
+        update(AuthSession).values(expires_at=utcnow() - timedelta(hours=1)),
+        update(LoginAttempt).values(attempted_at=utcnow() - timedelta(days=2)),
+    )
 
     response = await app_client.post(LOGIN, json={"username": "ivan", "password": TEST_PASSWORD})
 
