@@ -10,14 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.models import (
-    DataIngestionJob,
-)
+from app.models import DataIngestionJob
 from app.services.ingestion.data_import import ImportMode
 from app.services.ingestion.jobs import create_import_job
 from app.tasks.context import worker_id
 from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
-from app.tasks.runner import InlineRunner
+from app.tasks.runner import InlineRunner, TaskFunction
 
 
 @pytest.fixture
@@ -70,10 +68,22 @@ def load_job(
 
 
 @pytest.fixture
+def run_job(
+    runner: InlineRunner, load_job: Callable[[int], Awaitable[DataIngestionJob]]
+) -> Callable[..., Awaitable[DataIngestionJob]]:
+    """`await run_job(task, job_id, **task_kwargs)`: run the task to its end -> the job."""
+
+    async def run(task: TaskFunction, job_id: int, **task_kwargs: object) -> DataIngestionJob:
+        runner.schedule(task, job_id=job_id, **task_kwargs)
+        await runner.wait_idle()
+        return await load_job(job_id)
+
+    return run
+
+
+@pytest.fixture
 def import_factors(
-    runner: InlineRunner,
-    create_job: Callable[..., Awaitable[int]],
-    load_job: Callable[[int], Awaitable[DataIngestionJob]],
+    create_job: Callable[..., Awaitable[int]], run_job: Callable[..., Awaitable[DataIngestionJob]]
 ) -> RunImport:
     """`await import_factors(content, module_type=, data_entry_type=)` -> the finished job."""
 
@@ -85,18 +95,14 @@ def import_factors(
         year: int = YEAR,
     ) -> DataIngestionJob:
         job_id = await create_job(TargetType.FACTORS, module_type, data_entry_type, year=year)
-        runner.schedule(run_factor_import_task, job_id=job_id, content=content)
-        await runner.wait_idle()
-        return await load_job(job_id)
+        return await run_job(run_factor_import_task, job_id, content=content)
 
     return run
 
 
 @pytest.fixture
 def import_data(
-    runner: InlineRunner,
-    create_job: Callable[..., Awaitable[int]],
-    load_job: Callable[[int], Awaitable[DataIngestionJob]],
+    create_job: Callable[..., Awaitable[int]], run_job: Callable[..., Awaitable[DataIngestionJob]]
 ) -> RunImport:
     """`await import_data(content, mode=ImportMode.replace)` -> the finished job."""
 
@@ -111,8 +117,6 @@ def import_data(
         job_id = await create_job(
             TargetType.DATA_ENTRIES, module_type, data_entry_type, year=year, mode=mode
         )
-        runner.schedule(run_data_import_task, job_id=job_id, content=content, mode=mode.value)
-        await runner.wait_idle()
-        return await load_job(job_id)
+        return await run_job(run_data_import_task, job_id, content=content, mode=mode.value)
 
     return run
