@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import secrets
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
+from scratch_db import scratch_database
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, create_session_factory
@@ -48,9 +42,6 @@ from app.tasks.runner import InlineRunner
 
 YEAR = 2025
 UNITS = 300
-POSTGRES_URL = os.environ.get(
-    "CO2CALC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 AIRPORTS = ["GVA", "ZRH", "CDG", "LHR", "FRA", "JFK", "NRT", "SIN", "MAD", "BCN", "AMS", "YUL"]
 CABINS = ["eco", "business", "first"]
 PROCESS_CATEGORIES = ["ch4", "co2", "n2o", "refrigerants"]
@@ -89,18 +80,6 @@ class Measure:
     write_phase_s: float
     result: str
     message: str
-
-
-def _admin() -> psycopg.Connection[tuple[object, ...]]:
-    url = make_url(POSTGRES_URL)
-    return psycopg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        dbname=url.database or "postgres",
-        autocommit=True,
-    )
 
 
 async def _prepare(
@@ -255,24 +234,9 @@ async def main() -> None:
     console.print(f"{args.rows:,} {args.type} rows, {len(content) / 1e6:.1f} MB, {UNITS} units")
     results: list[Measure] = []
     for database in args.db or ["sqlite", "postgresql"]:
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-                results.append(await bench_database("SQLite", url, content, entry_type, args.rows))
-            continue
-        db_name = f"co2calc_bench_{secrets.token_hex(4)}"
-        with _admin() as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
-        try:
-            url = make_url(POSTGRES_URL).set(database=db_name).render_as_string(False)
-            results.append(await bench_database("PostgreSQL", url, content, entry_type, args.rows))
-        finally:
-            with _admin() as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(db_name)
-                    )
-                )
+        label = "SQLite" if database == "sqlite" else "PostgreSQL"
+        with scratch_database(database) as url:
+            results.append(await bench_database(label, url, content, entry_type, args.rows))
     table = Table(title=f"CSV data import, {args.rows:,} {args.type} rows")
     for column in (
         "database",

@@ -20,18 +20,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
-import secrets
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import psycopg
-from psycopg import sql
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
+from scratch_db import scratch_database
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, create_session_factory
@@ -55,9 +49,6 @@ from app.tasks.emission_recalculation_tasks import run_recalculation_task
 YEAR = 2025
 PLANE = DataEntryTypeEnum.plane
 TRAVEL = ModuleTypeEnum.professional_travel
-POSTGRES_URL = os.environ.get(
-    "CO2CALC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @dataclass
@@ -72,18 +63,6 @@ class Row:
     @property
     def rate(self) -> float:
         return self.entries / self.seconds if self.seconds else 0.0
-
-
-def _admin() -> psycopg.Connection[tuple[object, ...]]:
-    url = make_url(POSTGRES_URL)
-    return psycopg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        dbname=url.database or "postgres",
-        autocommit=True,
-    )
 
 
 async def _seed(engine: AsyncEngine, entries: int) -> None:
@@ -235,22 +214,8 @@ async def _run(database: str, url: str, entries: int, naive: int) -> list[Row]:
 async def bench(databases: list[str], entries: int, naive: int) -> list[Row]:
     rows: list[Row] = []
     for database in databases:
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "bench.db"
-                rows += await _run(database, f"sqlite+aiosqlite:///{path}", entries, naive)
-            continue
-        name = f"co2calc_bench_{secrets.token_hex(4)}"
-        with _admin() as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        with scratch_database(database) as url:
             rows += await _run(database, url, entries, naive)
-        finally:
-            with _admin() as admin:
-                admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
     return rows
 
 
