@@ -18,12 +18,14 @@ back alone, its per-type row ends ERROR (so the pair stays stale), and the other
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.logging import log_extra
 from app.db import dispose_engine
 from app.domain.ingestion import IngestionResult
 from app.domain.modules import DataEntryTypeEnum
@@ -36,6 +38,8 @@ from app.workflows.emission_recalculation import (
     StagedType,
     TypeStats,
 )
+
+logger = logging.getLogger(__name__)
 
 STARTING = "Starting emission recalculation..."
 
@@ -82,6 +86,16 @@ def _type_work(module_type_id: int, data_entry_type_id: int, year: int) -> JobWo
         factor_sequence = await workflow.read_factor_sequence(module_type_id, year)
         stats = await workflow.recalculate_for_data_entry_type(data_entry_type_id, year)
         result = IngestionResult.WARNING if stats["errors"] else IngestionResult.SUCCESS
+        _log_summary(
+            handle,
+            result,
+            _summary(stats),
+            data_entry_type_id=data_entry_type_id,
+            **{
+                key: stats[key]
+                for key in ("recalculated", "errors", "modules_refreshed", "skipped_changed")
+            },
+        )
         return JobOutcome(
             result,
             _summary(stats),
@@ -90,6 +104,20 @@ def _type_work(module_type_id: int, data_entry_type_id: int, year: int) -> JobWo
         )
 
     return work
+
+
+def _log_summary(handle: JobHandle, result: IngestionResult, message: str, **figures: Any) -> None:
+    logger.info(
+        "recalculation summary: %s",
+        message,
+        extra=log_extra(
+            "recalculation.summary",
+            job_id=handle.job_id,
+            worker_id=handle.worker_id,
+            result=result.name,
+            **figures,
+        ),
+    )
 
 
 def _summary(stats: dict[str, Any]) -> str:
@@ -215,6 +243,16 @@ def _module_work(module_type_id: int, type_ids: list[int], year: int) -> JobWork
                 factor_sequence=factor_sequence,
             )
         result, message = _module_result(type_ids, per_type, failures)
+        _log_summary(
+            handle,
+            result,
+            message,
+            module_type_id=module_type_id,
+            types=len(type_ids),
+            recalculated=sum(stats["recalculated"] for stats in per_type.values()),
+            errors=sum(stats["errors"] for stats in per_type.values()),
+            failed_types=",".join(type_name(t) for t in failures) or None,
+        )
         return JobOutcome(
             result,
             message,

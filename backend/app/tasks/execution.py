@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
@@ -60,21 +62,49 @@ async def execute_job(job_id: int, work: JobWork) -> None:
             )
         waiting_for = f"job {holder.id}" if holder else "another job"
         message = f"Waiting for {waiting_for} of this module and year to finish"
+        logger.info(
+            "job waiting for its scope: %s",
+            message,
+            extra=_extra(handle, "job.waiting", waiting_for_job_id=holder.id if holder else None),
+        )
         if not await handle.mark_waiting(message):
             raise JobLostError(f"job {job_id} was taken while waiting for its scope")
 
     try:
         async with lock.held(on_wait):
             if not await handle.claim():
-                logger.info("job %s already claimed elsewhere", job_id)
+                logger.info(
+                    "job %s already claimed elsewhere",
+                    job_id,
+                    extra=_extra(handle, "job.already_claimed"),
+                )
                 return
+            logger.info(
+                "job claimed",
+                extra=_extra(
+                    handle,
+                    "job.claimed",
+                    module_type_id=job.module_type_id,
+                    data_entry_type_id=job.data_entry_type_id,
+                    year=job.year,
+                ),
+            )
             async with handle.heartbeat(also=lock.refresh):
                 await _run_in_data_session(handle, work, engine)
     except JobLostError:
-        logger.warning("job %s lost: another worker or the sweep owns it now", job_id)
+        logger.warning(
+            "job %s lost: another worker or the sweep owns it now",
+            job_id,
+            extra=_extra(handle, "job.lost"),
+        )
     except asyncio.CancelledError:
+        logger.warning("job interrupted", extra=_extra(handle, "job.interrupted"))
         await asyncio.shield(handle.finish_error(INTERRUPTED_MESSAGE))
         raise
+
+
+def _extra(handle: JobHandle, action: str, **fields: Any) -> dict[str, Any]:
+    return log_extra(action, job_id=handle.job_id, worker_id=handle.worker_id, **fields)
 
 
 async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEngine) -> None:
@@ -84,6 +114,7 @@ async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEn
         engine.connect() as connection,
         AsyncSession(bind=connection, expire_on_commit=False) as data_session,
     ):
+        started = time.monotonic()
         try:
             outcome = await work(handle, data_session)
             await handle.finish_in(
@@ -94,10 +125,32 @@ async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEn
                 factor_sequence=outcome.factor_sequence,
             )
             await data_session.commit()
+            logger.info(
+                "job finished %s: %s",
+                outcome.result.name,
+                outcome.message,
+                extra=_extra(
+                    handle,
+                    "job.finished",
+                    result=outcome.result.name,
+                    duration_s=round(time.monotonic() - started, 3),
+                ),
+            )
         except (JobLostError, asyncio.CancelledError):
             await asyncio.shield(data_session.rollback())
             raise
         except Exception as error:
             await data_session.rollback()
-            logger.exception("job %s failed", handle.job_id)
-            await handle.finish_error(describe_failure(error))
+            cause = describe_failure(error)
+            logger.exception(
+                "job failed: %s",
+                cause,
+                extra=_extra(
+                    handle,
+                    "job.failed",
+                    result=IngestionResult.ERROR.name,
+                    cause=cause,
+                    duration_s=round(time.monotonic() - started, 3),
+                ),
+            )
+            await handle.finish_error(cause)

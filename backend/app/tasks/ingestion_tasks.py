@@ -4,8 +4,11 @@ lock and commits the data together with the job's end."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.logging import log_extra
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import DataIngestionJob
 from app.services.ingestion.data_import import DataImportService, ImportMode
@@ -14,8 +17,25 @@ from app.services.ingestion.outcome import ImportOutcome
 from app.tasks.execution import JobOutcome, execute_job
 from app.tasks.job_handle import JobHandle
 
+logger = logging.getLogger(__name__)
+
 
 def _job_outcome(job: DataIngestionJob, outcome: ImportOutcome) -> JobOutcome:
+    # The counts only (rows, inserted, rejected...): the listed rows stay in the job's meta.
+    counts = {
+        k: v for k, v in outcome.meta.items() if isinstance(v, int) and not isinstance(v, bool)
+    }
+    logger.info(
+        "import counted: %s",
+        outcome.message,
+        extra=log_extra(
+            "import.counted",
+            job_id=job.id,
+            worker_id=job.worker_id,
+            result=outcome.result.name,
+            **counts,
+        ),
+    )
     # The meta set at creation (file name, size, mode) stays next to the import's counts.
     return JobOutcome(
         result=outcome.result,

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.logging import log_extra
 from app.domain.ingestion import IngestionResult
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
@@ -127,7 +128,14 @@ class JobHandle:
                     if also is not None:
                         await also()
                 except Exception:  # a missed beat is retried; the sweep tolerates several
-                    logger.warning("heartbeat failed for job %s", self.job_id, exc_info=True)
+                    logger.warning(
+                        "heartbeat failed for job %s",
+                        self.job_id,
+                        exc_info=True,
+                        extra=log_extra(
+                            "job.heartbeat_failed", job_id=self.job_id, worker_id=self.worker_id
+                        ),
+                    )
 
         beating = asyncio.create_task(beat(), name=f"heartbeat-job-{self.job_id}")
         try:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.models import utcnow
 from app.repositories.data_ingestion import DataIngestionRepository
@@ -47,7 +48,10 @@ class InlineRunner:
         try:
             await self.sweep()
         except Exception:
-            logger.exception("start-up job sweep failed; the periodic sweep will retry")
+            logger.exception(
+                "start-up job sweep failed; the periodic sweep will retry",
+                extra=log_extra("sweep.failed"),
+            )
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="job-sweeper")
 
     def schedule(self, task: TaskFunction, /, *, job_id: int, **params: Any) -> None:
@@ -87,8 +91,12 @@ class InlineRunner:
             stale_before = utcnow() - timedelta(seconds=STALE_JOB_SECONDS)
             ended = await repo.fail_interrupted(stale_before=stale_before, dead_workers=dead)
             await session.commit()
-        if ended:
-            logger.warning("ended interrupted jobs %s", ended)
+        for job_id in ended:
+            logger.warning(
+                "sweep ended job %s as interrupted: its worker is gone",
+                job_id,
+                extra=log_extra("sweep.job_interrupted", job_id=job_id, swept_by=worker_id()),
+            )
         return ended
 
     async def _sweep_forever(self) -> None:
@@ -97,9 +105,14 @@ class InlineRunner:
             try:
                 await self.sweep()
             except Exception:
-                logger.exception("job sweep failed; retrying")
+                logger.exception("job sweep failed; retrying", extra=log_extra("sweep.failed"))
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         job_id = self._tasks.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
-            logger.error("job %s task crashed", job_id, exc_info=task.exception())
+            logger.error(
+                "job %s task crashed",
+                job_id,
+                exc_info=task.exception(),
+                extra=log_extra("job.crashed", job_id=job_id, worker_id=worker_id()),
+            )
