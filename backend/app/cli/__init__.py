@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, imports, recalc, serve, users
+from app.cli import db, demo, imports, jobs, recalc, serve, users
+from app.core.logging import configure_logging
+from app.core.settings import get_settings
 
 app = typer.Typer(
     name="co2calc",
@@ -19,10 +21,21 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(recalc.app, name="recalc")
+app.add_typer(jobs.app, name="jobs")
 app.add_typer(imports.factors_app, name="factors")
 app.add_typer(imports.data_app, name="data")
 serve.register(app)
 demo.register(app)
+
+
+@app.callback()
+def _logging() -> None:
+    # Every command (serve and its uvicorn loggers included) logs key=value lines to stderr.
+    level = get_settings().log_level
+    try:
+        configure_logging(level)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="CO2CALC_LOG_LEVEL") from None
 
 
 def main() -> None:

@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -31,8 +30,9 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli._runner import console, err_console, run_async
+from app.cli._runner import session_factory as _factory
+from app.cli._runner import with_engine as _with_engine
 from app.core.errors import BadRequest, Conflict
-from app.core.settings import get_settings
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
@@ -48,8 +48,6 @@ from app.services.recalculation_jobs import RecalculationJobService, ScheduledRe
 
 app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
 
-T = TypeVar("T")
-
 EXIT_BY_RESULT = {
     IngestionResult.SUCCESS: 0,
     IngestionResult.WARNING: 1,
@@ -62,23 +60,6 @@ YearOption = Annotated[int, typer.Option(min=2000, max=2100, help="Report year."
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
 ]
-
-
-async def _with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    from app.db import create_engine
-
-    settings = get_settings()
-    engine = create_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    try:
-        return await work(engine)
-    finally:
-        await engine.dispose()
-
-
-def _factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    from app.db import create_session_factory
-
-    return create_session_factory(engine)
 
 
 # --- status

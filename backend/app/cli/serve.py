@@ -41,6 +41,9 @@ def serve(
         factory=True,
         host=bind_host,
         port=bind_port,
+        # The CLI's callback configured logging (app.core.logging): uvicorn's loggers write
+        # through it instead of installing their own handlers.
+        log_config=None,
         log_level=settings.log_level.lower(),
     )
 

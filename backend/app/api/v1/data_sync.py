@@ -28,14 +28,14 @@ from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum
-from app.models import DataIngestionJob
 from app.repositories.data_ingestion import (
     DataIngestionRepository,
     JobFilters,
     RecalculationStatusRow,
 )
 from app.schemas.common import Page
-from app.schemas.jobs import JobRead, JobWithChildren, SyncStatusResponse
+from app.schemas.jobs import JobWithChildren, SyncStatusResponse
+from app.services.job_history import JobHistoryService
 from app.services.job_stream import job_events
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
 from app.tasks.context import worker_id
@@ -45,12 +45,6 @@ from app.tasks.emission_recalculation_tasks import (
 )
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
-
-
-def _without_children(job: DataIngestionJob) -> JobWithChildren:
-    # Validating the ORM object as JobWithChildren would read `job.children`, a lazy="raise"
-    # relationship (500 on every job); the children are listed by one query and added.
-    return JobWithChildren(**JobRead.model_validate(job).model_dump())
 
 
 @router.get("/jobs", responses=error_responses(400))
@@ -80,26 +74,12 @@ async def list_jobs(
         parent_job_id=parent_job_id,
         top_level_only=parent_job_id is None,
     )
-    repo = DataIngestionRepository(session)
-    jobs, total = await repo.list_jobs(filters, limit=page.limit, offset=page.offset)
-    children = await repo.list_children([job.id for job in jobs])
-    items = [_without_children(job) for job in jobs]
-    by_id = {item.id: item for item in items}
-    for child in children:
-        if child.parent_job_id in by_id:
-            by_id[child.parent_job_id].children.append(JobRead.model_validate(child))
-    return Page(items=items, total=total)
+    return await JobHistoryService(session).page(filters, limit=page.limit, offset=page.offset)
 
 
 @router.get("/jobs/{job_id}", responses=error_responses(404))
 async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithChildren:
-    repo = DataIngestionRepository(session)
-    job = await repo.get(job_id)
-    if job is None:
-        raise NotFound(f"job {job_id} does not exist")
-    item = _without_children(job)
-    item.children = [JobRead.model_validate(child) for child in await repo.list_children([job_id])]
-    return item
+    return await JobHistoryService(session).get(job_id)
 
 
 @router.get(

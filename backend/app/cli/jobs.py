@@ -1,0 +1,229 @@
+"""`co2calc jobs list|show`: the job history, as `GET /api/v1/sync/jobs[/{id}]` returns it.
+
+Read-only: no migration is run. `--json` prints exactly the API's body; the tables name the
+enums (module, type, state, result) and put a module recalculation's per-type rows under it.
+Unknown job id: exit 1 with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.json import JSON
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.cli._runner import console, run_async, session_factory, with_engine
+from app.domain.ingestion import (
+    EntityType,
+    IngestionMethod,
+    IngestionResult,
+    IngestionState,
+    TargetType,
+)
+from app.domain.modules import (
+    DataEntryTypeEnum,
+    ModuleTypeEnum,
+    parse_data_entry_type,
+    parse_module_type,
+)
+from app.repositories.data_ingestion import JobFilters
+from app.schemas.common import Page
+from app.schemas.jobs import JobRead, JobWithChildren
+from app.services.job_history import JobHistoryService
+
+app = typer.Typer(help="Job history: imports and recalculations.", no_args_is_help=True)
+
+E = TypeVar("E", bound=IntEnum)
+
+RESULT_STYLES = {"SUCCESS": "green", "WARNING": "yellow", "ERROR": "red"}
+
+
+class Target(StrEnum):
+    factors = "factors"
+    data_entries = "data-entries"
+
+
+class State(StrEnum):
+    not_started = "not-started"
+    queued = "queued"
+    running = "running"
+    finished = "finished"
+
+
+TARGETS = {Target.factors: TargetType.FACTORS, Target.data_entries: TargetType.DATA_ENTRIES}
+STATES = {state: IngestionState[state.name.upper()] for state in State}
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the API's JSON, and nothing else.")]
+
+
+def _parsed(parse: Callable[[str], E], value: str | None, hint: str) -> E | None:
+    try:
+        return None if value is None else parse(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=hint) from None
+
+
+# --- list
+
+
+@app.command("list")
+def list_jobs(
+    year: Annotated[int | None, typer.Option(min=2000, max=2100, help="Report year.")] = None,
+    module: Annotated[str | None, typer.Option(help="Module type, by id or name.")] = None,
+    data_entry_type: Annotated[
+        str | None, typer.Option("--type", help="Data entry type, by id or name.")
+    ] = None,
+    target: Annotated[Target | None, typer.Option(help="What the job wrote.")] = None,
+    state: Annotated[State | None, typer.Option(help="Job state.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Newest jobs shown.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Jobs newest first, each module recalculation with its per-type rows under it."""
+    module_type = _parsed(parse_module_type, module, "--module")
+    entry_type = _parsed(parse_data_entry_type, data_entry_type, "--type")
+    filters = JobFilters(
+        year=year,
+        module_type_id=None if module_type is None else int(module_type),
+        data_entry_type_id=None if entry_type is None else int(entry_type),
+        target_type=None if target is None else int(TARGETS[target]),
+        state=None if state is None else int(STATES[state]),
+        top_level_only=True,
+    )
+
+    async def load(engine: AsyncEngine) -> Page[JobWithChildren]:
+        async with session_factory(engine)() as session:
+            return await JobHistoryService(session).page(filters, limit=limit, offset=0)
+
+    page = run_async(with_engine(load))
+    if as_json:
+        print(json.dumps(page.model_dump(mode="json")))
+        return
+    table = _jobs_table("Jobs, newest first")
+    for job in page.items:
+        _add_job(table, job)
+        for child in job.children:
+            _add_job(table, child, child=True)
+    console.print(table)
+    if not page.items:
+        console.print("No jobs match.")
+    elif page.total > len(page.items):
+        console.print(f"{len(page.items)} of {page.total} jobs shown (--limit to see more).")
+
+
+# --- show
+
+
+@app.command("show")
+def show(
+    job_id: Annotated[int, typer.Argument(min=1, help="The job id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every column of one job, its meta (JSON) and its per-type rows."""
+
+    async def load(engine: AsyncEngine) -> JobWithChildren:
+        async with session_factory(engine)() as session:
+            return await JobHistoryService(session).get(job_id)
+
+    job = run_async(with_engine(load))
+    if as_json:
+        print(json.dumps(job.model_dump(mode="json")))
+        return
+    fields = Table(title=f"Job {job.id}", show_header=False)
+    fields.add_column("field", style="bold")
+    fields.add_column("value")
+    for name, value in _columns(job).items():
+        fields.add_row(name, value)
+    console.print(fields)
+    console.print("meta:")
+    console.print(JSON.from_data(job.meta, indent=2, sort_keys=True))
+    if job.children:
+        children = _jobs_table("Per-type rows")
+        for child in job.children:
+            _add_job(children, child)
+        console.print(children)
+
+
+# --- rendering
+
+
+def _name(enum: type[IntEnum], value: int | None, empty: str = "") -> str:
+    if value is None:
+        return empty
+    try:
+        return enum(value).name
+    except ValueError:
+        return str(value)
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _target(value: int) -> str:
+    names = {int(kind): target.value for target, kind in TARGETS.items()}
+    return names.get(value, str(value))
+
+
+def _result(job: JobRead) -> str:
+    name = _name(IngestionResult, job.result)
+    return f"[{RESULT_STYLES[name]}]{name}[/]" if name in RESULT_STYLES else name
+
+
+def _jobs_table(title: str) -> Table:
+    table = Table(title=title)
+    for column in ("id", "module", "type", "year", "target", "method", "state", "result"):
+        table.add_column(column, justify="right" if column in ("id", "year") else "left")
+    table.add_column("message", overflow="fold", ratio=1)
+    for column in ("created (UTC)", "finished (UTC)", "requested by"):
+        table.add_column(column)
+    return table
+
+
+def _add_job(table: Table, job: JobRead, *, child: bool = False) -> None:
+    table.add_row(
+        f"└ {job.id}" if child else str(job.id),
+        "" if child else _name(ModuleTypeEnum, job.module_type_id),
+        ("  " if child else "") + _name(DataEntryTypeEnum, job.data_entry_type_id, "(all)"),
+        str(job.year),
+        _target(job.target_type),
+        _name(IngestionMethod, job.ingestion_method),
+        _name(IngestionState, job.state),
+        _result(job),
+        job.status_message or "",
+        _when(job.created_at),
+        _when(job.finished_at),
+        job.requested_by or "",
+    )
+
+
+def _columns(job: JobRead) -> dict[str, str]:
+    """Every column but meta and children, enums with their names."""
+    named: dict[str, Callable[[Any], str]] = {
+        "module_type_id": lambda v: f"{v} {_name(ModuleTypeEnum, v)}",
+        "data_entry_type_id": lambda v: (
+            "(all types)" if v is None else f"{v} {_name(DataEntryTypeEnum, v)}"
+        ),
+        "ingestion_method": lambda v: f"{v} {_name(IngestionMethod, v)}",
+        "target_type": lambda v: f"{v} {_name(TargetType, v)}",
+        "entity_type": lambda v: f"{v} {_name(EntityType, v)}",
+        "state": lambda v: f"{v} {_name(IngestionState, v)}",
+        "result": lambda v: "" if v is None else f"{v} {_result(job)}",
+    }
+    values: dict[str, str] = {}
+    for name in JobRead.model_fields:
+        if name == "meta":
+            continue
+        value = getattr(job, name)
+        if name in named:
+            values[name] = named[name](value)
+        elif isinstance(value, datetime):
+            values[name] = _when(value) + " UTC"
+        else:
+            values[name] = "" if value is None else str(value)
+    return values
