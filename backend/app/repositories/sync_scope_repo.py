@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,15 @@ class SyncScopeRepository(Repository[SyncScope]):
         scope = await self.get(module_type_id, year)
         assert scope is not None  # just ensured
         return scope
+
+
+def _held_by(module_type_id: int, year: int, job_id: int) -> ColumnElement[bool]:
+    """The scope's lock row, while `job_id` holds it."""
+    return and_(
+        SyncScope.module_type_id == module_type_id,
+        SyncScope.year == year,
+        SyncScope.lock_holder_job_id == job_id,
+    )
 
 
 def advisory_key(module_type_id: int, year: int) -> int:
@@ -94,22 +103,14 @@ class ScopeLockRepository:
     async def refresh_lock_row(self, module_type_id: int, year: int, job_id: int) -> None:
         await self.session.execute(
             update(SyncScope)
-            .where(
-                SyncScope.module_type_id == module_type_id,
-                SyncScope.year == year,
-                SyncScope.lock_holder_job_id == job_id,
-            )
+            .where(_held_by(module_type_id, year, job_id))
             .values(lock_heartbeat_at=utcnow())
         )
 
     async def release_lock_row(self, module_type_id: int, year: int, job_id: int) -> None:
         await self.session.execute(
             update(SyncScope)
-            .where(
-                SyncScope.module_type_id == module_type_id,
-                SyncScope.year == year,
-                SyncScope.lock_holder_job_id == job_id,
-            )
+            .where(_held_by(module_type_id, year, job_id))
             .values(lock_holder_job_id=None, lock_acquired_at=None, lock_heartbeat_at=None)
         )
 
