@@ -119,16 +119,13 @@ class RecalculationJobService:
             )
 
         async def insert() -> ScheduledRecalculation:
-            job = await self.jobs.create_ingestion_job(
-                module_type_id=int(module_type),
-                data_entry_type_id=int(data_entry_type),
-                year=year,
-                ingestion_method=IngestionMethod.computed,
-                target_type=TargetType.DATA_ENTRIES,
-                entity_type=EntityType.MODULE_PER_YEAR,
-                meta={"config": {"year": year, "data_entry_type_id": int(data_entry_type)}},
-                requested_by=requested_by,
+            job = await self._create_row(
+                module_type,
+                year,
+                int(data_entry_type),
+                config={"data_entry_type_id": int(data_entry_type)},
                 status_message=SCHEDULED,
+                requested_by=requested_by,
                 worker_id=worker_id,
             )
             return ScheduledRecalculation(
@@ -160,40 +157,28 @@ class RecalculationJobService:
         type_ids = [int(t) for t in types]
 
         async def insert() -> ScheduledRecalculation:
-            parent = await self.jobs.create_ingestion_job(
-                module_type_id=int(module_type),
-                data_entry_type_id=None,
-                year=year,
-                ingestion_method=IngestionMethod.computed,
-                target_type=TargetType.DATA_ENTRIES,
-                entity_type=EntityType.MODULE_PER_YEAR,
-                meta={
-                    "config": {
-                        "year": year,
-                        "data_entry_type_ids": type_ids,
-                        "only_stale": only_stale,
-                    }
-                },
-                requested_by=requested_by,
+            parent = await self._create_row(
+                module_type,
+                year,
+                None,
+                config={"data_entry_type_ids": type_ids, "only_stale": only_stale},
                 status_message=f"Module emission recalculation scheduled for {len(types)} "
                 "data entry types",
+                requested_by=requested_by,
                 worker_id=worker_id,
             )
             children: dict[int, int] = {}
             for position, type_id in enumerate(type_ids, start=1):
-                child = await self.jobs.create_ingestion_job(
-                    module_type_id=int(module_type),
-                    data_entry_type_id=type_id,
-                    year=year,
-                    ingestion_method=IngestionMethod.computed,
-                    target_type=TargetType.DATA_ENTRIES,
-                    entity_type=EntityType.MODULE_PER_YEAR,
-                    meta={"config": {"year": year, "data_entry_type_id": type_id}},
-                    requested_by=requested_by,
+                child = await self._create_row(
+                    module_type,
+                    year,
+                    type_id,
+                    config={"data_entry_type_id": type_id},
                     status_message=f"Scheduled as type {position}/{len(type_ids)} of module "
                     f"job {parent.id}",
-                    parent_job_id=parent.id,
+                    requested_by=requested_by,
                     worker_id=worker_id,
+                    parent_job_id=parent.id,
                 )
                 children[type_id] = child.id
             return ScheduledRecalculation(
@@ -201,6 +186,34 @@ class RecalculationJobService:
             )
 
         return await self._insert_or_conflict(module_type, year, [None, *types], insert)
+
+    async def _create_row(
+        self,
+        module_type: ModuleTypeEnum,
+        year: int,
+        data_entry_type_id: int | None,
+        *,
+        config: dict[str, Any],
+        status_message: str,
+        requested_by: str | None,
+        worker_id: str | None,
+        parent_job_id: int | None = None,
+    ) -> DataIngestionJob:
+        """One NOT_STARTED recalculation row (a type's, or a module's with type NULL); its
+        meta is `{"config": {"year": year, **config}}`."""
+        return await self.jobs.create_ingestion_job(
+            module_type_id=int(module_type),
+            data_entry_type_id=data_entry_type_id,
+            year=year,
+            ingestion_method=IngestionMethod.computed,
+            target_type=TargetType.DATA_ENTRIES,
+            entity_type=EntityType.MODULE_PER_YEAR,
+            meta={"config": {"year": year, **config}},
+            requested_by=requested_by,
+            status_message=status_message,
+            parent_job_id=parent_job_id,
+            worker_id=worker_id,
+        )
 
     async def _insert_or_conflict(
         self,
