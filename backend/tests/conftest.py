@@ -15,6 +15,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -79,6 +80,21 @@ def _drop_database(name: str) -> None:
         )
 
 
+@contextmanager
+def _scratch_postgres_database(prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of `template` when given), dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with _admin_connect() as admin:
+        admin.execute(statement)
+    try:
+        yield postgres_url(name)
+    finally:
+        _drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated to head, once per test session."""
@@ -125,17 +141,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield sqlite_url(path)
         return
     template_name: str = request.getfixturevalue("postgres_template")
-    name = f"co2calc_test_{secrets.token_hex(6)}"
-    with _admin_connect() as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template_name)
-            )
-        )
-    try:
-        yield postgres_url(name)
-    finally:
-        _drop_database(name)
+    with _scratch_postgres_database("co2calc_test", template_name) as url:
+        yield url
 
 
 @pytest.fixture(
@@ -150,13 +157,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield sqlite_url(tmp_path / "empty.db")
         return
     request.getfixturevalue("postgres_template")  # reachability check, skip or fail
-    name = f"co2calc_empty_{secrets.token_hex(6)}"
-    with _admin_connect() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield postgres_url(name)
-    finally:
-        _drop_database(name)
+    with _scratch_postgres_database("co2calc_empty") as url:
+        yield url
 
 
 @pytest.fixture
