@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
+import live_server
 import pytest
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
@@ -54,10 +52,7 @@ def run_cli(tmp_path: Path, sqlite_url: str) -> RunCli:
 
 @pytest.fixture
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return live_server.free_port()
 
 
 @pytest.fixture
@@ -78,23 +73,9 @@ def served(run_cli: RunCli, sqlite_url: str, free_port: int, tmp_path: Path) -> 
         text=True,
     )
     try:
-        _wait_until_answering(f"{base}/api/v1/health", server)
+        live_server.wait_until_answering(f"{base}/api/v1/health", server)
         yield base
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert base in output, output
-
-
-def _wait_until_answering(url: str, server: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output = server.stdout.read() if server.stdout else ""
-            raise AssertionError(f"co2calc serve exited early:\n{output}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"co2calc serve did not answer {url} within 60 s")

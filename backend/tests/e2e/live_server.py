@@ -1,7 +1,8 @@
 """A real uvicorn serving `create_app` in a thread, on a free port, for stream tests.
 
 The in-process test transport buffers streamed responses, so SSE is tested against this.
-Also: reading server-sent events with httpx, and users with a bearer token.
+Also: a free port and waiting for a `co2calc serve` subprocess to answer, reading server-sent
+events with httpx, and users with a bearer token.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +37,22 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def wait_until_answering(url: str, server: subprocess.Popen[Any]) -> None:
+    """Poll `url` until the `co2calc serve` subprocess answers (60 s at most); fail with its
+    output if it exits first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.stdout.read() if server.stdout else ""
+            raise AssertionError(f"co2calc serve exited early:\n{output}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"co2calc serve did not answer {url} within 60 s")
 
 
 @contextmanager

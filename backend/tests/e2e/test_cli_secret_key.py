@@ -5,15 +5,13 @@ development `serve` generates its key file and says so."""
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+from live_server import free_port, wait_until_answering
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
 GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
@@ -90,16 +88,9 @@ def test_production_with_a_key_creates_users(tmp_path: Path) -> None:
     assert not (tmp_path / "config").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_development_serve_generates_a_private_key_file_and_says_where(tmp_path: Path) -> None:
     assert _run(tmp_path, "db", "upgrade").returncode == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(CO2CALC), "serve", "--port", str(port)],
         env=_env(tmp_path),
@@ -109,15 +100,7 @@ def test_development_serve_generates_a_private_key_file_and_says_where(tmp_path:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "co2calc serve did not answer"
-                time.sleep(0.2)
+        wait_until_answering(f"http://127.0.0.1:{port}/api/v1/health", server)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)

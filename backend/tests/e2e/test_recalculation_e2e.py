@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from live_server import free_port, wait_until_answering
 
 from app import paths
 
@@ -34,13 +33,6 @@ TRAVEL = 2
 PLANE, TRAIN = 20, 21
 ADMIN_PASSWORD = "e2e-admin-password"
 NOTHING_STALE = "No data entry types require recalculation for this module"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -67,15 +59,7 @@ def served(demo_loaded: None, sqlite_url: str, tmp_path: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "co2calc serve exited"
-            assert time.monotonic() < deadline, "co2calc serve did not answer"
-            try:
-                httpx.get(f"{base}/api/v1/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_answering(f"{base}/api/v1/health", server)
         yield base
     finally:
         server.terminate()
