@@ -1,8 +1,9 @@
 """One emission recalculation of the demo's largest type (plane) on SQLite and PostgreSQL.
 
-On each database: a fresh migrated database, the shipped 2025 factors, demo units and N plane
-entries drawn by the demo generator (computed once, untimed, so the run replaces existing
-rows). Then, timed in the same run:
+On each database: a fresh migrated database, the shipped 2025 factors (imported by the demo's
+factor import jobs), demo units and N plane entries drawn by the demo generator (computed once
+by the demo's recalculation jobs, untimed, so the run replaces existing rows). Then, timed in
+the same run:
 - `compute only`: the pure compute loop over the same entries, in memory, no database;
 - `naive loop`: the plan's first design, one `upsert_by_data_entry` per entry (a DELETE and an
   INSERT each, factor index given), stats once, one commit (on the first --naive entries);
@@ -30,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, create_session_factory
 from app.db_migrations import upgrade_async
-from app.demo import factors as demo_factors
 from app.demo.generator import DemoChoices, generate_entries, generate_units
+from app.demo.jobs import DemoJobs
 from app.domain.ingestion import DataEntrySource, IngestionMethod, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models.base import utcnow
@@ -67,11 +68,15 @@ class Row:
 
 async def _seed(engine: AsyncEngine, entries: int) -> None:
     """Factors, units, reports and `entries` plane entries, with their emissions computed."""
+    async with DemoJobs(engine, lambda _: None) as jobs:
+        await jobs.import_factor_files(YEAR)
+        choices = DemoChoices.from_factors(await jobs.stored_factors(YEAR))
+        await _seed_entries(engine, choices, entries)
+        await jobs.recalculate(YEAR)
+
+
+async def _seed_entries(engine: AsyncEngine, choices: DemoChoices, entries: int) -> None:
     factory = create_session_factory(engine)
-    async with factory() as session:
-        imported = await demo_factors.import_year(session, YEAR)
-        await session.commit()
-    choices = DemoChoices.from_factors(imported.records)
     planes: list[tuple[str, dict[str, object]]] = []
     units = generate_units(5_000)
     for unit in itertools.cycle(units):
@@ -103,7 +108,6 @@ async def _seed(engine: AsyncEngine, entries: int) -> None:
         for start in range(0, len(rows), 5_000):
             await DataEntryImportRepository(session).insert_many(rows[start : start + 5_000])
         await session.commit()
-    await demo_factors.compute_year(factory, YEAR, lambda _: None)
 
 
 async def _compute_only(engine: AsyncEngine) -> Row:

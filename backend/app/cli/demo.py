@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.cli._runner import console, err_console, run_async
+from app.cli._runner import console, err_console, run_async, session_factory, with_engine
 from app.cli._secret import require_secret_key
 from app.cli.users import AdminAccount, ensure_admin
 from app.core.settings import get_settings
@@ -53,11 +54,12 @@ def demo(
 ) -> None:
     """Load demo units, yearly reports and entries of all 23 types, with their emissions.
 
-    Migrates the database first and imports the shipped factor files of each year. Safe to run
-    twice: when the demo is there it says so and changes nothing. Also creates the `admin`
-    account (role calco2.superadmin) and prints its password (on stderr with --json).
+    Migrates the database first, imports the shipped factor files of each year with factor
+    import jobs and computes the emissions with one recalculation job per module and year
+    (requested by "demo"), as an operator would. Safe to run twice: when the demo is there it
+    says so and changes nothing. Also creates the `admin` account (role calco2.superadmin) and
+    prints its password (on stderr with --json).
     """
-    from app.db import create_engine, create_session_factory
     from app.db_migrations import upgrade
 
     settings = get_settings()
@@ -66,17 +68,12 @@ def demo(
     started = time.perf_counter()
     upgrade(settings.database_url)
 
-    async def _load() -> tuple[DemoSummary, AdminAccount]:
-        engine = create_engine(settings.database_url)
-        try:
-            factory = create_session_factory(engine)
-            with err_console.status("Loading the demo data…") as status:
-                summary = await load_demo(factory, options, lambda m: status.update(m + "…"))
-            return summary, await ensure_admin(factory, admin_password)
-        finally:
-            await engine.dispose()
+    async def _load(engine: AsyncEngine) -> tuple[DemoSummary, AdminAccount]:
+        with err_console.status("Loading the demo data…") as status:
+            summary = await load_demo(engine, options, lambda m: status.update(m + "…"))
+        return summary, await ensure_admin(session_factory(engine), admin_password)
 
-    summary, admin = run_async(_load())
+    summary, admin = run_async(with_engine(_load))
     if as_json:
         print(json.dumps(summary.as_json()))
         # stdout keeps its exact shape; new credentials go to stderr, as JSON.

@@ -2,19 +2,24 @@
 
 Idempotent: when demo units exist it changes nothing and reports what is there, unless asked
 to reset, which drops the demo units (reports, modules, entries and emissions go with them)
-and builds them again. Entries are written with one executemany per batch; emissions and
-stats come from the same services a recalculation uses.
+and builds them again. The shipped factor files are imported and the emissions computed by
+the product's own jobs (`app.demo.jobs`: factor import jobs, then one module recalculation
+job per module and year), so the job history and the recalculation status are those of an
+installation whose operator imported the factors and recalculated: everything up to date.
+The reset keeps the jobs of earlier runs: they describe factor imports and recalculations
+that did happen (the factors are still there); the rebuild adds its own, which supersede them.
+Entries are written set-based, one executemany per batch, with source csv.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.demo import factors as demo_factors
+from app.db import create_session_factory
 from app.demo.generator import (
     DEFAULT_SEED,
     DEFAULT_UNITS,
@@ -25,6 +30,7 @@ from app.demo.generator import (
     generate_entries,
     generate_units,
 )
+from app.demo.jobs import DemoJobs, Progress
 from app.domain.ingestion import DataEntrySource
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
 from app.repositories.carbon_report_repo import CarbonReportRepository
@@ -32,7 +38,6 @@ from app.repositories.data_entry_emission_repo import DataEntryEmissionRepositor
 from app.repositories.data_entry_import_repo import DataEntryImportRepository
 from app.repositories.unit_repo import UnitRepository
 
-Progress = Callable[[str], None]
 _ENTRY_BATCH = 5_000
 
 
@@ -74,14 +79,13 @@ def _quiet(_: str) -> None:
 
 
 async def load_demo(
-    session_factory: async_sessionmaker[AsyncSession],
-    options: DemoOptions,
-    progress: Progress = _quiet,
+    engine: AsyncEngine, options: DemoOptions, progress: Progress = _quiet
 ) -> DemoSummary:
     """Build the demo (or report the one that is there). The schema must be migrated."""
     if not 1 <= options.units <= MAX_UNITS:
         raise ValueError(f"--units must be between 1 and {MAX_UNITS}")
     years = sorted(set(options.years))
+    session_factory = create_session_factory(engine)
     async with session_factory() as session:
         existing = await UnitRepository(session).map_ids_by_institutional_codes(demo_unit_codes())
         if existing and not options.reset:
@@ -94,15 +98,22 @@ async def load_demo(
             await UnitRepository(session).delete_by_ids(existing.values())
             await session.commit()
 
+    async with DemoJobs(engine, progress) as jobs:
+        return await _build(session_factory, jobs, options, years, progress)
+
+
+async def _build(
+    session_factory: async_sessionmaker[AsyncSession],
+    jobs: DemoJobs,
+    options: DemoOptions,
+    years: list[int],
+    progress: Progress,
+) -> DemoSummary:
     notes: list[str] = []
     choices: dict[int, DemoChoices] = {}
     for year in years:
-        progress(f"Importing the shipped factor files of {year}")
-        async with session_factory() as session:
-            imported = await demo_factors.import_year(session, year)
-            await session.commit()
-        choices[year] = DemoChoices.from_factors(imported.records)
-        notes.extend(imported.notes)
+        notes.extend(await jobs.import_factor_files(year))
+        choices[year] = DemoChoices.from_factors(await jobs.stored_factors(year))
 
     progress(f"Creating {options.units} units and their reports")
     async with session_factory() as session:
@@ -144,10 +155,7 @@ async def load_demo(
         await session.commit()
 
     for year in years:
-        progress(f"Computing the emissions of {year}")
-        errors = await demo_factors.compute_year(session_factory, year, progress)
-        if errors:
-            notes.append(f"{errors} entries of {year} have no emissions (entry errors)")
+        notes.extend(await jobs.recalculate(year))
 
     async with session_factory() as session:
         summary = await _summary(session, list(unit_ids.values()), created=True)

@@ -9,7 +9,7 @@ no emission rows. Database errors do propagate.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -165,16 +165,6 @@ class DataEntryEmissionService:
         )
         await self._write(batch)
         return EntryEmissionResult(entry.id, rows, error)
-
-    async def replace_for_entries(
-        self, entries: Sequence[EntryLike], year: int, index: FactorIndex
-    ) -> tuple[int, list[EntryErrorDetail]]:
-        """Replace the emission rows of a batch: one DELETE, one executemany INSERT.
-
-        Returns (rows written, entry errors); entries in error end with no rows.
-        """
-        batch = compute_batch(entries, year, index, computed_at=utcnow())
-        return await self._write(batch), batch.errors
 
     async def _write(self, batch: ComputedBatch) -> int:
         await self.emissions.delete_by_data_entry_ids(batch.entry_ids)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.modules import DataEntryTypeEnum
+from app.domain.ingestion import IngestionMethod, IngestionResult, TargetType
+from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +26,24 @@ def _demo_json(run_cli: RunCli, *args: str) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     summary: dict[str, Any] = json.loads(result.stdout)  # nothing else on stdout
     return summary
+
+
+def _cli_json(run_cli: RunCli, *args: str) -> Any:
+    result = run_cli(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _assert_up_to_date(run_cli: RunCli, year: int) -> None:
+    """`recalc status`: every type of every module has factors and nothing is stale."""
+    modules = _cli_json(run_cli, "recalc", "status", "--year", str(year))
+    types = [t for module in modules for t in module["data_entry_types"]]
+    assert sorted(t["data_entry_type_id"] for t in types) == ALL_TYPES
+    for row in types:
+        assert row["needs_recalculation"] is False, row
+        assert row["last_factor_job_result"] == IngestionResult.SUCCESS, row
+        assert row["last_recalculation_job_result"] == IngestionResult.SUCCESS, row
+        assert row["recalculation_running_job_id"] is None, row
 
 
 def _database_file(sqlite_url: str) -> Path:
@@ -93,3 +112,40 @@ def test_demo_twice_is_safe_and_reset_rebuilds(run_cli: RunCli) -> None:
     assert rebuilt["years"] == [2025]
     assert {r["year"] for r in rebuilt["data_entry_types"]} == {2025}
     assert all(r["emission_count"] > 0 for r in rebuilt["data_entry_types"])
+    # The reset keeps the earlier jobs; its own imports and recalculations come after them.
+    _assert_up_to_date(run_cli, 2025)
+
+
+def test_demo_leaves_the_job_history_of_an_up_to_date_installation(run_cli: RunCli) -> None:
+    _demo_json(run_cli)
+
+    for year in (2024, 2025):
+        _assert_up_to_date(run_cli, year)
+        page = _cli_json(run_cli, "jobs", "list", "--year", str(year), "--limit", "500")
+        jobs = page["items"]
+        assert page["total"] == len(jobs) == 23 + 8
+        assert {job["requested_by"] for job in jobs} == {"demo"}
+        assert all(job["result"] == IngestionResult.SUCCESS for job in jobs)
+
+        factor_jobs = [j for j in jobs if j["target_type"] == TargetType.FACTORS]
+        assert sorted(j["data_entry_type_id"] for j in factor_jobs) == ALL_TYPES
+        for job in factor_jobs:
+            assert job["ingestion_method"] == IngestionMethod.csv
+            assert job["is_current"] is True
+            assert job["factor_sequence"] is not None
+            assert (
+                job["meta"]["file_name"]
+                == f"{DataEntryTypeEnum(job['data_entry_type_id']).name}.csv"
+            )
+
+        recalculations = [j for j in jobs if j["target_type"] == TargetType.DATA_ENTRIES]
+        assert sorted(j["module_type_id"] for j in recalculations) == sorted(
+            int(m) for m in MODULE_TYPE_TO_DATA_ENTRY_TYPES
+        )
+        for job in recalculations:
+            assert job["ingestion_method"] == IngestionMethod.computed
+            assert job["data_entry_type_id"] is None  # one module job over all its types
+            expected = MODULE_TYPE_TO_DATA_ENTRY_TYPES[job["module_type_id"]]
+            children = {c["data_entry_type_id"]: c for c in job["children"]}
+            assert sorted(children) == sorted(int(t) for t in expected)
+            assert all(c["result"] == IngestionResult.SUCCESS for c in children.values())

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import CarbonReport, CarbonReportModule, DataEntryEmission
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
-from app.repositories.data_entry_repo import DataEntryRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import DataEntryEmissionService
 from app.services.factor_service import FactorService
@@ -69,40 +68,6 @@ class TestUpsertByDataEntry:
         result = await DataEntryEmissionService(db).upsert_by_data_entry(entry)
         assert result.ok
         assert await _rows(db, entry.id) == [(70000, 0.0, None)]
-
-
-class TestReplaceForEntries:
-    async def test_one_delete_and_one_insert_for_a_batch_with_entry_errors(self, db: AsyncSession):
-        factor = await create_factor(db)
-        report = await create_report(db)
-        module = module_of_report(report, ModuleTypeEnum.process_emissions)
-        good = [
-            await create_entry(db, module=module, data={"category": "ch4", "quantity_kg": q})
-            for q in (1, 2)
-        ]
-        bad = await create_entry(db, module=module, data={"category": "co2", "quantity_kg": 5})
-        for entry in [*good, bad]:
-            await create_emission(db, entry=entry, kg_co2eq=1000.0)
-        await db.commit()
-        index = await FactorService(db).get_index(PROCESS, 2025)
-        repo = DataEntryRepository(db)
-        batch = [
-            row
-            async for rows in repo.iter_batches_by_data_entry_type_and_year(PROCESS, 2025)
-            for row in rows
-        ]
-
-        written, errors = await DataEntryEmissionService(db).replace_for_entries(batch, 2025, index)
-        await db.commit()
-
-        assert written == 2
-        assert [e.data_entry_id for e in errors] == [bad.id]
-        assert errors[0].as_dict()["reason"]
-        assert [await _rows(db, e.id) for e in good] == [
-            [(70100, 28.0, factor.id)],
-            [(70100, 56.0, factor.id)],
-        ]
-        assert await _rows(db, bad.id) == []
 
 
 class TestStats:
