@@ -18,7 +18,10 @@ setup:
 		|| $(PYTHON) -m pip install --user --quiet --break-system-packages uv
 	$(UV) sync --frozen --python $(PYTHON)
 
-# Migrate the embedded SQLite database, load the demo data (once), then serve.
+# Migrate the embedded SQLite database, load the demo data (once), then serve. The demo's
+# log-in hint and `co2calc serve` read the same CO2CALC_HOST/CO2CALC_PORT.
+run: export CO2CALC_HOST = $(HOST)
+run: export CO2CALC_PORT = $(PORT)
 run: setup
 	$(UV_RUN) co2calc demo
 	$(UV_RUN) co2calc serve --host $(HOST) --port $(PORT)

@@ -140,12 +140,15 @@ def _print_admin(admin: AdminAccount, host: str, port: int) -> None:
             "(--admin-password sets a new one)."
         )
     password = admin.password or "<password>"
-    console.print(
-        f"Log in: run `co2calc serve`, open {url}/ and sign in as {admin.username}; "
-        "or get a token for scripts:"
-    )
+    # There is no web page yet: the API is the way in. `co2calc serve` (and `make run`, which
+    # exports CO2CALC_HOST/CO2CALC_PORT) listens on the same settings.
+    console.print(f"Log in: run `co2calc serve`, then get a token as {admin.username}:")
     console.print(
         f"  curl -d username={admin.username} -d password={password} {url}/api/v1/auth/token",
+        soft_wrap=True,
+    )
+    console.print(
+        f"and send it as `Authorization: Bearer <token>`; the API is described at {url}/docs.",
         soft_wrap=True,
     )
 
