@@ -1,9 +1,9 @@
-"""The SSE stream of one job (DESIGN.md §4): current state at once, then every change within
-a poll interval, a keep-alive comment while idle, and a last event with `stream_closed`."""
+"""The SSE stream of one job (DESIGN.md §4): current state at once, then every change (at once
+when the job runs in this process, else within a poll interval), a keep-alive comment while
+idle, and a last event with `stream_closed`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import job_changes
 from app.domain.ingestion import IngestionState
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.schemas.jobs import JobRead
@@ -28,7 +29,8 @@ async def job_events(
     keepalive_seconds: float,
     is_disconnected: Callable[[], Awaitable[bool]],
 ) -> AsyncIterator[str]:
-    """Poll the job with a fresh session each time; end when it is FINISHED or the client left."""
+    """Read the job with a fresh session at each change or poll; end when it is FINISHED or the
+    client left."""
     last_payload: dict[str, Any] | None = None
     last_sent = time.monotonic()
     while not await is_disconnected():
@@ -47,4 +49,4 @@ async def job_events(
         elif time.monotonic() - last_sent >= keepalive_seconds:
             yield ": keep-alive\n\n"
             last_sent = time.monotonic()
-        await asyncio.sleep(poll_seconds)
+        await job_changes.wait_for_change(job_id, poll_seconds)

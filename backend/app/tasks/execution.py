@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core import job_changes
 from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState
@@ -125,6 +126,7 @@ async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEn
                 factor_sequence=outcome.factor_sequence,
             )
             await data_session.commit()
+            job_changes.notify(handle.job_id)
             logger.info(
                 "job finished %s: %s",
                 outcome.result.name,

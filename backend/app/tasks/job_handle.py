@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import job_changes
 from app.core.logging import log_extra
 from app.domain.ingestion import IngestionResult
 from app.models import DataIngestionJob
@@ -45,7 +46,8 @@ class JobHandle:
         async with self.session_factory() as session:
             outcome = await action(DataIngestionRepository(session))
             await session.commit()
-            return outcome
+        job_changes.notify(self.job_id)
+        return outcome
 
     async def load(self) -> DataIngestionJob:
         async with self.session_factory() as session:

@@ -1,0 +1,54 @@
+"""A job run in this process wakes its streams: no progress message is skipped, even one that
+lasts far less than the stream's poll interval."""
+
+from __future__ import annotations
+
+import asyncio
+
+from factories import create_job
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.ingestion import IngestionResult
+from app.services.job_stream import job_events
+from app.tasks.job_handle import JobHandle
+
+MESSAGES = ["Recalculating plane (1/2)... 0/10", "Recalculating train (2/2)... 0/5", "Writing"]
+
+
+async def _never_disconnected() -> bool:
+    return False
+
+
+async def test_each_in_process_change_reaches_the_stream(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        job_id = (await create_job(session)).id
+        await session.commit()
+    handle = JobHandle(session_factory, job_id, "worker")
+    events = job_events(
+        session_factory,
+        job_id,
+        poll_seconds=30.0,  # polling alone would see none of the messages below
+        keepalive_seconds=60.0,
+        is_disconnected=_never_disconnected,
+    )
+    seen = [await anext(events)]  # the job as it is when the client connects
+
+    async def run_job() -> None:
+        assert await handle.claim()
+        for message in MESSAGES:
+            await handle.progress(message)
+            await asyncio.sleep(0.05)
+        await handle.finish_error("stopped")
+
+    async def read_stream() -> None:
+        async for event in events:
+            seen.append(event)
+
+    await asyncio.gather(run_job(), read_stream())
+
+    messages = [event for event in seen if any(m in event for m in MESSAGES)]
+    assert [next(m for m in MESSAGES if m in event) for event in messages] == MESSAGES
+    assert '"stream_closed":true' in seen[-1]
+    assert f'"result":{int(IngestionResult.ERROR)}' in seen[-1]
