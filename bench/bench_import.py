@@ -4,7 +4,8 @@ Generates a data file (100,000 rows by default, plane or process_emissions), the
 database: a fresh migrated database, units and factors, a baseline (the same rows inserted
 raw, with one INSERT ... RETURNING executemany, no parsing, validation nor emissions), then the
 real import job run in-process by the inline runner. While the job runs, its row is polled on
-another connection to time the write phase (on SQLite, progress commits wait for it).
+another connection to time the write phase, from "Writing N entries..." to FINISHED: the
+final transaction, which on SQLite holds the write lock (other writers wait for it).
 
     uv run python bench/bench_import.py [--rows 100000] [--type plane] [--db sqlite --db postgresql]
 """
@@ -244,7 +245,7 @@ async def main() -> None:
         "import job (s)",
         "rows/s",
         "x baseline",
-        "write phase (s)",
+        "write phase, lock held (s)",
         "result",
     ):
         table.add_column(column, justify="left" if column in ("database", "result") else "right")

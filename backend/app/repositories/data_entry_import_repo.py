@@ -49,9 +49,14 @@ class DataEntryImportRepository:
                 select(func.nextval(sequence)).select_from(func.generate_series(1, count))
             )
             return sorted(int(value) for value in rows.scalars())
-        highest = await self.session.scalar(select(func.max(DataEntry.id)))
-        start = int(highest or 0) + 1
+        start = await self.next_free_id()
         return list(range(start, start + count))
+
+    async def next_free_id(self) -> int:
+        """SQLite: the first id after the highest entry id. Only safe in a transaction that
+        holds the write lock (it has written, or began with `BEGIN IMMEDIATE`)."""
+        highest = await self.session.scalar(select(func.max(DataEntry.id)))
+        return int(highest or 0) + 1
 
     async def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert entries with one executemany (keys: id from allocate_ids,

@@ -5,15 +5,14 @@ set-based statements: only entries whose revision is still the staged one get th
 rows replaced, so a single-entry edit committed meanwhile (which bumped the revision and
 recomputed the entry with the same factors) is neither overwritten nor blocked for long.
 
-TEMP tables live on one connection (the job's data session is bound to one for the whole
-job). On SQLite they are in their own file, so staging writes never take the main database's
-write lock; on PostgreSQL they are private to the session and never conflict with anything.
+The TEMP table plumbing (create, drop, per-batch commits on SQLite, `BEGIN IMMEDIATE`) is
+shared with the data import: `app.repositories.temp_staging`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -29,14 +28,12 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     update,
 )
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import DataEntry, DataEntryEmission, JSONType, UTCDateTime
 from app.repositories.base import table_of
+from app.repositories.temp_staging import TempStagingRepository, rowcount
 
 _temp = MetaData()
 
@@ -67,36 +64,9 @@ staged_emissions = Table(
     prefixes=["TEMPORARY"],
 )
 
-_TABLES = (staged_entries, staged_emissions)
 
-
-def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return max(result.rowcount, 0)
-
-
-class RecalculationStagingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.session.get_bind().dialect.name == "sqlite"
-
-    async def create(self) -> None:
-        """Fresh, empty staging tables on the session's connection.
-
-        A run that failed on SQLite may have left its tables on this (pooled) connection:
-        they are dropped first. On PostgreSQL a failed run's rollback already removed them.
-        """
-        await self.drop()
-        connection = await self.session.connection()
-        for table in _TABLES:
-            await connection.run_sync(table.create)
-
-    async def drop(self) -> None:
-        for table in _TABLES:
-            await self.session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+class RecalculationStagingRepository(TempStagingRepository):
+    tables: ClassVar[tuple[Table, ...]] = (staged_entries, staged_emissions)
 
     async def stage(
         self, entries: Sequence[Mapping[str, Any]], emissions: Sequence[Mapping[str, Any]]
@@ -108,25 +78,11 @@ class RecalculationStagingRepository:
         if emissions:
             await self.session.execute(insert(staged_emissions), list(emissions))
 
-    async def commit_staged_on_sqlite(self) -> None:
-        """SQLite only: commit the staged batch (the only writes of the transaction are TEMP
-        rows) so no read snapshot of the main database is held between batches; a snapshot
-        that another connection's commit (job progress, an edit) made stale could never be
-        upgraded to write. On PostgreSQL the whole recalculation stays one transaction."""
-        if self.is_sqlite:
-            await self.session.commit()
-
     async def begin_swap(self) -> None:
-        """Start the write transaction of the swap.
-
-        SQLite: commit the staging (TEMP rows only), then `BEGIN IMMEDIATE` as the first
-        statement of the new transaction: it takes the write lock up front, so the swap never
-        meets a stale snapshot, and other writers wait on the busy timeout, then succeed.
-        PostgreSQL: nothing to do (row locks are taken by `accept_unchanged`).
-        """
-        if self.is_sqlite:
-            await self.session.commit()
-            await self.session.execute(text("BEGIN IMMEDIATE"))
+        """Start the write transaction of the swap (`begin_write`: on SQLite, `BEGIN
+        IMMEDIATE` after committing the staging; on PostgreSQL row locks are taken by
+        `accept_unchanged`)."""
+        await self.begin_write()
 
     async def accept_unchanged(self, data_entry_type_id: int) -> tuple[int, int]:
         """Mark the staged entries of a type whose revision is still the staged one.
@@ -147,7 +103,7 @@ class RecalculationStagingRepository:
             .where(staged.c.data_entry_type_id == data_entry_type_id)
             .with_for_update(of=entries)  # rendered on PostgreSQL only
         )
-        accepted = _rowcount(
+        accepted = rowcount(
             await self.session.execute(
                 update(staged_entries)
                 .where(
@@ -190,7 +146,7 @@ class RecalculationStagingRepository:
             # An INSERT's rowcount is dropped by default (kept for UPDATE/DELETE only).
             .execution_options(preserve_rowcount=True)
         )
-        return _rowcount(result)
+        return rowcount(result)
 
     async def count_accepted_errors(self, data_entry_type_id: int) -> int:
         return int(

@@ -1,10 +1,13 @@
 """The work of a DATA_ENTRIES job fed by a CSV file (method csv).
 
 Two phases, so that on SQLite the database's single write lock is held only briefly:
-1. check every row, resolve units and compute every entry's emissions in Python (reads only,
-   progress published every PROGRESS_EVERY rows);
-2. write everything set-based: missing reports and modules, the `replace` deletion, entries
-   (INSERT ... RETURNING ids), emission rows, module and report stats.
+1. check every row and resolve units (reads only), then compute every entry's emissions in
+   batches and stage each batch (entries with their staging keys, emission rows) in TEMP tables
+   (`ImportStagingRepository`; on SQLite each batch is committed, which takes no lock on the
+   main database), progress published every PROGRESS_EVERY rows;
+2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
+   and modules, the `replace` deletion, entries and emission rows copied from the staging with
+   INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
 The job wrapper commits phase 2 together with the job's end, or rolls it all back.
 """
 
@@ -31,8 +34,8 @@ from app.emissions import (
 from app.emissions.factor_files import TYPE_COLUMN
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
-from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
-from app.repositories.data_entry_import_repo import CHUNK, DataEntryImportRepository
+from app.repositories.data_entry_import_repo import DataEntryImportRepository
+from app.repositories.import_staging_repo import ImportStagingRepository
 from app.repositories.unit_repo import UnitRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.factor_service import FactorService
@@ -54,6 +57,8 @@ from app.services.ingestion.outcome import PROGRESS_EVERY, ImportOutcome, Progre
 logger = logging.getLogger(__name__)
 
 _UNIT_LOOKUP_CHUNK = 1_000
+# Rows computed and staged per batch (a progress update after each full batch).
+BATCH_SIZE = PROGRESS_EVERY
 
 
 class ImportMode(Enum):
@@ -158,7 +163,7 @@ class DataImportService:
         self.units = UnitRepository(session)
         self.reports = CarbonReportRepository(session)
         self.entries = DataEntryImportRepository(session)
-        self.emissions = DataEntryEmissionRepository(session)
+        self.staging = ImportStagingRepository(session)
 
     async def run(
         self,
@@ -200,22 +205,15 @@ class DataImportService:
         index = await FactorService(self.session).get_index_for_types(
             {row.data_entry_type for row in checked.rows}, year
         )
-        for done, row in enumerate(checked.rows, start=1):
-            _compute(row, year, index)
-            if done % PROGRESS_EVERY == 0:
-                await progress(
-                    f"Computing emissions... {done}/{len(checked.rows)}",
-                    done=done,
-                    total=len(checked.rows),
-                )
-        existing_reports = await self.reports.map_report_ids(set(unit_ids.values()), year)
+        keys = await self._stage(checked.rows, unit_ids, year, index, progress)
 
         await progress(
             f"Writing {len(checked.rows)} entries...", done=len(checked.rows), total=total
         )
-        entry_ids, removed = await self._write(
+        offset, removed, reports_created = await self._write(
             checked.rows, unit_ids, job_id, module_type, data_entry_type, year, mode
         )
+        entry_ids = [key + offset for key in keys]
 
         errors: list[RowIssue] = [
             {"line": row.line, "reason": row.error, "entry_id": entry_id}
@@ -228,7 +226,7 @@ class DataImportService:
         meta["entry_errors_total"] = len(errors)
         meta["emission_rows"] = sum(len(row.emissions) for row in checked.rows)
         meta["units"] = len({row.unit_code for row in checked.rows})
-        meta["reports_created"] = len(set(unit_ids.values()) - set(existing_reports))
+        meta["reports_created"] = reports_created
         return _outcome(meta)
 
     async def _check_rows(
@@ -273,6 +271,59 @@ class DataImportService:
             checked.rejected.sort(key=lambda issue: issue["line"])
         return unit_ids
 
+    async def _stage(
+        self,
+        rows: list[_Row],
+        unit_ids: dict[str, int],
+        year: int,
+        index: FactorIndex,
+        progress: Progress,
+    ) -> list[int]:
+        """Compute the rows' emissions and stage them, batch by batch; returns the staging
+        key of each row (PostgreSQL: its entry id already; SQLite: its ordinal)."""
+        await self.staging.create()
+        await self.staging.commit_staged_on_sqlite()
+        keys: list[int] = []
+        total = len(rows)
+        for start in range(0, total, BATCH_SIZE):
+            batch = rows[start : start + BATCH_SIZE]
+            for row in batch:
+                _compute(row, year, index)
+            if self.staging.is_sqlite:
+                # SQLite ids are only safe to take under the write lock (`_write`).
+                batch_keys = list(range(start, start + len(batch)))
+            else:
+                batch_keys = await self.entries.allocate_ids(len(batch))
+            await self.staging.stage(
+                [
+                    {
+                        "entry_key": key,
+                        "unit_id": unit_ids[row.unit_code],
+                        "data_entry_type_id": int(row.data_entry_type),
+                        "data": row.data,
+                    }
+                    for row, key in zip(batch, batch_keys, strict=True)
+                ],
+                [
+                    {
+                        "entry_key": key,
+                        "position": position,
+                        "emission_type_id": emission.emission_type_id,
+                        "kg_co2eq": emission.kg_co2eq,
+                        "factor_id": emission.factor_id,
+                        "meta": emission.meta,
+                    }
+                    for row, key in zip(batch, batch_keys, strict=True)
+                    for position, emission in enumerate(row.emissions)
+                ],
+            )
+            await self.staging.commit_staged_on_sqlite()
+            keys.extend(batch_keys)
+            if len(batch) == BATCH_SIZE:
+                done = start + len(batch)
+                await progress(f"Computing emissions... {done}/{total}", done=done, total=total)
+        return keys
+
     async def _write(
         self,
         rows: list[_Row],
@@ -282,10 +333,12 @@ class DataImportService:
         data_entry_type: DataEntryTypeEnum | None,
         year: int,
         mode: ImportMode,
-    ) -> tuple[list[int], int]:
-        """Phase 2: every write of the import; returns (entry ids in row order, entries
-        removed by replace)."""
+    ) -> tuple[int, int, int]:
+        """Phase 2, one short transaction: every write of the import. Returns (the offset of
+        entry ids over staging keys, entries removed by replace, reports created)."""
         used_units = {unit_ids[row.unit_code] for row in rows}
+        await self.staging.begin_write()
+        existing_reports = await self.reports.map_report_ids(used_units, year)
         await self.reports.ensure_reports(used_units, year)
         module_of_unit = await self.reports.map_module_ids(used_units, year, int(module_type))
         module_ids = set(module_of_unit.values())
@@ -296,43 +349,19 @@ class DataImportService:
                 await self.entries.list_module_ids_by_source(DataEntrySource.csv, types, year)
             )
             removed = await self.entries.delete_by_source(DataEntrySource.csv, types, year)
+        # After the deletion, as ids were always allocated; under the write lock on SQLite.
+        offset = await self.entries.next_free_id() if self.staging.is_sqlite else 0
         now = utcnow()
-        entry_ids = await self.entries.allocate_ids(len(rows))
-        for start in range(0, len(rows), CHUNK):
-            await self.entries.insert_many(
-                [
-                    {
-                        "id": entry_id,
-                        "carbon_report_module_id": module_of_unit[unit_ids[row.unit_code]],
-                        "data_entry_type_id": int(row.data_entry_type),
-                        "data": row.data,
-                        "source": int(DataEntrySource.csv),
-                        "ingestion_job_id": job_id,
-                        "revision": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for row, entry_id in zip(
-                        rows[start : start + CHUNK], entry_ids[start : start + CHUNK], strict=True
-                    )
-                ]
-            )
-        emission_rows = [
-            {
-                "data_entry_id": entry_id,
-                "emission_type_id": emission.emission_type_id,
-                "kg_co2eq": emission.kg_co2eq,
-                "factor_id": emission.factor_id,
-                "meta": emission.meta,
-                "computed_at": now,
-            }
-            for row, entry_id in zip(rows, entry_ids, strict=True)
-            for emission in row.emissions
-        ]
-        for start in range(0, len(emission_rows), CHUNK):
-            await self.emissions.insert_rows(emission_rows[start : start + CHUNK])
+        await self.staging.set_modules(module_of_unit)
+        inserted = await self.staging.copy_entries(
+            offset=offset, source=int(DataEntrySource.csv), job_id=job_id, created_at=now
+        )
+        if inserted != len(rows):
+            raise RuntimeError(f"{len(rows)} entries were staged but {inserted} written")
+        await self.staging.copy_emissions(offset=offset, computed_at=now)
+        await self.staging.drop()
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
-        return entry_ids, removed
+        return offset, removed, len(used_units - set(existing_reports))
 
 
 def _empty_meta(mode: ImportMode) -> DataImportMeta:

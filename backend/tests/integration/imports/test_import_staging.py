@@ -1,0 +1,60 @@
+"""A data import stages its rows in TEMP tables without locking the main database (SQLite):
+other writers (progress commits, logins, single-entry edits) are not held up while it computes."""
+
+from __future__ import annotations
+
+import pytest
+from factories import create_unit
+from import_helpers import PROCESS_FACTORS, RunImport
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.domain.ingestion import IngestionResult
+from app.models import DataEntry, DataEntryEmission, Unit
+from app.repositories.import_staging_repo import ImportStagingRepository, staged_entries
+from app.services.ingestion import data_import
+
+HEADER = "unit_institutional_code,category,subcategory,quantity_kg"
+
+
+async def test_other_connections_can_write_while_an_import_stages_its_rows(
+    engine: AsyncEngine,
+    db: AsyncSession,
+    import_factors: RunImport,
+    import_data: RunImport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the write lock is SQLite's")
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    await import_factors(PROCESS_FACTORS.encode())
+    monkeypatch.setattr(data_import, "BATCH_SIZE", 2)
+    probes: list[int] = []  # rows staged when another connection wrote and committed
+    original = ImportStagingRepository.commit_staged_on_sqlite
+
+    async def commit_then_probe(self: ImportStagingRepository) -> None:
+        await original(self)
+        staged = int(await self.session.scalar(select(func.count()).select_from(staged_entries)))
+        if not staged:
+            return
+        # Between two batches: a write with a short busy timeout must not wait for the import.
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA busy_timeout = 50")
+            async with AsyncSession(bind=connection) as other:
+                await create_unit(other, institutional_code=f"PROBE{staged}")
+                await other.flush()
+            await connection.commit()
+        probes.append(staged)
+
+    monkeypatch.setattr(ImportStagingRepository, "commit_staged_on_sqlite", commit_then_probe)
+    rows = [f"U1,ch4,,{n}" for n in range(1, 6)]
+    job = await import_data(("\n".join((HEADER, *rows)) + "\n").encode())
+
+    assert job.result == IngestionResult.SUCCESS, job.status_message
+    assert probes == [2, 4, 5]  # after each batch of 2, and the last one
+    db.expire_all()
+    assert await db.scalar(select(func.count()).select_from(DataEntry)) == 5
+    assert await db.scalar(select(func.count()).select_from(DataEntryEmission))
+    codes = set((await db.execute(select(Unit.institutional_code))).scalars())
+    assert {"PROBE2", "PROBE4", "PROBE5"} <= codes
