@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.models import LoginAttempt
 from app.repositories.base import Repository
@@ -13,9 +13,20 @@ from app.repositories.base import Repository
 class LoginAttemptRepository(Repository[LoginAttempt]):
     model = LoginAttempt
 
-    async def record(self, *, username: str, succeeded: bool, at: datetime) -> None:
-        self.add(LoginAttempt(username=username, succeeded=succeeded, attempted_at=at))
+    async def record(self, *, username: str, succeeded: bool, at: datetime) -> int:
+        """Add an attempt (flushed, not committed); its id."""
+        attempt = LoginAttempt(username=username, succeeded=succeeded, attempted_at=at)
+        self.add(attempt)
         await self.session.flush()
+        return attempt.id
+
+    async def mark_succeeded(self, attempt_id: int) -> None:
+        await self.session.execute(
+            update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True)
+        )
+
+    async def delete_by_id(self, attempt_id: int) -> None:
+        await self.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
 
     async def failures_since(self, username: str, since: datetime) -> tuple[int, datetime | None]:
         """How many failed attempts for `username` after `since`, and the oldest one's time."""

@@ -1,11 +1,18 @@
 """Accounts and logins: create and list users, check passwords under a rate limit, issue,
 resolve and revoke session cookies and bearer tokens.
 
-The service never commits. A failed login must still be remembered although the request
-fails (its session rolls back), so failures go to `attempts_session`, a separate session the
-caller commits whatever happens (the login route's dependency does). A success is recorded
-in the request's own session, with the new login: on SQLite only one connection writes at a
-time, and the two sessions must never both hold a write.
+The service never commits its own session. A failed login must still be remembered although
+the request fails (its session rolls back), so attempts go to `attempts_session`, a separate
+session the caller commits whatever happens (the login route's dependency does). The failed-
+login limit must hold under concurrent logins, so `authenticate` reserves first, then checks:
+it records the attempt as a failure and commits it at once, through the `commit_attempts`
+callable the caller hands over (the one commit a service triggers, and only of that session),
+then counts the failures in the window, its own included. The k-th reservation to commit sees
+at least k rows, so at most `login_max_failures` password checks run per window whatever the
+concurrency. A refused attempt deletes its reservation (a 429 does not extend the lockout); a
+success marks it succeeded in the request's own session, with the new login: on SQLite only
+one connection writes at a time, and the two sessions must never both hold a write (each
+commit of the attempts session happens while the request's session has written nothing).
 
 Tokens are stored as HMAC-SHA256 under `secret_key` (see app.core.secret_key): issuing,
 resolving and revoking need it; managing accounts does not.
@@ -15,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -109,16 +116,25 @@ def _validate_password(password: str) -> None:
         raise BadRequest(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
 
 
+async def _nothing_to_commit() -> None:
+    return None
+
+
 class AuthService:
     def __init__(
         self,
         session: AsyncSession,
         *,
         attempts_session: AsyncSession | None = None,
+        commit_attempts: Callable[[], Awaitable[None]] | None = None,
         settings: Settings | None = None,
         secret_key: str | None = None,
     ) -> None:
+        if (attempts_session is None) != (commit_attempts is None):
+            raise ValueError("give attempts_session and commit_attempts together, or neither")
         self.session = session
+        # Without a separate attempts session everything stays in `session` (the caller commits).
+        self.commit_attempts = commit_attempts or _nothing_to_commit
         self.settings = settings or get_settings()
         self.secret_key = secret_key
         self.users = UserRepository(session)
@@ -185,8 +201,14 @@ class AuthService:
         (with `retry_after` seconds) after too many failures for this username."""
         now = utcnow()
         window = timedelta(minutes=self.settings.login_failure_window_minutes)
+        # Reserve, then check (see the module docstring): the failure is committed before the
+        # count, so concurrent attempts cannot all pass the check before any is recorded.
+        attempt_id = await self.failed_attempts.record(username=username, succeeded=False, at=now)
+        await self.commit_attempts()
         failures, oldest = await self.failed_attempts.failures_since(username, now - window)
-        if failures >= self.settings.login_max_failures and oldest is not None:
+        if failures > self.settings.login_max_failures and oldest is not None:
+            await self.failed_attempts.delete_by_id(attempt_id)
+            await self.commit_attempts()
             retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
             raise TooManyRequests(
                 f"too many failed logins for {username!r}: try again in {retry_after} s",
@@ -201,12 +223,12 @@ class AuthService:
                 security.verify_password, password, user.password_hash
             )
         if not matches or user is None:
-            await self.failed_attempts.record(username=username, succeeded=False, at=now)
+            # The committed reservation is the recorded failure.
             raise NotAuthenticated(
                 "wrong username or password; log in with the username and password of an "
                 "account (`co2calc users create` makes one)"
             )
-        await self.attempts.record(username=username, succeeded=True, at=now)
+        await self.attempts.mark_succeeded(attempt_id)
         return to_info(user)
 
     async def issue(self, user: UserInfo, kind: TokenKind) -> IssuedToken:

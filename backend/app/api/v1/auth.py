@@ -31,7 +31,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 async def get_attempts_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A session committed even when the request fails: a failed login must be remembered
-    although the failure rolls the request's own session back."""
+    although the failure rolls the request's own session back. The login service also commits
+    it mid-request (`commit_attempts=attempts.commit`), to reserve an attempt before checking
+    the password (see app.services.auth_service)."""
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session:
         try:
@@ -86,6 +88,7 @@ def _service(request: Request, session: AsyncSession, attempts: AsyncSession) ->
     return AuthService(
         session,
         attempts_session=attempts,
+        commit_attempts=attempts.commit,
         settings=settings,
         secret_key=request.app.state.secret_key,
     )

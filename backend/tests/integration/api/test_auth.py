@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 import httpx
@@ -12,6 +14,7 @@ from sqlalchemy import Executable, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.security import AUTH_RESPONSES, CanEdit, CurrentUser
+from app.core import security
 from app.core.permissions import DATA_MANAGEMENT, Role, permission_map
 from app.models import AuthSession, LoginAttempt, utcnow
 
@@ -227,6 +230,56 @@ async def test_five_failed_logins_then_429_with_retry_after_even_with_the_right_
     # Another username is not affected.
     other = await app_client.post(LOGIN, json={"username": "grace", "password": TEST_PASSWORD})
     assert other.status_code == 200
+
+
+async def test_concurrent_wrong_passwords_get_at_most_the_limit_of_password_checks(
+    app: FastAPI,
+    app_client: httpx.AsyncClient,
+    create_user: CreateUser,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 4: parallel guesses must not all pass the count before any failure is recorded."""
+    await create_user(Role.superadmin, username="mallory")
+    limit = app.state.settings.login_max_failures
+    verify = security.verify_password
+    checks = 0
+
+    def slow_verify(password: str, password_hash: str) -> bool:
+        # Runs in a worker thread: a slow check makes the requests really overlap.
+        nonlocal checks
+        checks += 1
+        time.sleep(0.2)
+        return verify(password, password_hash)
+
+    monkeypatch.setattr(security, "verify_password", slow_verify)
+
+    responses = await asyncio.gather(
+        *(
+            app_client.post(LOGIN, json={"username": "mallory", "password": f"guess {i:04}"})
+            for i in range(12)
+        )
+    )
+
+    codes = [response.status_code for response in responses]
+    assert set(codes) <= {401, 429}
+    assert codes.count(401) <= limit
+    assert checks == codes.count(401)
+    for response in responses:
+        if response.status_code == 429:
+            assert 0 < int(response.headers["retry-after"]) <= 15 * 60
+    # Refused attempts left no failure behind; the remaining guesses, one at a time, are 401.
+    for _ in range(limit - codes.count(401)):
+        failed = await app_client.post(LOGIN, json={"username": "mallory", "password": "nope"})
+        assert failed.status_code == 401
+    blocked = await app_client.post(LOGIN, json={"username": "mallory", "password": TEST_PASSWORD})
+    assert blocked.status_code == 429
+    assert checks == limit
+    async with session_factory() as session:
+        attempts = await session.scalar(
+            select(func.count()).where(LoginAttempt.username == "mallory")
+        )
+    assert attempts == limit
 
 
 async def test_failures_older_than_the_window_do_not_count(
