@@ -18,6 +18,7 @@ from app.domain.ingestion import (
     TargetType,
 )
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
+from app.emissions.factor_diff import classification_key
 from app.models import (
     CarbonReport,
     CarbonReportModule,
@@ -26,7 +27,6 @@ from app.models import (
     DataIngestionJob,
     Factor,
     Unit,
-    classification_key,
 )
 from app.repositories.carbon_report_repo import CarbonReportRepository
 

@@ -4,7 +4,7 @@ from app.models.base import Base, JSONType, UTCDateTime, utcnow
 from app.models.carbon_report import CarbonReport, CarbonReportModule
 from app.models.data_entry import DataEntry, DataEntryEmission
 from app.models.data_ingestion import DataIngestionJob
-from app.models.factor import Factor, classification_key
+from app.models.factor import Factor
 from app.models.sync_scope import SyncScope
 from app.models.unit import Unit
 from app.models.user import AuthSession, LoginAttempt, User, UserRole
@@ -25,6 +25,5 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
-    "classification_key",
     "utcnow",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Integer, String, UniqueConstraint
@@ -12,17 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, JSONType
 
 
-def classification_key(classification: Mapping[str, Any]) -> str:
-    """Canonical text of a classification: JSON cannot be uniquely indexed portably, this can.
-
-    Keys sorted, no whitespace, non-ASCII kept; a missing key and an explicit null are the same
-    identity (both are wildcards), so null values are dropped.
-    """
-    present = {key: value for key, value in classification.items() if value is not None}
-    return json.dumps(present, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 class Factor(Base):
+    """`classification_key` is `app.emissions.factor_diff.classification_key(classification)`."""
+
     __tablename__ = "factors"
     __table_args__ = (UniqueConstraint("data_entry_type_id", "year", "classification_key"),)
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from app.emissions.base import FactorRecord
-from app.models import Factor, classification_key
+from app.emissions.factor_diff import (
+    ChangedFactor,
+    FactorUpsertCounts,
+    NewFactor,
+    StoredFactor,
+    diff_factors,
+)
+from app.models import Factor
 from app.repositories.base import Repository, table_of
 
 _CHUNK = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class FactorUpsertCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
 
 
 class FactorRepository(Repository[Factor]):
@@ -51,92 +49,84 @@ class FactorRepository(Repository[Factor]):
     ) -> FactorUpsertCounts:
         """Make the factors of (types, year) match `records`, keeping ids of known identities.
 
-        Identity is (type, year, classification_key); a later record of the same identity
-        wins. With `remove_missing`, stored identities of these types absent from `records`
-        are deleted (their emission rows keep their kg, with factor_id set to NULL).
-        One read, then at most one executemany INSERT, one executemany UPDATE, one DELETE.
+        The rules are `diff_factors`'; removed factors' emission rows keep their kg, with
+        factor_id set to NULL. One read, then at most one executemany INSERT, one executemany
+        UPDATE and one chunked DELETE.
         """
-        scope = set(data_entry_type_ids)
-        incoming: dict[tuple[int, str], FactorRecord] = {}
-        for record in records:
-            if record.year != year or record.data_entry_type_id not in scope:
-                raise ValueError(
-                    f"factor of type {record.data_entry_type_id}, year {record.year} is outside "
-                    f"the import scope (types {sorted(scope)}, year {year})"
-                )
-            incoming[(record.data_entry_type_id, classification_key(record.classification))] = (
-                record
-            )
+        stored = await self._stored_identities(year, data_entry_type_ids)
+        diff = diff_factors(
+            year,
+            records,
+            stored,
+            data_entry_type_ids=data_entry_type_ids,
+            remove_missing=remove_missing,
+        )
+        await self._insert_new(year, diff.to_insert)
+        await self._update_changed(diff.to_update)
+        await self._delete_by_ids(diff.to_remove)
+        return diff.counts
 
+    async def _stored_identities(
+        self, year: int, data_entry_type_ids: Collection[int]
+    ) -> list[StoredFactor]:
         table = table_of(Factor)
-        existing_rows = await self.session.execute(
+        rows = await self.session.execute(
             select(
                 table.c.id,
                 table.c.data_entry_type_id,
                 table.c.classification_key,
                 table.c.classification,
                 table.c["values"],
-            ).where(table.c.data_entry_type_id.in_(scope), table.c.year == year)
+            ).where(table.c.data_entry_type_id.in_(set(data_entry_type_ids)), table.c.year == year)
         )
-        existing = {(row[1], row[2]): (row[0], row[3], row[4]) for row in existing_rows}
+        return [StoredFactor(*row) for row in rows]
 
-        to_insert = []
-        to_update = []
-        unchanged = 0
-        for identity, record in incoming.items():
-            classification = dict(record.classification)
-            values = dict(record.values)
-            known = existing.get(identity)
-            if known is None:
-                to_insert.append(
-                    {
-                        "data_entry_type_id": identity[0],
-                        "year": year,
-                        "classification": classification,
-                        "classification_key": identity[1],
-                        "values": values,
-                    }
-                )
-            elif known[1] == classification and known[2] == values:
-                unchanged += 1
-            else:
-                to_update.append(
-                    {
-                        "factor_id": known[0],
-                        "new_classification": classification,
-                        "new_values": values,
-                    }
-                )
-        to_remove = (
-            sorted(known[0] for identity, known in existing.items() if identity not in incoming)
-            if remove_missing
-            else []
+    async def _insert_new(self, year: int, factors: Sequence[NewFactor]) -> None:
+        if not factors:
+            return
+        await self.session.execute(
+            insert(table_of(Factor)),
+            [
+                {
+                    "data_entry_type_id": factor.data_entry_type_id,
+                    "year": year,
+                    "classification": factor.classification,
+                    "classification_key": factor.classification_key,
+                    "values": factor.values,
+                }
+                for factor in factors
+            ],
         )
 
-        if to_insert:
-            await self.session.execute(insert(table), to_insert)
-        if to_update:
-            await self.session.execute(
-                update(table)
-                .where(table.c.id == bindparam("factor_id"))
-                .values(
-                    {
-                        table.c.classification: bindparam("new_classification"),
-                        table.c["values"]: bindparam("new_values"),
-                    }
-                ),
-                to_update,
-            )
-        for start in range(0, len(to_remove), _CHUNK):
-            await self.session.execute(
-                delete(table).where(table.c.id.in_(to_remove[start : start + _CHUNK]))
-            )
-        return FactorUpsertCounts(
-            inserted=len(to_insert),
-            updated=len(to_update),
-            unchanged=unchanged,
-            removed=len(to_remove),
+    async def _update_changed(self, factors: Sequence[ChangedFactor]) -> None:
+        if not factors:
+            return
+        table = table_of(Factor)
+        await self.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("factor_id"))
+            .values(
+                {
+                    table.c.classification: bindparam("new_classification"),
+                    table.c["values"]: bindparam("new_values"),
+                }
+            ),
+            [
+                {
+                    "factor_id": factor.id,
+                    "new_classification": factor.classification,
+                    "new_values": factor.values,
+                }
+                for factor in factors
+            ],
         )
+
+    async def _delete_by_ids(self, factor_ids: Sequence[int]) -> None:
+        table = table_of(Factor)
+        for start in range(0, len(factor_ids), _CHUNK):
+            await self.session.execute(
+                delete(table).where(table.c.id.in_(factor_ids[start : start + _CHUNK]))
+            )
 
     # --- read API (GET /factors)
 

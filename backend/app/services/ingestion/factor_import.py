@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.ingestion import IngestionResult
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorFileError
+from app.emissions.factor_diff import FactorUpsertCounts
 from app.emissions.factor_files import FactorFileResult, load_factor_file
-from app.repositories.factor_repo import FactorRepository, FactorUpsertCounts
+from app.repositories.factor_repo import FactorRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.ingestion.csv_reading import (
     CsvFileError,

@@ -18,11 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorRecord
+from app.emissions.factor_diff import FactorUpsertCounts
 from app.models import CarbonReport, CarbonReportModule, DataEntry, Factor
 from app.repositories.carbon_report_repo import CarbonReportRepository
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
 from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
-from app.repositories.factor_repo import FactorRepository, FactorUpsertCounts
+from app.repositories.factor_repo import FactorRepository
 from app.repositories.sync_scope_repo import SyncScopeRepository
 from app.repositories.unit_repo import UnitRepository
 
