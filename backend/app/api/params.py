@@ -1,8 +1,8 @@
 """Query and path parameters shared by the routers, validated with messages a person can act on.
 
-`year` must be an integer from 2000 to 2100; missing or anything else is a 400 (DESIGN.md §4),
-not FastAPI's 422, so it is read as text and checked here while OpenAPI still documents an
-integer. Module and data entry type ids: an unknown id, or a type outside the module, is a 4xx
+`year` must be an integer from 2000 to 2100; missing or anything else is a 400 saying what to
+send, not FastAPI's 422, so it is read as text and checked here while OpenAPI still documents
+an integer. Module and data entry type ids: an unknown id, or a type outside the module, is a 4xx
 whose body names the valid ids (`valid_values`).
 
 Use: `year: YearQuery`, `module_type: ModuleTypePath` (404), `module_type: ModuleTypeQuery`,
@@ -22,9 +22,10 @@ from pydantic import WithJsonSchema
 
 from app.core.errors import BadRequest, Co2CalcError, NotFound
 from app.domain.modules import (
-    MODULE_TYPE_TO_DATA_ENTRY_TYPES,
     DataEntryTypeEnum,
     ModuleTypeEnum,
+    TypeNotInModuleError,
+    data_entry_type_in_module,
     module_of,
 )
 from app.schemas.common import Code, ErrorBody
@@ -96,26 +97,33 @@ def parse_data_entry_type_id(
     error: type[Co2CalcError] = BadRequest,
 ) -> DataEntryTypeEnum:
     """A data entry type by id, of `module_type` when given; `error` naming the valid ids."""
-    choices = (
-        tuple(DataEntryTypeEnum)
-        if module_type is None
-        else MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
-    )
     number = _as_int(value)
+    if module_type is not None:
+        try:
+            return data_entry_type_in_module(module_type, number)
+        except TypeNotInModuleError as refused:
+            valid = refused.valid_values
+            raise error(
+                f"{_not_in_module(refused, value)}; valid values: {_describe(valid)}",
+                valid_values=[choice.value for choice in valid],
+            ) from None
+    choices = tuple(DataEntryTypeEnum)
     if number in {choice.value for choice in choices}:
         return DataEntryTypeEnum(number)
-    where = "" if module_type is None else f" of module {module_type.value} ({module_type.name})"
-    if module_type is not None and number in {t.value for t in DataEntryTypeEnum}:
-        other = module_of(number)
-        problem = (
-            f"data_entry_type_id {number} ({DataEntryTypeEnum(number).name}) belongs to module "
-            f"{other.value} ({other.name}), not to module {module_type.value} ({module_type.name})"
-        )
-    else:
-        problem = f"unknown data_entry_type_id {_shown(value)}{where}"
     raise error(
-        f"{problem}; valid values: {_describe(choices)}",
+        f"unknown data_entry_type_id {_shown(value)}; valid values: {_describe(choices)}",
         valid_values=[choice.value for choice in choices],
+    )
+
+
+def _not_in_module(refused: TypeNotInModuleError, value: object) -> str:
+    module = f"module {refused.module_type.value} ({refused.module_type.name})"
+    if refused.data_entry_type is None:
+        return f"unknown data_entry_type_id {_shown(value)} of {module}"
+    home = module_of(refused.data_entry_type)
+    return (
+        f"data_entry_type_id {refused.data_entry_type.value} ({refused.data_entry_type.name}) "
+        f"belongs to module {home.value} ({home.name}), not to {module}"
     )
 
 

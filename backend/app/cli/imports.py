@@ -20,9 +20,10 @@ from app.cli._runner import console, err_console, run_async
 from app.core.settings import get_settings
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.domain.modules import (
-    MODULE_TYPE_TO_DATA_ENTRY_TYPES,
     DataEntryTypeEnum,
     ModuleTypeEnum,
+    TypeNotInModuleError,
+    data_entry_type_in_module,
     parse_data_entry_type,
     parse_module_type,
 )
@@ -58,15 +59,12 @@ def _scope(module: str, type_: str | None) -> tuple[ModuleTypeEnum, DataEntryTyp
         entry_type = None if type_ is None else parse_data_entry_type(type_)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
-    if entry_type is not None and entry_type not in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]:
-        valid = ", ".join(
-            f"{t.value} {t.name}" for t in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
-        )
-        raise typer.BadParameter(
-            f"type {entry_type.name} is not in module {module_type.name}; valid values: {valid}",
-            param_hint="--type",
-        )
-    return module_type, entry_type
+    if entry_type is None:
+        return module_type, None
+    try:
+        return module_type, data_entry_type_in_module(module_type, entry_type)
+    except TypeNotInModuleError as error:
+        raise typer.BadParameter(str(error), param_hint="--type") from None
 
 
 async def _run_import(

@@ -38,6 +38,8 @@ from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
     DataEntryTypeEnum,
     ModuleTypeEnum,
+    TypeNotInModuleError,
+    data_entry_type_in_module,
     parse_data_entry_type,
     parse_module_type,
 )
@@ -230,15 +232,10 @@ def _type_option(module_type: ModuleTypeEnum, value: str) -> DataEntryTypeEnum:
         data_entry_type = parse_data_entry_type(value)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--type") from None
-    valid = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
-    if data_entry_type not in valid:
-        names = ", ".join(f"{t.value} {t.name}" for t in valid)
-        raise typer.BadParameter(
-            f"{data_entry_type.name} is not a type of module {module_type.name}; "
-            f"valid values: {names}",
-            param_hint="--type",
-        )
-    return data_entry_type
+    try:
+        return data_entry_type_in_module(module_type, data_entry_type)
+    except TypeNotInModuleError as error:
+        raise typer.BadParameter(str(error), param_hint="--type") from None
 
 
 @app.command("run")

@@ -1,7 +1,12 @@
-"""Module types and data entry types (DOMAIN.md §2). Ids are public API: never renumber."""
+"""Module types and the data entry types each holds. Ids are public API: never renumber.
+
+Every data entry type belongs to exactly one module; `data_entry_type_in_module` is the one
+check of that, for the API, the CLI and the file imports alike.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 
@@ -77,6 +82,46 @@ def module_of(data_entry_type: DataEntryTypeEnum | int) -> ModuleTypeEnum:
     return DATA_ENTRY_TYPE_TO_MODULE_TYPE[DataEntryTypeEnum(data_entry_type)]
 
 
+def describe_types(choices: Iterable[IntEnum]) -> str:
+    """Valid values as messages list them for a person to type: "20 plane, 21 train"."""
+    return ", ".join(f"{choice.value} {choice.name}" for choice in choices)
+
+
+class TypeNotInModuleError(ValueError):
+    """A data entry type that is not one of the module's (or no type at all).
+
+    Carries the module's types as `valid_values`, so each interface can say what to send.
+    `data_entry_type` is the type when `given` named one (it then belongs to another module).
+    """
+
+    def __init__(self, module_type: ModuleTypeEnum, given: DataEntryTypeEnum | int | str | None):
+        self.module_type = module_type
+        self.valid_values = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+        self.data_entry_type = (
+            DataEntryTypeEnum(given)
+            if isinstance(given, int) and given in DATA_ENTRY_TYPE_TO_MODULE_TYPE
+            else None
+        )
+        shown = given if self.data_entry_type is None else self.data_entry_type.name
+        super().__init__(
+            f"type {shown} is not in module {module_type.name}; "
+            f"valid values: {describe_types(self.valid_values)}"
+        )
+
+
+def data_entry_type_in_module(
+    module_type: ModuleTypeEnum, given: DataEntryTypeEnum | int | str | None
+) -> DataEntryTypeEnum:
+    """The type `given` (a type or its id), when it is one of the module's.
+
+    Raises TypeNotInModuleError otherwise; text is never read as a name here (parse it first
+    with `parse_data_entry_type` where names are allowed), so text and None always fail.
+    """
+    if isinstance(given, int) and given in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]:
+        return DataEntryTypeEnum(given)
+    raise TypeNotInModuleError(module_type, given)
+
+
 def parse_data_entry_type(value: str) -> DataEntryTypeEnum:
     """Read a type given by id ("20") or name ("plane"), as CSV files and the CLI allow.
 
@@ -86,7 +131,7 @@ def parse_data_entry_type(value: str) -> DataEntryTypeEnum:
     try:
         return DataEntryTypeEnum(int(text)) if text.isdigit() else DataEntryTypeEnum[text]
     except (KeyError, ValueError):
-        valid = ", ".join(f"{t.value} {t.name}" for t in DataEntryTypeEnum)
+        valid = describe_types(DataEntryTypeEnum)
         raise ValueError(f"unknown data entry type {value!r}; valid values: {valid}") from None
 
 
@@ -96,5 +141,5 @@ def parse_module_type(value: str) -> ModuleTypeEnum:
     try:
         return ModuleTypeEnum(int(text)) if text.isdigit() else ModuleTypeEnum[text]
     except (KeyError, ValueError):
-        valid = ", ".join(f"{m.value} {m.name}" for m in ModuleTypeEnum)
+        valid = describe_types(ModuleTypeEnum)
         raise ValueError(f"unknown module type {value!r}; valid values: {valid}") from None

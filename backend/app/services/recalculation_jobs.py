@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict
 from app.domain.ingestion import EntityType, IngestionMethod, IngestionState, TargetType
-from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
+from app.domain.modules import (
+    MODULE_TYPE_TO_DATA_ENTRY_TYPES,
+    DataEntryTypeEnum,
+    ModuleTypeEnum,
+    TypeNotInModuleError,
+    data_entry_type_in_module,
+)
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import (
     ACTIVE_RECALCULATION_INDEX,
@@ -110,13 +116,11 @@ class RecalculationJobService:
     ) -> ScheduledRecalculation:
         """One recalculation of one type and year (BadRequest if the type is not the module's,
         Conflict with the active job's id if one of this type is active)."""
-        if data_entry_type not in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]:
-            valid = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
-            raise BadRequest(
-                f"data entry type {data_entry_type.value} ({data_entry_type.name}) is not in "
-                f"module {module_type.value} ({module_type.name})",
-                valid_values=[t.value for t in valid],
-            )
+        try:
+            data_entry_type_in_module(module_type, data_entry_type)
+        except TypeNotInModuleError as refused:
+            valid_values = [t.value for t in refused.valid_values]
+            raise BadRequest(str(refused), valid_values=valid_values) from None
 
         async def insert() -> ScheduledRecalculation:
             job = await self._create_row(

@@ -22,7 +22,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import DataEntrySource, IngestionResult
-from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, parse_data_entry_type
+from app.domain.modules import (
+    DataEntryTypeEnum,
+    ModuleTypeEnum,
+    TypeNotInModuleError,
+    data_entry_type_in_module,
+    describe_types,
+    parse_data_entry_type,
+)
 from app.emissions import (
     EmissionRow,
     EntryError,
@@ -135,16 +142,16 @@ class _RowReader:
             return self.fixed_type
         value = cells[self.type_index]
         try:
-            entry_type = parse_data_entry_type(value)
+            named: DataEntryTypeEnum | str = parse_data_entry_type(value)
         except ValueError:
-            entry_type = None
-        if entry_type not in self.types:
-            valid = ", ".join(f"{t.value} {t.name}" for t in self.types)
+            named = value
+        try:
+            return data_entry_type_in_module(self.module_type, named)
+        except TypeNotInModuleError as error:
             raise _RowRejected(
                 f"{TYPE_COLUMN} {value.strip()!r} is not a type of module "
-                f"{self.module_type.name}; valid values: {valid}"
-            )
-        return entry_type
+                f"{self.module_type.name}; valid values: {describe_types(error.valid_values)}"
+            ) from None
 
 
 def _compute(row: _Row, year: int, index: FactorIndex) -> None:
