@@ -23,9 +23,9 @@ from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
-from app.services.scope_lock import ScopeLock
 from app.tasks.context import current_engine, worker_id
 from app.tasks.job_handle import JobHandle, JobLostError
+from app.tasks.scope_lock import ScopeLock
 
 logger = logging.getLogger(__name__)
 

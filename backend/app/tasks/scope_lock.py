@@ -4,6 +4,9 @@ PostgreSQL: a session-level advisory lock on a connection held for the job's dur
 server releases it if the process dies). SQLite: the scope's `sync_scopes` row, taken by a
 conditional update, which also holds across processes sharing the file. Both are polled, so
 the waiting job can say what it waits for and keep its heartbeat.
+
+It opens its own connections and commits them, beside the job's sessions: part of running a
+job, not a service working inside a caller's transaction.
 """
 
 from __future__ import annotations
