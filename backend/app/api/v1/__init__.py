@@ -13,6 +13,7 @@ from app.api.v1 import (
     reports,
     sync_imports,
     units,
+    years,
 )
 
 api_router = APIRouter()
@@ -26,3 +27,4 @@ api_router.include_router(data_entries.router)
 api_router.include_router(factors.router)
 api_router.include_router(modules.router)
 api_router.include_router(reports.router)
+api_router.include_router(years.router)
