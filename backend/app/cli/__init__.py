@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, imports, jobs, recalc, serve, users
+from app.cli import db, demo, imports, jobs, openapi, recalc, serve, users
 from app.core.logging import configure_logging
 from app.core.settings import get_settings
 
@@ -26,6 +26,7 @@ app.add_typer(imports.factors_app, name="factors")
 app.add_typer(imports.data_app, name="data")
 serve.register(app)
 demo.register(app)
+openapi.register(app)
 
 
 @app.callback()

@@ -1,0 +1,29 @@
+"""`co2calc openapi`: write the API's OpenAPI document, the input of the page's typed client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.openapi_document import render_openapi
+
+
+def openapi(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write; standard output when omitted."),
+    ] = None,
+) -> None:
+    """Print (or write to --output) the OpenAPI JSON; `npm run gen:client` reads it."""
+    text = render_openapi()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("openapi")(openapi)
