@@ -1,4 +1,4 @@
-"""FastAPI application factory: lifespan (engine), routers, error handler, static page."""
+"""FastAPI application factory: lifespan (engine), routers, error handler, page, headers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import paths
@@ -18,6 +17,8 @@ from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.tasks.runner import InlineRunner
+from app.web.page import mount_page
+from app.web.security_headers import SecurityHeadersMiddleware
 
 API_PREFIX = "/api/v1"
 
@@ -77,9 +78,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.secret_key = secret_key
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
     app.include_router(api_router, prefix=API_PREFIX)
-
-    # The built page is optional: serve it only when a build exists, never build it here.
-    static = paths.static_dir()
-    if (static / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=static, html=True), name="ui")
+    mount_page(app, paths.static_dir())
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

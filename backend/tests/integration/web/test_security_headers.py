@@ -1,0 +1,72 @@
+"""Security headers on every answer: the page, its assets, an API answer, an API error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from api_fixtures import BASE_URL, TEST_SECRET_KEY, LoginAs
+
+from app import paths
+from app.core.permissions import Role
+from app.core.settings import Settings
+from app.main import create_app
+
+COMMON = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
+
+
+def _directives(response: httpx.Response) -> dict[str, str]:
+    policy = response.headers["content-security-policy"]
+    pairs = (part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    return {name: value for name, value in pairs}
+
+
+def _assert_page_policy(response: httpx.Response) -> None:
+    for name, value in COMMON.items():
+        assert response.headers[name] == value
+    directives = _directives(response)
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"  # no inline script, no other origin
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+
+
+async def test_the_page_and_its_assets_carry_the_headers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>co2calc</title>")
+    (tmp_path / "assets" / "index-00ff.css").write_text("body{}")
+    monkeypatch.setattr(paths, "static_dir", lambda: tmp_path)
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        for url in ("/", "/back-office/data-management?year=2025", "/assets/index-00ff.css"):
+            response = await client.get(url)
+            assert response.status_code == 200, url
+            _assert_page_policy(response)
+
+
+async def test_an_api_answer_and_an_api_error_carry_the_headers(
+    app_client: httpx.AsyncClient, login_as: LoginAs
+) -> None:
+    answer = await app_client.get("/api/v1/years", headers=await login_as(Role.superadmin))
+    refused = await app_client.get("/api/v1/years")
+    unknown = await app_client.get("/api/v1/nothing-here")
+
+    assert (answer.status_code, refused.status_code, unknown.status_code) == (200, 401, 404)
+    for response in (answer, refused, unknown):
+        _assert_page_policy(response)
+
+
+async def test_the_api_docs_get_their_own_policy_still_unframeable(
+    app_client: httpx.AsyncClient,
+) -> None:
+    response = await app_client.get("/docs")
+
+    assert response.status_code == 200
+    directives = _directives(response)
+    assert "https://cdn.jsdelivr.net" in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
