@@ -32,5 +32,7 @@ def factors_dir(year: int | None = None) -> Path:
 
 
 def static_dir() -> Path:
-    """Where a built page would be served from (`frontend/dist` in the source tree)."""
-    return _first_existing(_SHIPPED_DIR / "static", _SOURCE_ROOT / "frontend" / "dist")
+    """The built page: inside a wheel when it shipped one, else the source tree's
+    `frontend/dist` (named even when missing: that is where `make page` builds it)."""
+    shipped = _SHIPPED_DIR / "static"
+    return shipped if shipped.is_dir() else _SOURCE_ROOT / "frontend" / "dist"

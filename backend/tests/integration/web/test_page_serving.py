@@ -162,3 +162,9 @@ async def test_without_a_build_root_says_how_to_build_and_the_api_answers(
     assert health.json() == {"status": "ok", "database": "ok"}
     assert deep_link.status_code == 404
     assert deep_link.headers["content-type"] == "application/json"
+
+
+def test_the_source_tree_serves_frontend_dist_built_or_not() -> None:
+    """Without a page shipped inside the package, the page is the source tree's build, and the
+    'not built' message names that folder (not the package's)."""
+    assert paths.static_dir() == Path(__file__).resolve().parents[4] / "frontend" / "dist"
