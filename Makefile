@@ -1,6 +1,6 @@
 # One named command per chore. `make run` and `make test` work on a fresh machine:
 # they install uv when it is missing, then everything else from the lockfile into .venv.
-.PHONY: setup run test lint demo
+.PHONY: setup run test lint demo client
 
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
@@ -36,3 +36,9 @@ lint: setup
 	$(UV_RUN) ruff check backend
 	$(UV_RUN) ruff format --check backend
 	$(UV_RUN) mypy
+
+# The page's typed client, regenerated from the API after a route or schema changed (needs the
+# page's Node packages: `npm ci` in frontend/). A test fails while the committed one is stale.
+client: setup
+	$(UV_RUN) co2calc openapi --output frontend/src/client/openapi.json
+	cd frontend && npm run gen:client
