@@ -87,7 +87,7 @@ async def create_entry(
         carbon_report_module_id=module.id,
         data_entry_type_id=int(data_entry_type_id),
         data=data if data is not None else {"category": "ch4", "quantity_kg": 10.0},
-        source=int(overrides.pop("source", DataEntrySource.user)),
+        source=overrides.pop("source", DataEntrySource.user),
         **overrides,
     )
     session.add(entry)
@@ -134,10 +134,10 @@ async def create_job(session: AsyncSession, **overrides: Any) -> DataIngestionJo
         "module_type_id": int(ModuleTypeEnum.process_emissions),
         "data_entry_type_id": int(DataEntryTypeEnum.process_emissions),
         "year": DEFAULT_YEAR,
-        "ingestion_method": int(IngestionMethod.computed),
-        "target_type": int(TargetType.DATA_ENTRIES),
-        "entity_type": int(EntityType.MODULE_PER_YEAR),
-        "state": int(IngestionState.NOT_STARTED),
+        "ingestion_method": IngestionMethod.computed,
+        "target_type": TargetType.DATA_ENTRIES,
+        "entity_type": EntityType.MODULE_PER_YEAR,
+        "state": IngestionState.NOT_STARTED,
         "meta": {},
     }
     job = DataIngestionJob(**(fields | overrides))
@@ -152,8 +152,8 @@ async def create_job(session: AsyncSession, **overrides: Any) -> DataIngestionJo
 async def create_factor_job(session: AsyncSession, **overrides: Any) -> DataIngestionJob:
     """A FACTORS csv import of process emissions (module 8, type 50, 2025), NOT_STARTED."""
     fields: dict[str, Any] = {
-        "target_type": int(TargetType.FACTORS),
-        "ingestion_method": int(IngestionMethod.csv),
+        "target_type": TargetType.FACTORS,
+        "ingestion_method": IngestionMethod.csv,
     }
     return await create_job(session, **(fields | overrides))
 

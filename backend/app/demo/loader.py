@@ -143,7 +143,7 @@ async def _build(
                             "carbon_report_module_id": module_ids[module_type][unit_id],
                             "data_entry_type_id": entry.data_entry_type_id,
                             "data": entry.data,
-                            "source": int(DataEntrySource.csv),
+                            "source": DataEntrySource.csv,
                             "created_at": now,
                             "updated_at": now,
                         }

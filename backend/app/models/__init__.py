@@ -1,6 +1,6 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.models.base import Base, IntEnumType, JSONType, UTCDateTime, utcnow
 from app.models.carbon_report import CarbonReport, CarbonReportModule
 from app.models.data_entry import DataEntry, DataEntryEmission
 from app.models.data_ingestion import DataIngestionJob
@@ -18,6 +18,7 @@ __all__ = [
     "DataEntryEmission",
     "DataIngestionJob",
     "Factor",
+    "IntEnumType",
     "JSONType",
     "LoginAttempt",
     "SyncScope",

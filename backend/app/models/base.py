@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import IntEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData
+from sqlalchemy import JSON, DateTime, Dialect, Integer, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -53,6 +54,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+E = TypeVar("E", bound=IntEnum)
+
+
+class IntEnumType(TypeDecorator[E]):
+    """An IntEnum stored as its integer: rows load as the enum, the schema stays INTEGER.
+
+    Writes accept the enum or its integer; a value outside the enum is refused, since storing
+    it would make the row unreadable.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | int | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(self.enum(value))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.domain.ingestion import ModuleStatus
+from app.models.base import Base, IntEnumType, JSONType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.data_entry import DataEntry
@@ -45,7 +46,11 @@ class CarbonReportModule(Base):
         ForeignKey("carbon_reports.id", ondelete="CASCADE")
     )
     module_type_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # ModuleStatus
+    status: Mapped[ModuleStatus] = mapped_column(
+        IntEnumType(ModuleStatus),
+        default=ModuleStatus.not_started,
+        server_default=str(ModuleStatus.not_started.value),
+    )
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     last_updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

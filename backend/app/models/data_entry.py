@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, Double, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.domain.ingestion import DataEntrySource
+from app.models.base import Base, IntEnumType, JSONType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from app.models.carbon_report import CarbonReportModule
@@ -38,7 +39,7 @@ class DataEntry(Base):
     )
     data_entry_type_id: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    source: Mapped[int] = mapped_column(Integer)  # DataEntrySource
+    source: Mapped[DataEntrySource] = mapped_column(IntEnumType(DataEntrySource))
     # The import job that created the entry ('replace' imports remove their kind by it).
     ingestion_job_id: Mapped[int | None] = mapped_column(
         ForeignKey("data_ingestion_jobs.id", ondelete="SET NULL"), index=True

@@ -1,4 +1,4 @@
-"""DataIngestionJob: the single record of every import and recalculation (DOMAIN.md §4)."""
+"""DataIngestionJob: the single record of every import and recalculation, and its history."""
 
 from __future__ import annotations
 
@@ -8,12 +8,26 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.domain.ingestion import (
+    ACTIVE_STATES,
+    EntityType,
+    IngestionMethod,
+    IngestionResult,
+    IngestionState,
+    TargetType,
+)
+from app.models.base import Base, IntEnumType, JSONType, UTCDateTime, utcnow
 
 # The module-wide scope (data_entry_type_id NULL) must collide with itself in unique indexes,
 # and NULLs never collide; coalesce(.., 0) does, the same way on SQLite and PostgreSQL
 # (0 is never a data entry type id).
 _TYPE_OR_MODULE = func.coalesce(text("data_entry_type_id"), 0)
+
+_ACTIVE_RECALCULATION = (
+    f"target_type = {TargetType.DATA_ENTRIES.value} "
+    f"AND ingestion_method = {IngestionMethod.computed.value} "
+    f"AND state IN ({', '.join(str(state.value) for state in ACTIVE_STATES)})"
+)
 
 
 class DataIngestionJob(Base):
@@ -41,10 +55,8 @@ class DataIngestionJob(Base):
             _TYPE_OR_MODULE,
             "year",
             unique=True,
-            sqlite_where=text("target_type = 0 AND ingestion_method = 3 AND state IN (0, 1, 2)"),
-            postgresql_where=text(
-                "target_type = 0 AND ingestion_method = 3 AND state IN (0, 1, 2)"
-            ),
+            sqlite_where=text(_ACTIVE_RECALCULATION),
+            postgresql_where=text(_ACTIVE_RECALCULATION),
         ),
         # Latest jobs per (year, target_type[, module, type]) and the status derivation.
         Index(
@@ -62,11 +74,16 @@ class DataIngestionJob(Base):
     module_type_id: Mapped[int] = mapped_column(Integer)
     data_entry_type_id: Mapped[int | None] = mapped_column(Integer)  # NULL: module-wide
     year: Mapped[int] = mapped_column(Integer)
-    ingestion_method: Mapped[int] = mapped_column(Integer)  # IngestionMethod
-    target_type: Mapped[int] = mapped_column(Integer)  # TargetType
-    entity_type: Mapped[int] = mapped_column(Integer)  # EntityType
-    state: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # IngestionState
-    result: Mapped[int | None] = mapped_column(Integer)  # IngestionResult, once FINISHED
+    ingestion_method: Mapped[IngestionMethod] = mapped_column(IntEnumType(IngestionMethod))
+    target_type: Mapped[TargetType] = mapped_column(IntEnumType(TargetType))
+    entity_type: Mapped[EntityType] = mapped_column(IntEnumType(EntityType))
+    state: Mapped[IngestionState] = mapped_column(
+        IntEnumType(IngestionState),
+        default=IngestionState.NOT_STARTED,
+        server_default=str(IngestionState.NOT_STARTED.value),
+    )
+    # Set once FINISHED.
+    result: Mapped[IngestionResult | None] = mapped_column(IntEnumType(IngestionResult))
     status_message: Mapped[str | None] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     is_current: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

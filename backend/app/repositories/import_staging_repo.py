@@ -34,7 +34,8 @@ from sqlalchemy import (
     select,
 )
 
-from app.models import DataEntry, DataEntryEmission, JSONType, UTCDateTime
+from app.domain.ingestion import DataEntrySource
+from app.models import DataEntry, DataEntryEmission, IntEnumType, JSONType, UTCDateTime
 from app.repositories.base import table_of
 from app.repositories.temp_staging import TempStagingRepository, rowcount
 
@@ -96,7 +97,7 @@ class ImportStagingRepository(TempStagingRepository):
             )
 
     async def copy_entries(
-        self, *, offset: int, source: int, job_id: int, created_at: datetime
+        self, *, offset: int, source: DataEntrySource, job_id: int, created_at: datetime
     ) -> int:
         """Create the staged entries (id = entry_key + offset); returns how many."""
         rows = (
@@ -105,7 +106,7 @@ class ImportStagingRepository(TempStagingRepository):
                 staged_modules.c.module_id,
                 staged_entries.c.data_entry_type_id,
                 staged_entries.c.data,
-                literal(source, Integer),
+                literal(source, IntEnumType(DataEntrySource)),
                 literal(job_id, Integer),
                 literal(1, Integer),
                 literal(created_at, UTCDateTime),

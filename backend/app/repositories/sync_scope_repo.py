@@ -78,7 +78,7 @@ class ScopeLockRepository:
             select(DataIngestionJob.id)
             .where(
                 DataIngestionJob.id == SyncScope.lock_holder_job_id,
-                DataIngestionJob.state.in_([int(state) for state in ACTIVE_STATES]),
+                DataIngestionJob.state.in_(ACTIVE_STATES),
             )
             .exists()
         )

@@ -361,7 +361,7 @@ class DataImportService:
         now = utcnow()
         await self.staging.set_modules(module_of_unit)
         inserted = await self.staging.copy_entries(
-            offset=offset, source=int(DataEntrySource.csv), job_id=job_id, created_at=now
+            offset=offset, source=DataEntrySource.csv, job_id=job_id, created_at=now
         )
         if inserted != len(rows):
             raise RuntimeError(f"{len(rows)} entries were staged but {inserted} written")
