@@ -43,10 +43,10 @@ from app.domain.modules import (
     parse_data_entry_type,
     parse_module_type,
 )
+from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob
-from app.repositories.data_ingestion import RecalculationStatusRow
-from app.services.factor_service import FactorService
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
+from app.services.recalculation_status_service import RecalculationStatusService, group_by_module
 
 app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
 
@@ -91,61 +91,15 @@ def _result_name(result: IngestionResult | None, state: IngestionState | None = 
     return "" if state is None else state.name
 
 
-def _row_json(row: RecalculationStatusRow) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        return None if moment is None else moment.isoformat()
-
-    return {
-        "module_type_id": row.module_type_id,
-        "data_entry_type_id": row.data_entry_type_id,
-        "year": row.year,
-        "status": _status_label(row),
-        "needs_recalculation": row.needs_recalculation,
-        "last_factor_job_id": row.last_factor_job_id,
-        "last_factor_job_result": int(row.last_factor_job_result),
-        "last_factor_job_finished_at": iso(row.last_factor_job_finished_at),
-        "last_factor_job_rows_done": row.last_factor_job_rows_done,
-        "last_factor_job_rows_total": row.last_factor_job_rows_total,
-        "last_recalculation_job_id": row.last_recalculation_job_id,
-        "last_recalculation_job_state": (
-            None
-            if row.last_recalculation_job_state is None
-            else int(row.last_recalculation_job_state)
-        ),
-        "last_recalculation_job_result": (
-            None
-            if row.last_recalculation_job_result is None
-            else int(row.last_recalculation_job_result)
-        ),
-        "last_recalculation_job_finished_at": iso(row.last_recalculation_job_finished_at),
-        "recalculation_running_job_id": row.recalculation_running_job_id,
-    }
-
-
-def status_json(rows: list[RecalculationStatusRow]) -> list[dict[str, Any]]:
-    """The API's shape (GET /sync/recalculation-status): one object per module."""
-    modules: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        modules.setdefault(row.module_type_id, []).append(_row_json(row))
-    return [
-        {
-            "module_type_id": module_type_id,
-            "year": types[0]["year"],
-            "needs_recalculation": any(t["needs_recalculation"] for t in types),
-            "data_entry_types": types,
-        }
-        for module_type_id, types in modules.items()
-    ]
-
-
 @app.command("status")
 def status(year: YearOption, as_json: JsonOption = False) -> None:
     """Per data entry type: up to date, needs recalculation, running, or no factors yet."""
 
     async def load(engine: AsyncEngine) -> _StatusReport:
         async with _factory(engine)() as session:
-            rows = await RecalculationJobService(session).status(year)
-            stale = await FactorService(session).find_modules_for_recalculation(year)
+            service = RecalculationStatusService(session)
+            rows = await service.rows(year)
+            stale = await service.stale_scopes_of(rows, year)
         return _StatusReport(
             rows,
             {
@@ -156,7 +110,8 @@ def status(year: YearOption, as_json: JsonOption = False) -> None:
 
     report = run_async(_with_engine(load))
     if as_json:
-        print(json.dumps(status_json(report.rows)))
+        modules = group_by_module(report.rows)  # the API's models, so the API's JSON
+        print(json.dumps([module.model_dump(mode="json") for module in modules]))
         return
     _print_status(year, report)
 

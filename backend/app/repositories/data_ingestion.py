@@ -6,14 +6,12 @@ matched, and a False means the caller no longer owns the job and must stop.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import aliased
 
 from app.domain.ingestion import (
     ACTIVE_STATES,
@@ -23,9 +21,10 @@ from app.domain.ingestion import (
     IngestionState,
     TargetType,
 )
-from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, ModuleTypeEnum
+from app.domain.recalculation_status import RecalculationStatusRow, status_rows
 from app.models import DataIngestionJob, utcnow
 from app.repositories.base import Repository
+from app.repositories.recalculation_status_repo import RecalculationStatusRepository
 
 INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was running"
 
@@ -361,149 +360,11 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         )
         return [worker for worker in rows.scalars() if worker is not None]
 
-    # -----------------------------------------------------------------------------------------
-    # Recalculation status and the one-active-recalculation rule (issue 5: recalculation jobs,
-    # status endpoints and CLI). This block runs to the end of `_status_row` below the class.
-    # -----------------------------------------------------------------------------------------
-
     async def get_recalculation_status_by_year(self, year: int) -> list[RecalculationStatusRow]:
-        """Status of every (module, type) with a FINISHED, non-ERROR factor job in `year`.
-
-        Staleness follows commit order: a pair needs recalculation unless one of its
-        recalculations FINISHED with SUCCESS or WARNING having read a factor sequence at
-        least as high as the highest one its factor jobs committed (a module-wide factor job
-        counts for every type of its module). Two queries, whatever the number of jobs.
-        """
-        factor_groups = await self._latest_factor_jobs(year)
-        if not factor_groups:
-            return []
-        recalculations = await self._recalculations_by_type(year)
-        rows: list[RecalculationStatusRow] = []
-        for module_type in sorted({module for module, _ in factor_groups}):
-            module_wide = factor_groups.get((module_type, None))
-            for data_entry_type in MODULE_TYPE_TO_DATA_ENTRY_TYPES[ModuleTypeEnum(module_type)]:
-                candidates = [
-                    job
-                    for job in (module_wide, factor_groups.get((module_type, int(data_entry_type))))
-                    if job is not None
-                ]
-                if not candidates:
-                    continue
-                factor_job = max(candidates, key=lambda job: (job.sequence, job.id))
-                recalculation = recalculations.get((module_type, int(data_entry_type)))
-                rows.append(
-                    _status_row(module_type, int(data_entry_type), year, factor_job, recalculation)
-                )
-        return rows
-
-    async def _latest_factor_jobs(self, year: int) -> dict[tuple[int, int | None], _FactorJobRow]:
-        """Per (module, type or None for module-wide): the factor job committed last."""
-        sequence = func.coalesce(_Job.factor_sequence, -1)
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(_Job.module_type_id, func.coalesce(_Job.data_entry_type_id, 0)),
-                order_by=(sequence.desc(), _Job.id.desc()),
-            )
-            .label("recency")
-        )
-        ranked = (
-            select(
-                _Job.id,
-                _Job.module_type_id,
-                _Job.data_entry_type_id,
-                _Job.result,
-                _Job.finished_at,
-                _Job.progress_done,
-                _Job.progress_total,
-                sequence.label("sequence"),
-                rank,
-            )
-            .where(
-                _Job.year == year,
-                _Job.target_type == int(TargetType.FACTORS),
-                _Job.state == int(IngestionState.FINISHED),
-                _Job.result.in_(_SUCCESSFUL),
-            )
-            .subquery()
-        )
-        result = await self.session.execute(select(ranked).where(ranked.c.recency == 1))
-        return {
-            (row.module_type_id, row.data_entry_type_id): _FactorJobRow(
-                id=row.id,
-                result=row.result,
-                finished_at=row.finished_at,
-                progress_done=row.progress_done,
-                progress_total=row.progress_total,
-                sequence=row.sequence,
-            )
-            for row in result
-        }
-
-    async def _recalculations_by_type(self, year: int) -> dict[tuple[int, int], _RecalculationRow]:
-        """Per (module, type): latest attempt, best sequence read by a successful one, and the
-        active job. Per-type rows of module jobs carry their type; the parent (type NULL) is
-        represented by them and left out."""
-        finished_ok = and_(_Job.state == int(IngestionState.FINISHED), _Job.result.in_(_SUCCESSFUL))
-        active = _Job.state.in_(_ACTIVE)
-        summary = (
-            select(
-                _Job.module_type_id,
-                _Job.data_entry_type_id,
-                func.max(_Job.id).label("last_id"),
-                func.max(case((finished_ok, func.coalesce(_Job.factor_sequence, -1)))).label(
-                    "best_sequence"
-                ),
-                func.max(case((active, func.coalesce(_Job.parent_job_id, _Job.id)))).label(
-                    "active_job_id"
-                ),
-            )
-            .where(_Job.year == year, _is_recalculation(), _Job.data_entry_type_id.is_not(None))
-            .group_by(_Job.module_type_id, _Job.data_entry_type_id)
-            .subquery()
-        )
-        last = aliased(_Job)
-        result = await self.session.execute(
-            select(
-                summary.c.module_type_id,
-                summary.c.data_entry_type_id,
-                summary.c.last_id,
-                summary.c.best_sequence,
-                summary.c.active_job_id,
-                last.state,
-                last.result,
-                last.finished_at,
-            ).join(last, last.id == summary.c.last_id)
-        )
-        return {
-            (row.module_type_id, row.data_entry_type_id): _RecalculationRow(
-                last_id=row.last_id,
-                last_state=row.state,
-                last_result=row.result,
-                last_finished_at=row.finished_at,
-                best_sequence=None if row.best_sequence in (None, -1) else row.best_sequence,
-                active_job_id=row.active_job_id,
-            )
-            for row in result
-        }
-
-    async def find_active_recalculation_job_id(
-        self, module_type_id: int, year: int, data_entry_type_ids: Collection[int | None]
-    ) -> int | None:
-        """The top-level id of an active recalculation of these types (None: module-wide)."""
-        keys = [0 if type_id is None else type_id for type_id in data_entry_type_ids]
-        return await self.session.scalar(
-            select(func.coalesce(_Job.parent_job_id, _Job.id))
-            .where(
-                _is_recalculation(),
-                _Job.state.in_(_ACTIVE),
-                _Job.module_type_id == module_type_id,
-                _Job.year == year,
-                func.coalesce(_Job.data_entry_type_id, 0).in_(keys),
-            )
-            .order_by(_Job.id)
-            .limit(1)
-        )
+        """Status of every (module, type) with a FINISHED, non-ERROR factor job in `year`;
+        the rule is app.domain.recalculation_status, the queries RecalculationStatusRepository."""
+        sources = await RecalculationStatusRepository(self.session).read_year(year)
+        return status_rows(year, sources)
 
     # --- per-type rows of a module recalculation, moved by the task that runs the parent
     # (emission_recalculation_tasks). A child is found by (parent, type): the job-creation
@@ -569,102 +430,4 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         return True
 
 
-_SUCCESSFUL = [int(IngestionResult.SUCCESS), int(IngestionResult.WARNING)]
 ACTIVE_RECALCULATION_INDEX = "uq_data_ingestion_jobs_active_recalculation"
-
-
-@dataclass(frozen=True, slots=True)
-class RecalculationStatusRow:
-    """Recalculation status of one (module, data entry type, year); no job `meta` is read."""
-
-    module_type_id: int
-    data_entry_type_id: int
-    year: int
-    needs_recalculation: bool
-    last_factor_job_id: int
-    last_factor_job_result: IngestionResult
-    last_factor_job_finished_at: datetime | None
-    last_factor_job_rows_done: int | None
-    last_factor_job_rows_total: int | None
-    # The highest factor sequence committed by the pair's factor jobs (module-wide included).
-    factor_sequence: int | None
-    last_recalculation_job_id: int | None
-    last_recalculation_job_state: IngestionState | None
-    last_recalculation_job_result: IngestionResult | None
-    last_recalculation_job_finished_at: datetime | None
-    # The highest sequence read by a SUCCESS/WARNING recalculation of the pair, if any.
-    recalculated_factor_sequence: int | None
-    # The active recalculation (the parent's id for a module job's per-type row), or None.
-    recalculation_running_job_id: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class _FactorJobRow:
-    id: int
-    result: int
-    finished_at: datetime | None
-    progress_done: int | None
-    progress_total: int | None
-    sequence: int
-
-
-@dataclass(frozen=True, slots=True)
-class _RecalculationRow:
-    last_id: int
-    last_state: int
-    last_result: int | None
-    last_finished_at: datetime | None
-    best_sequence: int | None
-    active_job_id: int | None
-
-
-def _is_recalculation() -> ColumnElement[bool]:
-    return and_(
-        _Job.target_type == int(TargetType.DATA_ENTRIES),
-        _Job.ingestion_method == int(IngestionMethod.computed),
-    )
-
-
-def _status_row(
-    module_type_id: int,
-    data_entry_type_id: int,
-    year: int,
-    factor_job: _FactorJobRow,
-    recalculation: _RecalculationRow | None,
-) -> RecalculationStatusRow:
-    best = None if recalculation is None else recalculation.best_sequence
-    return RecalculationStatusRow(
-        module_type_id=module_type_id,
-        data_entry_type_id=data_entry_type_id,
-        year=year,
-        needs_recalculation=best is None or best < factor_job.sequence,
-        last_factor_job_id=factor_job.id,
-        last_factor_job_result=IngestionResult(factor_job.result),
-        last_factor_job_finished_at=factor_job.finished_at,
-        last_factor_job_rows_done=factor_job.progress_done,
-        last_factor_job_rows_total=factor_job.progress_total,
-        factor_sequence=None if factor_job.sequence < 0 else factor_job.sequence,
-        last_recalculation_job_id=None if recalculation is None else recalculation.last_id,
-        last_recalculation_job_state=(
-            None if recalculation is None else IngestionState(recalculation.last_state)
-        ),
-        last_recalculation_job_result=(
-            None
-            if recalculation is None or recalculation.last_result is None
-            else IngestionResult(recalculation.last_result)
-        ),
-        last_recalculation_job_finished_at=(
-            None if recalculation is None else recalculation.last_finished_at
-        ),
-        recalculated_factor_sequence=best,
-        recalculation_running_job_id=(
-            None if recalculation is None else recalculation.active_job_id
-        ),
-    )
-
-
-# --- end of the recalculation status block
-
-
-def stale_limit(now: datetime, seconds: float) -> datetime:
-    return now - timedelta(seconds=seconds)

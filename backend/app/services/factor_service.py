@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorIndex, FactorRecord
 from app.models import Factor
-from app.repositories.data_entry_repo import DataEntryRepository
-from app.repositories.data_ingestion import DataIngestionRepository
 from app.repositories.factor_repo import FactorRepository
-
-
-@dataclass(frozen=True, slots=True)
-class StaleScope:
-    """A (module, data entry type) whose emissions are older than its factors, and the
-    carbon report modules (ids) holding its entries for the year: what a recalculation
-    of it rewrites."""
-
-    module_type_id: int
-    data_entry_type_id: int
-    carbon_report_module_ids: list[int]
+from app.services.recalculation_status_service import RecalculationStatusService, StaleScope
 
 
 def to_record(factor: Factor) -> FactorRecord:
@@ -77,22 +64,5 @@ class FactorService:
 
     async def find_modules_for_recalculation(self, year: int) -> list[StaleScope]:
         """The (module, type) pairs of `year` that need recalculation, with the carbon report
-        modules they touch; two status queries and one entry query."""
-        stale = [
-            row
-            for row in await DataIngestionRepository(self.session).get_recalculation_status_by_year(
-                year
-            )
-            if row.needs_recalculation
-        ]
-        modules = await DataEntryRepository(self.session).map_module_ids_by_data_entry_type(
-            [row.data_entry_type_id for row in stale], year
-        )
-        return [
-            StaleScope(
-                module_type_id=row.module_type_id,
-                data_entry_type_id=row.data_entry_type_id,
-                carbon_report_module_ids=modules.get(row.data_entry_type_id, []),
-            )
-            for row in stale
-        ]
+        modules they touch (the plan's name for RecalculationStatusService.stale_scopes)."""
+        return await RecalculationStatusService(self.session).stale_scopes(year)

@@ -1,4 +1,4 @@
-"""Creating recalculation jobs, for the API and the CLI alike (issue 5, amendments 2 and 3).
+"""Creating recalculation jobs, for the API and the CLI alike.
 
 A single-type job is one row. A module job is a parent row (data_entry_type_id NULL) plus one
 NOT_STARTED per-type row per covered type, inserted together, so the database's
@@ -28,11 +28,9 @@ from app.domain.modules import (
     data_entry_type_in_module,
 )
 from app.models import DataIngestionJob
-from app.repositories.data_ingestion import (
-    ACTIVE_RECALCULATION_INDEX,
-    DataIngestionRepository,
-    RecalculationStatusRow,
-)
+from app.repositories.data_ingestion import ACTIVE_RECALCULATION_INDEX, DataIngestionRepository
+from app.repositories.recalculation_status_repo import RecalculationStatusRepository
+from app.services.recalculation_status_service import RecalculationStatusService
 
 NOTHING_STALE = "No data entry types require recalculation for this module"
 SCHEDULED = "Emission recalculation scheduled"
@@ -87,10 +85,8 @@ class RecalculationJobService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.jobs = DataIngestionRepository(session)
-
-    async def status(self, year: int) -> list[RecalculationStatusRow]:
-        """The status rows of the year (see get_recalculation_status_by_year)."""
-        return await self.jobs.get_recalculation_status_by_year(year)
+        self.status = RecalculationStatusService(session)
+        self.status_queries = RecalculationStatusRepository(session)
 
     async def get_job(self, job_id: int) -> DataIngestionJob | None:
         return await self.jobs.get(job_id)
@@ -102,8 +98,7 @@ class RecalculationJobService:
         self, module_type: ModuleTypeEnum, year: int
     ) -> tuple[DataEntryTypeEnum, ...]:
         """The module's types whose emissions are older than their factors, in module order."""
-        rows = await self.jobs.get_recalculation_status_by_year(year)
-        return _stale_of_module(rows, module_type)
+        return await self.status.stale_types(module_type, year)
 
     async def create_type_job(
         self,
@@ -235,23 +230,12 @@ class RecalculationJobService:
             except IntegrityError as error:
                 if ACTIVE_RECALCULATION_INDEX not in str(error.orig):
                     raise
-            active_id = await self.jobs.find_active_recalculation_job_id(
+            active_id = await self.status_queries.find_active_recalculation_job_id(
                 int(module_type), year, scope_ids
             )
             if active_id is not None:
                 break
         raise Conflict(_conflict_message(module_type, year, scope, active_id), job_id=active_id)
-
-
-def _stale_of_module(
-    rows: Sequence[RecalculationStatusRow], module_type: ModuleTypeEnum
-) -> tuple[DataEntryTypeEnum, ...]:
-    stale = {
-        row.data_entry_type_id
-        for row in rows
-        if row.module_type_id == module_type and row.needs_recalculation
-    }
-    return tuple(t for t in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type] if t in stale)
 
 
 def _conflict_message(

@@ -8,10 +8,13 @@ import json
 import subprocess
 from collections.abc import Callable
 
+import httpx
 import pytest
+from api_fixtures import LoginAs
 from factories import create_entry, create_factor, create_job, create_module
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.permissions import Role
 from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import utcnow
@@ -63,6 +66,39 @@ async def test_status_json_and_table(
     assert "needs recalculation" in table.stdout
     assert "no factors" in table.stdout
     assert f"#{factor_job} SUCCESS" in table.stdout
+
+
+async def test_status_json_is_the_api_answer(
+    run_cli: RunCli,
+    database_url: str,
+    session_factory: async_sessionmaker[AsyncSession],
+    app_client: httpx.AsyncClient,
+    login_as: LoginAs,
+) -> None:
+    await add_factor_job(session_factory)
+    async with session_factory() as session:  # train recalculated: both timestamps are set
+        await create_job(
+            session,
+            module_type_id=int(TRAVEL),
+            data_entry_type_id=int(DataEntryTypeEnum.train),
+            state=int(IngestionState.FINISHED),
+            result=int(IngestionResult.WARNING),
+            finished_at=utcnow(),
+            factor_sequence=1,
+        )
+        await session.commit()
+
+    printed = run_cli("recalc", "status", "--year", str(YEAR), "--json", database_url=database_url)
+    answered = await app_client.get(
+        f"/api/v1/sync/recalculation-status?year={YEAR}",
+        headers=await login_as(Role.backoffice_viewer),
+    )
+
+    assert printed.returncode == 0, printed.stderr
+    assert answered.status_code == 200
+    assert json.loads(printed.stdout) == answered.json()
+    (travel,) = answered.json()
+    assert [t["needs_recalculation"] for t in travel["data_entry_types"]] == [True, False]
 
 
 async def test_run_refuses_when_nothing_is_stale(run_cli: RunCli, database_url: str) -> None:

@@ -3,7 +3,6 @@ recalculation (status, per-type and per-module jobs)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,18 +25,19 @@ from app.api.params import (
 )
 from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
-from app.domain.ingestion import IngestionResult, IngestionState, TargetType
+from app.domain.ingestion import IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum
-from app.repositories.data_ingestion import (
-    DataIngestionRepository,
-    JobFilters,
-    RecalculationStatusRow,
-)
+from app.repositories.data_ingestion import DataIngestionRepository, JobFilters
 from app.schemas.common import Page
 from app.schemas.jobs import JobWithChildren, SyncStatusResponse
+from app.schemas.recalculation_status import (  # shared with the CLI; re-exported here
+    ModuleRecalculationStatus as ModuleRecalculationStatus,
+)
+from app.schemas.recalculation_status import RecalculationStatus as RecalculationStatus
 from app.services.job_history import JobHistoryService
 from app.services.job_stream import job_events
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
+from app.services.recalculation_status_service import RecalculationStatusService
 from app.tasks.context import worker_id
 from app.tasks.emission_recalculation_tasks import (
     run_module_recalculation_task,
@@ -58,7 +58,9 @@ async def list_jobs(
     target_type: Annotated[
         TargetType | None, Query(description="0 data entries, 1 factors")
     ] = None,
-    state: Annotated[IngestionState | None, Query(description="0..3, see DOMAIN.md §2")] = None,
+    state: Annotated[
+        IngestionState | None, Query(description="0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED")
+    ] = None,
     parent_job_id: Annotated[
         int | None, Query(ge=1, le=MAX_INT, description="Only the per-type rows of this job")
     ] = None,
@@ -114,43 +116,7 @@ async def stream_job(
     )
 
 
-# --- recalculation: status, single-type and module jobs (issue 5)
-
-
-class RecalculationStatus(BaseModel):
-    """Per-(module_type_id, data_entry_type_id) recalculation status."""
-
-    module_type_id: int
-    data_entry_type_id: int
-    year: int
-    needs_recalculation: bool = Field(
-        description="true unless a recalculation finished SUCCESS or WARNING with the "
-        "factors as they stand now"
-    )
-    last_factor_job_id: int | None
-    last_factor_job_result: IngestionResult | None = Field(description="0 SUCCESS, 1 WARNING")
-    last_factor_job_finished_at: datetime | None
-    last_factor_job_rows_done: int | None = Field(description="rows the factor import handled")
-    last_factor_job_rows_total: int | None
-    last_recalculation_job_id: int | None = Field(
-        description="the latest recalculation of the pair, whatever its outcome (a module "
-        "job's per-type row for module recalculations)"
-    )
-    last_recalculation_job_state: IngestionState | None
-    last_recalculation_job_result: IngestionResult | None
-    last_recalculation_job_finished_at: datetime | None
-    recalculation_running_job_id: int | None = Field(
-        description="the active recalculation to follow (a module job's id for its types), or null"
-    )
-
-
-class ModuleRecalculationStatus(BaseModel):
-    """Per-module rollup status — true if any data_entry_type needs recalculation."""
-
-    module_type_id: int
-    year: int
-    needs_recalculation: bool
-    data_entry_types: list[RecalculationStatus]
+# --- recalculation: status, single-type and module jobs
 
 
 class RecalculationConflict(BaseModel):
@@ -167,24 +133,6 @@ _RECALCULATE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A recalculation of this module or type is already scheduled or running.",
     },
 }
-
-
-def group_by_module(rows: list[RecalculationStatusRow]) -> list[ModuleRecalculationStatus]:
-    """The repository's flat rows, one entry per module (in module order)."""
-    modules: dict[int, list[RecalculationStatus]] = {}
-    for row in rows:
-        modules.setdefault(row.module_type_id, []).append(
-            RecalculationStatus.model_validate(row, from_attributes=True)
-        )
-    return [
-        ModuleRecalculationStatus(
-            module_type_id=module_type_id,
-            year=types[0].year,
-            needs_recalculation=any(t.needs_recalculation for t in types),
-            data_entry_types=types,
-        )
-        for module_type_id, types in modules.items()
-    ]
 
 
 def data_entry_type_of_module(
@@ -219,8 +167,7 @@ async def get_recalculation_status(
 ) -> list[ModuleRecalculationStatus]:
     """Per module (with its data entry types): whether the stored emissions are older than the
     factors. Only pairs with a completed factor import for the year appear; [] if none."""
-    rows = await DataIngestionRepository(session).get_recalculation_status_by_year(year)
-    return group_by_module(rows)
+    return await RecalculationStatusService(session).by_module(year)
 
 
 @router.post(

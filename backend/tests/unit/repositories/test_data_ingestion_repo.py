@@ -1,5 +1,6 @@
-"""get_recalculation_status_by_year: staleness by factor commit order (DESIGN.md §2,
-amendment 1 of issue 5), per-type rows of module jobs, the running job, a fixed query count."""
+"""get_recalculation_status_by_year: staleness by factor commit order (the factor sequence a
+factor import committed against the one a recalculation read), per-type rows of module jobs,
+the running job, a fixed query count."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob, utcnow
-from app.repositories.data_ingestion import DataIngestionRepository, RecalculationStatusRow
+from app.repositories.data_ingestion import DataIngestionRepository
+from app.repositories.recalculation_status_repo import RecalculationStatusRepository
 
 YEAR = 2025
 TRAVEL = ModuleTypeEnum.professional_travel
@@ -81,7 +84,7 @@ async def status(db: AsyncSession, year: int = YEAR) -> dict[int, RecalculationS
     return {row.data_entry_type_id: row for row in rows}
 
 
-# --- the plan's phase 6 list, with amendment 1's fixtures
+# --- the plan's phase 6 list, with factor sequences
 
 
 async def test_factor_job_only_needs_recalculation(db: AsyncSession) -> None:
@@ -142,7 +145,7 @@ async def test_no_factor_jobs_gives_an_empty_list(db: AsyncSession) -> None:
     assert await DataIngestionRepository(db).get_recalculation_status_by_year(YEAR) == []
 
 
-# --- amendments
+# --- failed and active recalculations, commit order, module-wide imports, module jobs
 
 
 async def test_failed_recalculation_leaves_the_pair_stale(db: AsyncSession) -> None:
@@ -310,7 +313,7 @@ async def test_other_years_modules_and_imports_do_not_leak(db: AsyncSession) -> 
 
 
 async def test_find_active_recalculation_job_id(db: AsyncSession) -> None:
-    repo = DataIngestionRepository(db)
+    repo = RecalculationStatusRepository(db)
     running = {"state": IngestionState.RUNNING, "result": None}
     parent = await recalculation(db, read_sequence=None, data_entry_type=None, **running)
     await recalculation(db, read_sequence=None, parent_job_id=parent.id, **running)

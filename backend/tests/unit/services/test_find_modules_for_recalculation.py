@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import IngestionMethod, IngestionResult, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.services.factor_service import FactorService, StaleScope
+from app.services.factor_service import FactorService
+from app.services.recalculation_status_service import StaleScope
 
 YEAR = 2025
 TRAVEL = ModuleTypeEnum.professional_travel

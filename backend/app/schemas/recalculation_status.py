@@ -1,0 +1,48 @@
+"""The recalculation status as the API answers it and `co2calc recalc status --json` prints it:
+one object per module, its data entry types nested. Enums are integers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.ingestion import IngestionResult, IngestionState
+
+
+class RecalculationStatus(BaseModel):
+    """Per-(module_type_id, data_entry_type_id) recalculation status."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    module_type_id: int
+    data_entry_type_id: int
+    year: int
+    needs_recalculation: bool = Field(
+        description="true unless a recalculation finished SUCCESS or WARNING with the "
+        "factors as they stand now"
+    )
+    last_factor_job_id: int | None
+    last_factor_job_result: IngestionResult | None = Field(description="0 SUCCESS, 1 WARNING")
+    last_factor_job_finished_at: datetime | None
+    last_factor_job_rows_done: int | None = Field(description="rows the factor import handled")
+    last_factor_job_rows_total: int | None
+    last_recalculation_job_id: int | None = Field(
+        description="the latest recalculation of the pair, whatever its outcome (a module "
+        "job's per-type row for module recalculations)"
+    )
+    last_recalculation_job_state: IngestionState | None
+    last_recalculation_job_result: IngestionResult | None
+    last_recalculation_job_finished_at: datetime | None
+    recalculation_running_job_id: int | None = Field(
+        description="the active recalculation to follow (a module job's id for its types), or null"
+    )
+
+
+class ModuleRecalculationStatus(BaseModel):
+    """Per-module rollup status — true if any data_entry_type needs recalculation."""
+
+    module_type_id: int
+    year: int
+    needs_recalculation: bool
+    data_entry_types: list[RecalculationStatus]
