@@ -1,7 +1,9 @@
-"""Queries on DataIngestionJob: creation, conditional state moves, listing, current-job rule.
+"""Queries on DataIngestionJob: creation, conditional state moves, listing, current-job rule,
+and the per-type rows of a module recalculation.
 
 State moves are conditional updates (see docs/jobs-and-locking.md): each returns whether it
-matched, and a False means the caller no longer owns the job and must stop.
+matched, and a False means the caller no longer owns the job and must stop. The read queries
+of the recalculation status are in recalculation_status_repo.
 """
 
 from __future__ import annotations
