@@ -31,7 +31,7 @@ from app.repositories.recalculation_status_repo import RecalculationStatusReposi
 INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was running"
 
 _Job = DataIngestionJob
-_ACTIVE = [int(state) for state in ACTIVE_STATES]
+_ACTIVE = list(ACTIVE_STATES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +90,10 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             module_type_id=module_type_id,
             data_entry_type_id=data_entry_type_id,
             year=year,
-            ingestion_method=int(ingestion_method),
-            target_type=int(target_type),
-            entity_type=int(entity_type),
-            state=int(IngestionState.NOT_STARTED),
+            ingestion_method=ingestion_method,
+            target_type=target_type,
+            entity_type=entity_type,
+            state=IngestionState.NOT_STARTED,
             status_message=status_message,
             meta=meta or {},
             requested_by=requested_by,
@@ -234,7 +234,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         """
         values: dict[str, Any] = {
             "state": IngestionState.FINISHED,
-            "result": int(result),
+            "result": result,
             "status_message": message,
             "finished_at": utcnow(),
         }
@@ -260,7 +260,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             .where(_Job.parent_job_id == parent_job_id, _Job.state.in_(_ACTIVE))
             .values(
                 state=IngestionState.FINISHED,
-                result=int(result),
+                result=result,
                 status_message=message,
                 finished_at=utcnow(),
             )
@@ -330,7 +330,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             )
             .values(
                 state=IngestionState.FINISHED,
-                result=int(IngestionResult.ERROR),
+                result=IngestionResult.ERROR,
                 status_message=message,
                 finished_at=utcnow(),
             )
@@ -420,7 +420,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             .where(_Job.id == child_id)
             .values(
                 state=IngestionState.FINISHED,
-                result=int(result),
+                result=result,
                 status_message=message,
                 meta=meta,
                 factor_sequence=factor_sequence,

@@ -28,8 +28,8 @@ from app.models import DataIngestionJob
 from app.repositories.base import Repository
 
 _Job = DataIngestionJob
-_SUCCESSFUL = [int(IngestionResult.SUCCESS), int(IngestionResult.WARNING)]
-_ACTIVE = [int(state) for state in ACTIVE_STATES]
+_SUCCESSFUL = [IngestionResult.SUCCESS, IngestionResult.WARNING]
+_ACTIVE = list(ACTIVE_STATES)
 # Orders NULL (a job that recorded no sequence) before every real sequence.
 _NO_SEQUENCE = -1
 
@@ -71,8 +71,8 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
             )
             .where(
                 _Job.year == year,
-                _Job.target_type == int(TargetType.FACTORS),
-                _Job.state == int(IngestionState.FINISHED),
+                _Job.target_type == TargetType.FACTORS,
+                _Job.state == IngestionState.FINISHED,
                 _Job.result.in_(_SUCCESSFUL),
             )
             .subquery()
@@ -83,7 +83,7 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
                 module_type_id=row.module_type_id,
                 data_entry_type_id=row.data_entry_type_id,
                 job_id=row.id,
-                result=IngestionResult(row.result),
+                result=row.result,
                 finished_at=row.finished_at,
                 rows_done=row.progress_done,
                 rows_total=row.progress_total,
@@ -96,7 +96,7 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
         """Per (module, type): the latest attempt, the best sequence a successful one read,
         and the active job. A module job's per-type rows carry their type; the parent (type
         NULL) is represented by them and left out."""
-        finished_ok = and_(_Job.state == int(IngestionState.FINISHED), _Job.result.in_(_SUCCESSFUL))
+        finished_ok = and_(_Job.state == IngestionState.FINISHED, _Job.result.in_(_SUCCESSFUL))
         summary = (
             select(
                 _Job.module_type_id,
@@ -129,8 +129,8 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
                 module_type_id=row.module_type_id,
                 data_entry_type_id=row.data_entry_type_id,
                 last_job_id=row.last_id,
-                last_state=IngestionState(row.state),
-                last_result=None if row.result is None else IngestionResult(row.result),
+                last_state=row.state,
+                last_result=row.result,
                 last_finished_at=row.finished_at,
                 best_factor_sequence=row.best_sequence,
                 active_job_id=row.active_job_id,
@@ -159,6 +159,6 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
 
 def _is_recalculation() -> ColumnElement[bool]:
     return and_(
-        _Job.target_type == int(TargetType.DATA_ENTRIES),
-        _Job.ingestion_method == int(IngestionMethod.computed),
+        _Job.target_type == TargetType.DATA_ENTRIES,
+        _Job.ingestion_method == IngestionMethod.computed,
     )
