@@ -46,6 +46,15 @@ class UnknownCountryError(EntryError):
     """A country code that is not ISO 3166-1 alpha-2."""
 
 
+class ImplausibleEmissionsError(EntryError):
+    """A row beyond the plausible bound: a typo in the entry (or its override), not a result."""
+
+
+class CalculatorFailure(EntryError):
+    """A calculator raised something other than an EntryError (a bug), where one entry must
+    not sink the others: an import row, an edit through the API."""
+
+
 class EntryValidationError(ValueError):
     """An entry row rejected by validation; the message names the field and what is allowed."""
 

@@ -404,17 +404,21 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         meta: dict[str, Any],
         factor_sequence: int | None,
     ) -> bool:
-        """An active per-type row -> FINISHED with its own outcome; SUCCESS/WARNING make it
-        current. Call it in the parent's final data transaction (see `finish`)."""
-        child_id = await self.session.scalar(
-            select(_Job.id).where(
-                _Job.parent_job_id == parent_job_id,
-                _Job.data_entry_type_id == data_entry_type_id,
-                _Job.state.in_(_ACTIVE),
+        """An active per-type row -> FINISHED with its own outcome, `meta` merged into the
+        row's (its `config` stays); SUCCESS/WARNING make it current. Call it in the parent's
+        final data transaction (see `finish`)."""
+        child = (
+            await self.session.execute(
+                select(_Job.id, _Job.meta).where(
+                    _Job.parent_job_id == parent_job_id,
+                    _Job.data_entry_type_id == data_entry_type_id,
+                    _Job.state.in_(_ACTIVE),
+                )
             )
-        )
-        if child_id is None:
+        ).first()
+        if child is None:
             return False
+        child_id, created_meta = child
         await self.session.execute(
             update(_Job)
             .where(_Job.id == child_id)
@@ -422,7 +426,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
                 state=IngestionState.FINISHED,
                 result=result,
                 status_message=message,
-                meta=meta,
+                meta={**(created_meta or {}), **meta},
                 factor_sequence=factor_sequence,
                 finished_at=utcnow(),
             )

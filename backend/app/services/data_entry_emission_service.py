@@ -1,9 +1,9 @@
-"""Replace entries' emission rows with freshly computed ones.
+"""Replace an entry's emission rows with freshly computed ones (an edit through the API).
 
 Entry errors are returned, not raised: an entry whose emissions cannot be computed (missing
-factor, bad data) is a normal outcome that imports, edits and recalculations all report, and
-raising would invite callers to roll back the deletion of its stale rows. The entry then has
-no emission rows. Database errors do propagate.
+factor, bad data, a row beyond the plausible bound) is a normal outcome that imports, edits
+and recalculations all report, and raising would invite callers to roll back the deletion of
+its stale rows. The entry then has no emission rows. Database errors do propagate.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.emissions import EmissionRow, EntryError, FactorIndex, compute_emissions
+from app.emissions import EmissionRow, EntryError, FactorIndex, compute_entry
+from app.emissions.entry import reason
+from app.emissions.errors import CalculatorFailure
 from app.models.base import utcnow
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
 from app.repositories.data_entry_repo import DataEntryRepository
@@ -42,10 +44,6 @@ class EntryErrorDetail:
 
     data_entry_id: int
     message: str
-    error_type: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"data_entry_id": self.data_entry_id, "reason": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,67 +59,25 @@ class EntryEmissionResult:
         return self.error is None
 
 
-@dataclass(slots=True)
-class ComputedBatch:
-    """Rows ready for insertion (one dict per row) and the entries that failed."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[EntryErrorDetail] = field(default_factory=list)
-    entry_ids: list[int] = field(default_factory=list)
-
-
-def _error_detail(entry_id: int, error: Exception) -> EntryErrorDetail:
-    if not isinstance(error, EntryError):
-        # A calculator bug must not sink a whole run, but must be visible in the logs.
-        logger.exception("unexpected error computing emissions of entry %s", entry_id)
-    message = str(error) or type(error).__name__
-    return EntryErrorDetail(entry_id, message, type(error).__name__)
-
-
-def compute_entry(
-    entry: EntryLike, year: int, index: FactorIndex, *, strict: bool = False
-) -> tuple[list[EmissionRow], EntryErrorDetail | None]:
-    """Pure: an entry's emission rows, or its error. Only calculator errors are caught.
-
-    `strict` (recalculations): only EntryError is an entry error; anything else (a calculator
-    bug) propagates and fails the run, so a bug never passes for bad data. A single entry
-    written through the API keeps the forgiving default.
-    """
+def compute_entry_leniently(
+    data_entry_type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
+) -> list[EmissionRow] | EntryError:
+    """`compute_entry`, where a calculator bug becomes an entry error (and a logged traceback)
+    instead of failing the caller: one entry must not sink an import or a request. A
+    recalculation calls `compute_entry` itself, so there a bug fails the type."""
     try:
-        return compute_emissions(entry.data_entry_type_id, entry.data, year, index), None
-    except EntryError as error:
-        return [], _error_detail(entry.id, error)
+        return compute_entry(data_entry_type_id, data, year, index)
     except Exception as error:  # pure code: nothing here can be a database failure
-        if strict:
-            raise
-        return [], _error_detail(entry.id, error)
+        logger.exception(
+            "unexpected error computing emissions of a type %s entry", data_entry_type_id
+        )
+        return CalculatorFailure(f"{type(error).__name__}: {error}")
 
 
-def compute_batch(
-    entries: Iterable[EntryLike],
-    year: int,
-    index: FactorIndex,
-    *,
-    computed_at: datetime,
-    strict: bool = False,
-) -> ComputedBatch:
-    """Pure: emission rows of many entries as insertable dicts (for staging or writing).
-
-    `strict`: see `compute_entry`."""
-    batch = ComputedBatch()
-    for entry in entries:
-        batch.entry_ids.append(entry.id)
-        rows, error = compute_entry(entry, year, index, strict=strict)
-        if error is not None:
-            batch.errors.append(error)
-            continue
-        batch.rows.extend(_insertable(entry.id, rows, computed_at))
-    return batch
-
-
-def _insertable(
+def insertable_rows(
     entry_id: int, rows: Iterable[EmissionRow], computed_at: datetime
 ) -> list[dict[str, Any]]:
+    """An entry's rows as the values of data_entry_emissions (for writing or staging)."""
     return [
         {
             "data_entry_id": entry_id,
@@ -144,7 +100,7 @@ class DataEntryEmissionService:
     async def upsert_by_data_entry(
         self, entry: EntryLike, *, year: int | None = None, index: FactorIndex | None = None
     ) -> EntryEmissionResult:
-        """Replace one entry's emission rows (an edit through the API, one import row).
+        """Replace one entry's emission rows (an edit through the API).
 
         `year` and `index` are looked up when not given (the entry must be flushed). On an
         entry error the entry is left with no rows and the result carries the error.
@@ -157,15 +113,9 @@ class DataEntryEmissionService:
             year = found
         if index is None:
             index = await FactorService(self.session).get_index(entry.data_entry_type_id, year)
-        rows, error = compute_entry(entry, year, index)
-        batch = ComputedBatch(
-            rows=_insertable(entry.id, rows, utcnow()),
-            errors=[error] if error is not None else [],
-            entry_ids=[entry.id],
-        )
-        await self._write(batch)
-        return EntryEmissionResult(entry.id, rows, error)
-
-    async def _write(self, batch: ComputedBatch) -> int:
-        await self.emissions.delete_by_data_entry_ids(batch.entry_ids)
-        return await self.emissions.insert_rows(batch.rows)
+        await self.emissions.delete_by_data_entry_ids([entry.id])
+        computed = compute_entry_leniently(entry.data_entry_type_id, entry.data, year, index)
+        if isinstance(computed, EntryError):
+            return EntryEmissionResult(entry.id, [], EntryErrorDetail(entry.id, reason(computed)))
+        await self.emissions.insert_rows(insertable_rows(entry.id, computed, utcnow()))
+        return EntryEmissionResult(entry.id, computed)

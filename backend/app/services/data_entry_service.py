@@ -11,7 +11,6 @@ changed after it read them, so the edit is neither blocked nor overwritten.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -33,10 +32,6 @@ from app.schemas.data_entries import DataEntryRead, DataEntryWritten, EmissionRe
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import DataEntryEmissionService
 from app.services.unit_service import UnitService
-
-# One entry emitting more than a petagram is a typo, and sums of such numbers overflow a
-# double (PostgreSQL then fails the whole report): treat it as an entry error.
-MAX_ABS_KG_PER_ROW = 1e15
 
 
 def _check_data(
@@ -212,17 +207,6 @@ class DataEntryService:
         entry = context.entry
         result = await self.emissions.upsert_by_data_entry(entry, year=context.year)
         error = None if result.error is None else result.error.message
-        implausible = [
-            row.kg_co2eq
-            for row in result.rows
-            if not math.isfinite(row.kg_co2eq) or abs(row.kg_co2eq) > MAX_ABS_KG_PER_ROW
-        ]
-        if error is None and implausible:
-            await self.emission_rows.delete_by_data_entry_ids([entry.id])
-            error = (
-                f"the computed emissions ({implausible[0]:g} kg CO2e) exceed the plausible "
-                f"bound of {MAX_ABS_KG_PER_ROW:g} kg per row; check the entry's numbers"
-            )
         await self.stats.recompute_stats([entry.carbon_report_module_id])
         rows = await self.emission_rows.list_by_data_entry(entry.id)
         return DataEntryWritten.model_validate({**_read(context, rows), "emission_error": error})

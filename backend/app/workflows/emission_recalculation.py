@@ -1,108 +1,90 @@
-"""Recalculate the stored emissions of one data entry type and year, batch by batch.
+"""Recalculate the stored emissions of some data entry types of a module and year, batch by batch.
 
-Two phases on the job's data session (one connection for the whole job):
+One run (`EmissionRecalculationWorkflow.run`) on the job's data session (one connection for
+the whole job), whatever the number of types:
 
-1. Staging: entries are read in keyset batches, computed in a pure loop against a factor
-   index built once per run, and written with the revision they had to TEMP tables. Progress
-   is reported after each batch. Nothing of the main database is written, and memory stays
-   flat whatever the number of entries.
-2. Swap, set-based, in the caller's single transaction: the emission rows of the staged
-   entries still at their staged revision are replaced, then the stats of the touched modules
-   and of their reports are refreshed. Entries edited meanwhile are skipped
-   (`skipped_changed`): the edit recomputed them with the same factors, since no factor
-   import can commit while the recalculation holds its scope lock.
+1. Staging, type after type: entries are read in keyset batches, computed in a pure loop
+   against one factor index built for the run, and written with the revision they had to TEMP
+   tables. Progress is reported after each batch. Nothing of the main database is written,
+   and memory stays flat whatever the number of entries.
+2. Swap, set-based, in the caller's single transaction: for each type, in its own SAVEPOINT,
+   the emission rows of the staged entries still at their staged revision are replaced; then
+   the stats of the touched modules and of their reports are refreshed. Entries edited
+   meanwhile are skipped (`skipped_changed`): the edit recomputed them with the same factors,
+   since no factor import can commit while the recalculation holds its scope lock.
+
+An entry error (`compute_entry` returns one) is counted, the first 100 listed, and the entry
+ends with no emission rows. Anything else a calculator raises, or a type's writes raise (a
+constraint violation), fails that type alone: its savepoint is rolled back, it stays as it
+was, and the report carries the cause. Losing the database connection fails the whole run.
 
 The workflow never commits, with one documented exception on SQLite (see
 `RecalculationStagingRepository.commit_staged_on_sqlite` and `begin_swap`): staged TEMP rows
 are committed per batch, and the swap opens the write transaction with `BEGIN IMMEDIATE`.
-
-A calculator raising `EntryError` is an entry error (counted, the first 100 listed, the
-entry ends with no emission rows); anything else a calculator raises propagates and fails the
-type (amendment 6).
 """
 
 from __future__ import annotations
 
-import math
+import logging
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.emissions import FactorIndex
+from app.domain.modules import DataEntryTypeEnum, module_of
+from app.emissions import EntryError, FactorIndex, compute_entry
+from app.emissions.entry import reason
 from app.models.base import utcnow
 from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
-from app.services.data_entry_emission_service import compute_batch
-from app.services.data_entry_service import MAX_ABS_KG_PER_ROW
+from app.services.data_entry_emission_service import insertable_rows
 from app.services.factor_service import FactorService
+from app.workflows.recalculation_run import (
+    RecalculationListener,
+    RecalculationReport,
+    RecalculationScope,
+    TypeReport,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "MAX_ERROR_DETAILS",
+    "EmissionRecalculationWorkflow",
+    "RecalculationListener",
+    "RecalculationReport",
+    "RecalculationScope",
+    "TypeReport",
+]
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 MAX_ERROR_DETAILS = 100
 
 
-class RecalculationListener:
-    """Hooks a run calls as it goes; the defaults do nothing.
+class _CalculatorBug(Exception):
+    """A calculator raised something other than an entry error while staging a type."""
 
-    The task publishes them as job progress. `writing` is called before the swap's write
-    transaction starts: on SQLite a progress commit inside it would wait for ourselves.
-    """
-
-    async def found(self, data_entry_type_id: int, total: int) -> None:
-        return None
-
-    async def computed(self, data_entry_type_id: int, done: int, total: int) -> None:
-        return None
-
-    async def writing(self) -> None:
-        return None
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
-@dataclass(slots=True)
-class StagedType:
-    """What the staging of one type saw: entries read and computed (errors are counted at
-    the swap, among the entries actually written)."""
-
-    data_entry_type_id: int
-    year: int
-    total: int
-    staged: int = 0
+def _failed(type_id: int, error: Exception) -> TypeReport:
+    """The type's failure, with its traceback in the log (the report keeps only the error)."""
+    logger.error("recalculation of type %s failed", type_id, exc_info=error)
+    return TypeReport(type_id, failure=error)
 
 
-@dataclass(slots=True)
-class TypeStats:
-    recalculated: int = 0
-    modules_refreshed: int = 0
-    errors: int = 0
-    error_details: list[dict[str, Any]] = field(default_factory=list)
-    skipped_changed: int = 0
-    rows_written: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "recalculated": self.recalculated,
-            "modules_refreshed": self.modules_refreshed,
-            "errors": self.errors,
-            "error_details": self.error_details,
-            "skipped_changed": self.skipped_changed,
-            "rows_written": self.rows_written,
-        }
-
-
-def _implausible(kg: float) -> bool:
-    return not math.isfinite(kg) or abs(kg) > MAX_ABS_KG_PER_ROW
-
-
-def _implausible_reason(kg: float) -> str:
-    # Same rule and words as a single-entry write (DataEntryService).
-    return (
-        f"the computed emissions ({kg:g} kg CO2e) exceed the plausible "
-        f"bound of {MAX_ABS_KG_PER_ROW:g} kg per row; check the entry's numbers"
-    )
+def _connection_lost(error: Exception) -> bool:
+    """A database that is gone fails the run, never one type."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
 
 
 class EmissionRecalculationWorkflow:
@@ -122,122 +104,124 @@ class EmissionRecalculationWorkflow:
     async def recalculate_for_data_entry_type(
         self, data_entry_type_id: int, year: int
     ) -> dict[str, Any]:
-        """Recalculate one type and year; returns {recalculated, modules_refreshed, errors,
-        error_details, skipped_changed, rows_written}. The caller commits."""
-        total = await self.count(data_entry_type_id, year)
-        await self.listener.found(data_entry_type_id, total)
-        if total == 0:
-            return TypeStats().as_dict()
-        await self.open()
-        staged = await self.stage(data_entry_type_id, year, total=total)
-        await self.begin_swap()
-        stats = await self.swap(staged)
-        await self.refresh_stats([data_entry_type_id])
-        await self.close()
-        return stats.as_dict()
+        """Recalculate one type and year (a run of one type); returns {recalculated,
+        modules_refreshed, errors, error_details, skipped_changed, rows_written} and raises
+        what failed the type. The caller commits."""
+        module_type = module_of(DataEntryTypeEnum(data_entry_type_id))
+        report = await self.run(RecalculationScope(int(module_type), (data_entry_type_id,), year))
+        (type_report,) = report.types
+        if type_report.failure is not None:
+            raise type_report.failure
+        return type_report.figures()
 
-    # --- the steps, for callers that run several types in one transaction (module jobs)
+    async def run(self, scope: RecalculationScope) -> RecalculationReport:
+        """Recalculate the scope's types; the caller commits (the swap of every type that did
+        not fail, and the refreshed stats, become visible together) and must hold the scope
+        lock, so the factor sequence read here names the factors computed with."""
+        factor_sequence = await ScopeLockRepository(self.session).read_factor_sequence(
+            scope.module_type_id, scope.year
+        )
+        totals = {
+            type_id: await self.entries.count_by_data_entry_type_and_year(type_id, scope.year)
+            for type_id in scope.data_entry_type_ids
+        }
+        await self.listener.found(totals)
+        reports = {type_id: TypeReport(type_id) for type_id in totals}
+        with_entries = [type_id for type_id, total in totals.items() if total]
+        index = await self._open(with_entries, scope.year) if with_entries else None
+        staged: list[int] = []
+        for position, (type_id, total) in enumerate(totals.items(), start=1):
+            await self.listener.started(type_id, position, total)
+            if index is None or not total:
+                continue  # nothing to compute
+            try:
+                await self._stage(type_id, scope.year, total, index)
+                staged.append(type_id)
+            except _CalculatorBug as bug:
+                reports[type_id] = _failed(type_id, bug.cause)
+        if staged:
+            await self.listener.writing()
+            await self.staging.begin_swap()
+            for type_id in staged:
+                reports[type_id] = await self._swap(type_id)
+            await self._refresh_stats([t for t in staged if reports[t].failure is None])
+        if with_entries:
+            await self.staging.drop()
+        return RecalculationReport(factor_sequence, tuple(reports.values()))
 
-    async def read_factor_sequence(self, module_type_id: int, year: int) -> int:
-        """The scope's factor sequence; read once the scope lock is held, it names exactly
-        the factors this run computes with (no factor import can commit meanwhile)."""
-        return await ScopeLockRepository(self.session).read_factor_sequence(module_type_id, year)
-
-    async def count(self, data_entry_type_id: int, year: int) -> int:
-        return await self.entries.count_by_data_entry_type_and_year(data_entry_type_id, year)
-
-    async def build_index(self, data_entry_type_ids: Collection[int], year: int) -> FactorIndex:
-        return await FactorService(self.session).get_index_for_types(data_entry_type_ids, year)
-
-    async def open(self) -> None:
-        """Create the staging tables (once per run, whatever the number of types)."""
+    async def _open(self, data_entry_type_ids: Collection[int], year: int) -> FactorIndex:
+        """Create the staging tables and build the run's one factor index, for all its types."""
         await self.staging.create()
         await self.staging.commit_staged_on_sqlite()
+        return await FactorService(self.session).get_index_for_types(data_entry_type_ids, year)
 
-    async def close(self) -> None:
-        """Drop the staging tables, inside the swap's transaction."""
-        await self.staging.drop()
-
-    async def stage(
-        self,
-        data_entry_type_id: int,
-        year: int,
-        *,
-        total: int,
-        index: FactorIndex | None = None,
-    ) -> StagedType:
+    async def _stage(self, type_id: int, year: int, total: int, index: FactorIndex) -> None:
         """Compute the type's entries batch by batch into the staging tables."""
-        if index is None:
-            index = await self.build_index([data_entry_type_id], year)
-        staged = StagedType(data_entry_type_id, year, total)
+        staged = 0
         computed_at = utcnow()
         async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
-            data_entry_type_id, year, self.batch_size
+            type_id, year, self.batch_size
         ):
-            entry_rows, emission_rows = _compute(batch, year, index, computed_at)
+            try:
+                entry_rows, emission_rows = _staged_rows(batch, year, index, computed_at)
+            except Exception as error:  # pure code: a calculator bug, this type's failure
+                raise _CalculatorBug(error) from error
             await self.staging.stage(entry_rows, emission_rows)
             await self.staging.commit_staged_on_sqlite()
-            staged.staged += len(batch)
-            staged.total = max(staged.total, staged.staged)
-            await self.listener.computed(data_entry_type_id, staged.staged, staged.total)
-        return staged
+            staged += len(batch)
+            total = max(total, staged)
+            await self.listener.computed(type_id, staged, total)
 
-    async def swap(self, staged: StagedType) -> TypeStats:
-        """Replace the emission rows of the type's unchanged entries (inside the swap's
-        transaction: call `staging.begin_swap()` first). Stats are refreshed separately."""
-        type_id = staged.data_entry_type_id
-        accepted, total = await self.staging.accept_unchanged(type_id)
-        rows_written = await self.staging.replace_emissions(type_id)
-        errors = await self.staging.count_accepted_errors(type_id)
-        details = await self.staging.list_accepted_errors(type_id, MAX_ERROR_DETAILS)
-        return TypeStats(
+    async def _swap(self, type_id: int) -> TypeReport:
+        """Replace the emission rows of the type's unchanged entries, in a savepoint: a type
+        whose writes fail is rolled back alone."""
+        try:
+            async with self.session.begin_nested():
+                accepted, total = await self.staging.accept_unchanged(type_id)
+                rows_written = await self.staging.replace_emissions(type_id)
+                errors = await self.staging.count_accepted_errors(type_id)
+                details = await self.staging.list_accepted_errors(type_id, MAX_ERROR_DETAILS)
+                modules = await self.staging.list_module_ids([type_id])
+        except Exception as error:
+            if _connection_lost(error):
+                raise
+            return _failed(type_id, error)
+        return TypeReport(
+            type_id,
             recalculated=accepted - errors,
-            modules_refreshed=len(await self.staging.list_module_ids([type_id])),
+            modules_refreshed=len(modules),
             errors=errors,
-            error_details=[
-                {"entry_id": entry_id, "reason": reason} for entry_id, reason in details
-            ],
+            error_details=[{"entry_id": entry_id, "reason": why} for entry_id, why in details],
             skipped_changed=total - accepted,
             rows_written=rows_written,
         )
 
-    async def begin_swap(self) -> None:
-        """Announce the swap, then start its write transaction (no progress commit after)."""
-        await self.listener.writing()
-        await self.staging.begin_swap()
-
-    async def refresh_stats(self, data_entry_type_ids: Collection[int]) -> int:
+    async def _refresh_stats(self, data_entry_type_ids: Collection[int]) -> None:
         """Rewrite the stats of the modules these types touched, and of their reports."""
         module_ids = await self.staging.list_module_ids(data_entry_type_ids)
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
-        return len(module_ids)
 
 
-def _compute(
+def _staged_rows(
     batch: Iterable[EntryRow], year: int, index: FactorIndex, computed_at: datetime
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Pure: staged entry rows and emission rows of one batch."""
-    entries = list(batch)
-    computed = compute_batch(entries, year, index, computed_at=computed_at, strict=True)
-    reasons = {error.data_entry_id: error.message for error in computed.errors}
-    rows_by_entry: dict[int, list[dict[str, Any]]] = {}
-    for row in computed.rows:
-        rows_by_entry.setdefault(row["data_entry_id"], []).append(row)
+    """Pure: the staged entry rows (with their entry error, if any) and emission rows."""
+    entry_rows: list[dict[str, Any]] = []
     emission_rows: list[dict[str, Any]] = []
-    for entry_id, rows in rows_by_entry.items():
-        too_big = next((row["kg_co2eq"] for row in rows if _implausible(row["kg_co2eq"])), None)
-        if too_big is not None:
-            reasons[entry_id] = _implausible_reason(too_big)
+    for entry in batch:
+        computed = compute_entry(entry.data_entry_type_id, entry.data, year, index)
+        error = None
+        if isinstance(computed, EntryError):
+            error = reason(computed)
         else:
-            emission_rows.extend(rows)
-    entry_rows = [
-        {
-            "entry_id": entry.id,
-            "data_entry_type_id": entry.data_entry_type_id,
-            "carbon_report_module_id": entry.carbon_report_module_id,
-            "revision": entry.revision,
-            "error": reasons.get(entry.id),
-        }
-        for entry in entries
-    ]
+            emission_rows.extend(insertable_rows(entry.id, computed, computed_at))
+        entry_rows.append(
+            {
+                "entry_id": entry.id,
+                "data_entry_type_id": entry.data_entry_type_id,
+                "carbon_report_module_id": entry.carbon_report_module_id,
+                "revision": entry.revision,
+                "error": error,
+            }
+        )
     return entry_rows, emission_rows

@@ -4,7 +4,9 @@ Two phases, so that on SQLite the database's single write lock is held only brie
 1. check every row and resolve units (reads only), then compute every entry's emissions in
    batches and stage each batch (entries with their staging keys, emission rows) in TEMP tables
    (`ImportStagingRepository`; on SQLite each batch is committed, which takes no lock on the
-   main database), progress published every PROGRESS_EVERY rows;
+   main database), progress published every PROGRESS_EVERY rows. Emissions follow the rule an
+   edit and a recalculation apply (`compute_entry`): a missing factor or a row beyond the
+   plausible bound is an entry error, and the entry is imported without emissions;
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
    and modules, the `replace` deletion, entries and emission rows copied from the staging with
    INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
@@ -13,7 +15,6 @@ The job wrapper commits phase 2 together with the job's end, or rolls it all bac
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -30,14 +31,8 @@ from app.domain.modules import (
     describe_types,
     parse_data_entry_type,
 )
-from app.emissions import (
-    EmissionRow,
-    EntryError,
-    EntryValidationError,
-    FactorIndex,
-    compute_emissions,
-    validate_entry,
-)
+from app.emissions import EmissionRow, EntryError, EntryValidationError, FactorIndex, validate_entry
+from app.emissions.entry import reason
 from app.emissions.factor_files import TYPE_COLUMN
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
@@ -45,6 +40,7 @@ from app.repositories.data_entry_import_repo import DataEntryImportRepository
 from app.repositories.import_staging_repo import ImportStagingRepository
 from app.repositories.unit_repo import UnitRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
+from app.services.data_entry_emission_service import compute_entry_leniently
 from app.services.factor_service import FactorService
 from app.services.ingestion.csv_reading import (
     UNIT_COLUMN,
@@ -60,8 +56,6 @@ from app.services.ingestion.csv_reading import (
 )
 from app.services.ingestion.meta import DataImportMeta, RowIssue, capped
 from app.services.ingestion.outcome import PROGRESS_EVERY, ImportOutcome, Progress, no_progress
-
-logger = logging.getLogger(__name__)
 
 _UNIT_LOOKUP_CHUNK = 1_000
 # Rows computed and staged per batch (a progress update after each full batch).
@@ -155,13 +149,11 @@ class _RowReader:
 
 
 def _compute(row: _Row, year: int, index: FactorIndex) -> None:
-    try:
-        row.emissions = compute_emissions(row.data_entry_type, row.data, year, index)
-    except EntryError as error:
-        row.error = str(error) or type(error).__name__
-    except Exception as error:  # a calculator bug must not sink the import, but must show
-        logger.exception("unexpected error computing emissions of line %s", row.line)
-        row.error = f"{type(error).__name__}: {error}"
+    computed = compute_entry_leniently(row.data_entry_type, row.data, year, index)
+    if isinstance(computed, EntryError):
+        row.error = reason(computed)
+    else:
+        row.emissions = computed
 
 
 class DataImportService:

@@ -7,7 +7,7 @@ once, like the task does; both databases.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -66,8 +66,8 @@ class Recorder(RecalculationListener):
         self.calls: list[tuple[Any, ...]] = []
         self.after_batch = after_batch
 
-    async def found(self, data_entry_type_id: int, total: int) -> None:
-        self.calls.append(("found", total))
+    async def found(self, totals: Mapping[int, int]) -> None:
+        self.calls.append(("found", sum(totals.values())))
 
     async def computed(self, data_entry_type_id: int, done: int, total: int) -> None:
         self.calls.append(("computed", done, total))

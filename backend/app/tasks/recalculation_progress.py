@@ -1,0 +1,97 @@
+"""A recalculation run's progress as the job shows it, and the per-type rows turning RUNNING.
+
+Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
+"Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
+{done}/{total}"), then "Writing ..." right before the swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.domain.modules import DataEntryTypeEnum
+from app.repositories.data_ingestion import DataIngestionRepository
+from app.tasks.job_handle import JobHandle
+from app.workflows.emission_recalculation import RecalculationListener
+
+STARTING = "Starting emission recalculation..."
+
+
+def type_name(data_entry_type_id: int) -> str:
+    """The name of a type (plane, train, ...), as progress messages show it."""
+    return DataEntryTypeEnum(data_entry_type_id).name
+
+
+def _found(totals: Mapping[int, int]) -> tuple[str, int]:
+    total = sum(totals.values())
+    return f"Found {total} data entries to recalculate", total
+
+
+class TypeJobProgress(RecalculationListener):
+    """A single-type job: one count, one progress line."""
+
+    def __init__(self, handle: JobHandle) -> None:
+        self.handle = handle
+
+    async def found(self, totals: Mapping[int, int]) -> None:
+        message, total = _found(totals)
+        await self.handle.progress(message, done=0, total=total)
+
+    async def computed(self, data_entry_type_id: int, done: int, total: int) -> None:
+        await self.handle.progress(
+            f"Recalculating emissions... {done}/{total}", done=done, total=total
+        )
+
+    async def writing(self) -> None:
+        await self.handle.progress("Writing the recalculated emissions and stats...")
+
+
+class ModuleJobProgress(RecalculationListener):
+    """A module job: one bar over all its types, each type named, its per-type row started."""
+
+    def __init__(self, handle: JobHandle) -> None:
+        self.handle = handle
+        self.totals: Mapping[int, int] = {}
+        self.grand_total = 0
+        self.position = 0
+        self.done_before = 0
+
+    async def found(self, totals: Mapping[int, int]) -> None:
+        self.totals = totals
+        message, self.grand_total = _found(totals)
+        await self.handle.progress(message, done=0, total=self.grand_total)
+
+    async def started(self, data_entry_type_id: int, position: int, total: int) -> None:
+        self.position = position
+        self.done_before = sum(list(self.totals.values())[: position - 1])
+        prefix = self._prefix(data_entry_type_id)
+        await self._start_child(data_entry_type_id, prefix)
+        await self.handle.progress(
+            f"{prefix} 0/{total}", done=self.done_before, total=self.grand_total
+        )
+
+    async def computed(self, data_entry_type_id: int, done: int, total: int) -> None:
+        await self.handle.progress(
+            f"{self._prefix(data_entry_type_id)} {done}/{total}",
+            done=self.done_before + done,
+            total=max(self.grand_total, self.done_before + done),
+        )
+
+    async def writing(self) -> None:
+        await self.handle.progress(
+            f"Writing the recalculated emissions and stats of {len(self.totals)} data entry "
+            "types..."
+        )
+
+    def _prefix(self, data_entry_type_id: int) -> str:
+        return (
+            f"Recalculating {type_name(data_entry_type_id)} ({self.position}/{len(self.totals)})..."
+        )
+
+    async def _start_child(self, data_entry_type_id: int, message: str) -> None:
+        """The type's per-type row turns RUNNING, at once (job session, visible to the stream)."""
+        async with self.handle.session_factory() as session:
+            await DataIngestionRepository(session).start_child(
+                self.handle.job_id, data_entry_type_id, self.handle.worker_id, message=message
+            )
+            await session.commit()
