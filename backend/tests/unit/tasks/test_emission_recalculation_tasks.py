@@ -421,6 +421,39 @@ async def test_data_is_committed_once(session_factory: SessionFactory, engine: A
     assert len(commits_with_data) == 1
 
 
+async def test_a_type_job_keeps_the_config_it_was_created_with(
+    session_factory: SessionFactory,
+) -> None:
+    await seed_process(session_factory, [1.0])
+    config = {"year": YEAR, "data_entry_type_id": int(PROCESS)}
+    job_id = await new_job(session_factory, meta={"config": config})
+
+    await run_recalculation_task(ModuleTypeEnum.process_emissions, PROCESS, YEAR, job_id)
+
+    job = await job_of(session_factory, job_id)
+    assert job.result == IngestionResult.SUCCESS
+    assert job.meta["config"] == config
+    assert job.meta["recalculation"]["recalculated"] == 1
+
+
+async def test_a_failing_type_job_reports_the_cause_in_its_meta(
+    session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_process(session_factory, [1.0])
+    config = {"year": YEAR, "data_entry_type_id": int(PROCESS)}
+    job_id = await new_job(session_factory, meta={"config": config})
+    monkeypatch.setitem(registry.CALCULATORS, PROCESS, broken_calculator)
+
+    await run_recalculation_task(ModuleTypeEnum.process_emissions, PROCESS, YEAR, job_id)
+
+    job = await job_of(session_factory, job_id)
+    assert job.result == IngestionResult.ERROR
+    assert job.meta["config"] == config
+    stats = job.meta["recalculation"]
+    assert (stats["failed"], stats["reason"]) == (True, "RuntimeError: calculator bug")
+    assert stats["recalculated"] == 0
+
+
 # --- module jobs
 
 
@@ -539,6 +572,30 @@ async def test_every_type_failing_ends_error_and_changes_nothing(
     for child_id in children.values():
         assert (await job_of(session_factory, child_id)).result == IngestionResult.ERROR
     assert await snapshot(session_factory) == before
+
+
+async def test_a_module_job_and_its_per_type_rows_keep_their_config(
+    session_factory: SessionFactory,
+) -> None:
+    await seed_facilities(session_factory)
+    config = {"year": YEAR, "data_entry_type_ids": [int(FACILITIES)], "only_stale": False}
+    async with session_factory() as session:
+        parent, children = await create_module_recalculation_job(
+            session, ModuleTypeEnum.research_facilities, [FACILITIES], meta={"config": config}
+        )
+        await session.commit()
+
+    await run_module_recalculation_task(
+        ModuleTypeEnum.research_facilities, [FACILITIES], YEAR, parent.id
+    )
+
+    job = await job_of(session_factory, parent.id)
+    assert job.result == IngestionResult.SUCCESS
+    assert job.meta["config"] == config
+    assert job.meta["recalculation"][str(FACILITIES)]["recalculated"] == 2
+    child = await job_of(session_factory, children[FACILITIES].id)
+    assert child.meta["config"] == config
+    assert child.meta["recalculation"]["recalculated"] == 2
 
 
 # --- concurrency

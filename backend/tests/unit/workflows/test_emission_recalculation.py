@@ -32,6 +32,8 @@ from app.services.factor_service import FactorService
 from app.workflows.emission_recalculation import (
     EmissionRecalculationWorkflow,
     RecalculationListener,
+    RecalculationScope,
+    TypeReport,
 )
 
 YEAR = 2025
@@ -441,3 +443,92 @@ async def temp_table_exists(session: AsyncSession, name: str) -> bool:
             "SELECT count(*) FROM pg_tables WHERE tablename = :name AND schemaname LIKE 'pg_temp%'"
         )
     return bool((await session.execute(text(query), {"name": name})).scalar_one())
+
+
+# --- one run over several types
+
+
+class TurnRecorder(Recorder):
+    """Also records each type's turn."""
+
+    async def started(self, data_entry_type_id: int, position: int, total: int) -> None:
+        self.calls.append(("started", data_entry_type_id, position, total))
+
+
+async def test_a_run_shares_one_factor_index_and_reports_each_type(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Research facilities computed; animal facilities, whose calculator fails, left as they
+    were; a third type without entries reported with zero counts."""
+    facilities, animals = (
+        DataEntryTypeEnum.research_facilities,
+        DataEntryTypeEnum.mice_and_fish_animal_facilities,
+    )
+    async with session_factory() as session:
+        module = await create_module(session, ModuleTypeEnum.research_facilities)
+        entries: dict[int, list[int]] = {facilities: [], animals: []}
+        for type_id, uses in ((facilities, [10.0, 30.0]), (animals, [5.0])):
+            await create_factor(
+                session,
+                data_entry_type_id=type_id,
+                classification={"researchfacility_id": "F1"},
+                values={"kg_co2eq_sum": 1000.0, "total_use": 100.0, "use_unit": "hours"},
+            )
+            for use in uses:
+                entry = await create_entry(
+                    session,
+                    module=module,
+                    data_entry_type_id=type_id,
+                    data={"researchfacility_id": "F1", "use": use, "use_unit": "hours"},
+                )
+                await create_emission(session, entry=entry, emission_type_id=100100, kg_co2eq=1)
+                entries[type_id].append(entry.id)
+        await session.commit()
+    built: list[list[int]] = []
+    original = FactorService.get_index_for_types
+
+    async def counting(self: FactorService, type_ids: Any, year: int) -> FactorIndex:
+        built.append(sorted(type_ids))
+        return await original(self, type_ids, year)
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("calculator bug")
+
+    from app.emissions import registry
+
+    monkeypatch.setattr(FactorService, "get_index_for_types", counting)
+    monkeypatch.setitem(registry.CALCULATORS, animals, broken)
+    recorder = TurnRecorder()
+    scope = RecalculationScope(
+        int(ModuleTypeEnum.research_facilities),
+        (facilities, animals, DataEntryTypeEnum.building),
+        YEAR,
+    )
+
+    async with data_session(engine) as session:
+        report = await EmissionRecalculationWorkflow(session, listener=recorder).run(scope)
+        await session.commit()
+
+    assert built == [sorted([facilities, animals])]
+    done, failed, empty = report.types
+    assert (done.data_entry_type_id, done.recalculated, done.rows_written) == (facilities, 2, 2)
+    assert done.failure is None
+    assert failed.data_entry_type_id == animals
+    assert isinstance(failed.failure, RuntimeError)
+    assert empty.figures() == TypeReport(DataEntryTypeEnum.building).figures()
+    assert empty.failure is None
+    assert report.failures == [failed]
+    assert not report.all_failed
+    assert recorder.calls == [
+        ("found", 3),
+        ("started", facilities, 1, 2),
+        ("computed", 2, 2),
+        ("started", animals, 2, 1),
+        ("started", DataEntryTypeEnum.building, 3, 0),
+        ("writing",),
+    ]
+    rows = await emissions_by_entry(session_factory)
+    assert [rows[i] for i in entries[facilities]] == [[(100100, 100.0)], [(100100, 300.0)]]
+    assert [rows[i] for i in entries[animals]] == [[(100100, 1.0)]]  # untouched
