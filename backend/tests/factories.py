@@ -128,6 +128,33 @@ async def create_emission(
     return emission
 
 
+async def create_facility_entries(session: AsyncSession) -> dict[int, list[int]]:
+    """Module 6 of one unit: 2 research facility entries (use 10 and 30 h), 1 animal facility
+    entry (5 h), each with an outdated 1 kg emission row; one factor per type (10 kg per h).
+    Returns the entry ids by type."""
+    module = await create_module(session, ModuleTypeEnum.research_facilities)
+    facilities = DataEntryTypeEnum.research_facilities
+    animals = DataEntryTypeEnum.mice_and_fish_animal_facilities
+    ids: dict[int, list[int]] = {facilities: [], animals: []}
+    for type_id, facility, uses in ((facilities, "F1", [10.0, 30.0]), (animals, "A1", [5.0])):
+        await create_factor(
+            session,
+            data_entry_type_id=type_id,
+            classification={"researchfacility_id": facility},
+            values={"kg_co2eq_sum": 1000.0, "total_use": 100.0, "use_unit": "hours"},
+        )
+        for use in uses:
+            entry = await create_entry(
+                session,
+                module=module,
+                data_entry_type_id=type_id,
+                data={"researchfacility_id": facility, "use": use, "use_unit": "hours"},
+            )
+            await create_emission(session, entry=entry, emission_type_id=100100, kg_co2eq=1)
+            ids[type_id].append(entry.id)
+    return ids
+
+
 async def create_job(session: AsyncSession, **overrides: Any) -> DataIngestionJob:
     """A recalculation job of process emissions by default (module 8, type 50, 2025)."""
     fields: dict[str, Any] = {

@@ -15,6 +15,7 @@ import pytest
 from factories import (
     create_emission,
     create_entry,
+    create_facility_entries,
     create_factor,
     create_factor_job,
     create_module,
@@ -132,27 +133,8 @@ async def seed_process(session_factory: SessionFactory, quantities: list[float])
 
 
 async def seed_facilities(session_factory: SessionFactory) -> dict[int, list[int]]:
-    """Module 6 of one unit: 2 research facility entries, 1 animal facility entry, each
-    with an outdated emission row; one factor per type."""
     async with session_factory() as session:
-        module = await create_module(session, ModuleTypeEnum.research_facilities)
-        ids: dict[int, list[int]] = {FACILITIES: [], ANIMALS: []}
-        for type_id, facility, uses in ((FACILITIES, "F1", [10.0, 30.0]), (ANIMALS, "A1", [5.0])):
-            await create_factor(
-                session,
-                data_entry_type_id=type_id,
-                classification={"researchfacility_id": facility},
-                values={"kg_co2eq_sum": 1000.0, "total_use": 100.0, "use_unit": "hours"},
-            )
-            for use in uses:
-                entry = await create_entry(
-                    session,
-                    module=module,
-                    data_entry_type_id=type_id,
-                    data={"researchfacility_id": facility, "use": use, "use_unit": "hours"},
-                )
-                await create_emission(session, entry=entry, emission_type_id=100100, kg_co2eq=1)
-                ids[type_id].append(entry.id)
+        ids = await create_facility_entries(session)
         await session.commit()
         return ids
 

@@ -12,7 +12,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from factories import create_emission, create_entry, create_factor, create_module
+from factories import (
+    create_emission,
+    create_entry,
+    create_facility_entries,
+    create_factor,
+    create_module,
+)
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -467,24 +473,7 @@ async def test_a_run_shares_one_factor_index_and_reports_each_type(
         DataEntryTypeEnum.mice_and_fish_animal_facilities,
     )
     async with session_factory() as session:
-        module = await create_module(session, ModuleTypeEnum.research_facilities)
-        entries: dict[int, list[int]] = {facilities: [], animals: []}
-        for type_id, uses in ((facilities, [10.0, 30.0]), (animals, [5.0])):
-            await create_factor(
-                session,
-                data_entry_type_id=type_id,
-                classification={"researchfacility_id": "F1"},
-                values={"kg_co2eq_sum": 1000.0, "total_use": 100.0, "use_unit": "hours"},
-            )
-            for use in uses:
-                entry = await create_entry(
-                    session,
-                    module=module,
-                    data_entry_type_id=type_id,
-                    data={"researchfacility_id": "F1", "use": use, "use_unit": "hours"},
-                )
-                await create_emission(session, entry=entry, emission_type_id=100100, kg_co2eq=1)
-                entries[type_id].append(entry.id)
+        entries = await create_facility_entries(session)
         await session.commit()
     built: list[list[int]] = []
     original = FactorService.get_index_for_types
