@@ -1,6 +1,6 @@
 # One named command per chore. `make run` and `make test` work on a fresh machine:
 # they install uv when it is missing, then everything else from the lockfile into .venv.
-.PHONY: setup run test lint demo client
+.PHONY: setup run test lint demo client page page-test
 
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
@@ -17,6 +17,23 @@ setup:
 		|| $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --user --quiet --break-system-packages uv
 	$(UV) sync --frozen --python $(PYTHON)
+	$(MAKE) page
+
+# The web page (frontend/): Node packages from the lockfile, then the Vite build into
+# frontend/dist, which `co2calc serve` serves. Each step reruns only when its inputs changed.
+PAGE_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(PAGE_SOURCES)
+	cd frontend && npm run build
+
+page: frontend/dist/index.html
+
+page-test: frontend/node_modules/.package-lock.json
+	cd frontend && npm test
 
 # Migrate the embedded SQLite database, load the demo data (once), then serve. The demo's
 # log-in hint and `co2calc serve` read the same CO2CALC_HOST/CO2CALC_PORT.

@@ -1,0 +1,44 @@
+/** A toast with the outcome of each followed job, once it is really finished (its stream's last
+ * event): success, warning with counts, or error with the job's message. */
+import { useQuasar } from 'quasar';
+import { onBeforeUnmount } from 'vue';
+import { useI18n } from 'vue-i18n';
+import { jobCounts } from '@/domain/jobMeta';
+import { JobResult, jobKind } from '@/domain/jobs';
+import { useJobStreamsStore } from '@/stores/jobStreams';
+
+export function useJobToasts(): void {
+  const $q = useQuasar();
+  const { t } = useI18n();
+  const streams = useJobStreamsStore();
+
+  const stop = streams.onFinished((job) => {
+    const what = t(`toast.${jobKind(job)}`);
+    const counts = jobCounts(job);
+    const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };
+    if (job.result === JobResult.SUCCESS) {
+      $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }), attrs });
+    } else if (job.result === JobResult.WARNING) {
+      $q.notify({
+        type: 'warning',
+        message: t('toast.warning', {
+          what,
+          done: counts.done,
+          rejected: counts.rejected,
+          errors: counts.entryErrors,
+          failed: counts.failedTypes,
+        }),
+        timeout: 8000,
+        attrs,
+      });
+    } else {
+      $q.notify({
+        type: 'negative',
+        message: t('toast.error', { what, message: job.status_message ?? '' }),
+        timeout: 10000,
+        attrs,
+      });
+    }
+  });
+  onBeforeUnmount(stop);
+}

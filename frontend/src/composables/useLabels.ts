@@ -1,0 +1,32 @@
+/** Names and numbers as the operator reads them, in the chosen language. */
+import { useI18n } from 'vue-i18n';
+
+export function useLabels() {
+  const { t, te, locale } = useI18n();
+
+  function moduleLabel(id: number, fallback = `#${id}`): string {
+    return te(`modules.${id}`) ? t(`modules.${id}`) : fallback;
+  }
+
+  function typeLabel(id: number, fallback = `#${id}`): string {
+    return te(`types.${id}`) ? t(`types.${id}`) : fallback;
+  }
+
+  function dateTime(iso: string | null | undefined): string {
+    if (!iso) return '—';
+    return new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'short' }).format(
+      new Date(iso),
+    );
+  }
+
+  function tonnes(kg: number | null | undefined): string {
+    if (kg === null || kg === undefined) return '—';
+    return new Intl.NumberFormat(locale.value, { maximumFractionDigits: 1 }).format(kg / 1000);
+  }
+
+  function count(value: number): string {
+    return new Intl.NumberFormat(locale.value).format(value);
+  }
+
+  return { moduleLabel, typeLabel, dateTime, tonnes, count };
+}

@@ -1,0 +1,290 @@
+/** The Data Management page's server state for one year: module catalogue, recalculation
+ * status, totals, job history, and the jobs being followed (through the job streams store).
+ *
+ * Jobs started elsewhere (another operator, the command line) are found by a light poll of the
+ * status and the history, and then followed live like the page's own. */
+import { defineStore } from 'pinia';
+import { computed, reactive, ref } from 'vue';
+import { api } from '@/api/client';
+import type {
+  EmissionsReport,
+  JobRead,
+  JobWithChildren,
+  ModuleRecalculationStatus,
+  ModuleTypeRead,
+  RecalculationStatus,
+} from '@/api/types';
+import { loadBefore, saveBefore } from '@/domain/beforeStorage';
+import { isActive, jobKind, type JobKind } from '@/domain/jobs';
+import type { RunningRecalculation } from '@/domain/status';
+import { moduleTotals, type BeforeByModule } from '@/domain/totals';
+import { useJobStreamsStore } from './jobStreams';
+
+export const POLL_MS = 4000;
+export const HISTORY_LIMIT = 20;
+
+/** What a followed job belongs to, known before its first stream event arrives. */
+export interface JobScope {
+  moduleId: number;
+  typeId: number | null;
+  kind: JobKind;
+}
+
+type JobLike = Pick<
+  JobRead,
+  'id' | 'module_type_id' | 'data_entry_type_id' | 'target_type' | 'ingestion_method'
+>;
+
+export function scopeOf(job: JobLike): JobScope {
+  return { moduleId: job.module_type_id, typeId: job.data_entry_type_id, kind: jobKind(job) };
+}
+
+export const useDataManagementStore = defineStore('dataManagement', () => {
+  const streams = useJobStreamsStore();
+
+  const year = ref<number | null>(null);
+  const years = ref<number[]>([]);
+  const modules = ref<ModuleTypeRead[]>([]);
+  const statusByModule = ref<Record<number, ModuleRecalculationStatus>>({});
+  const report = ref<EmissionsReport | null>(null);
+  const history = ref<JobWithChildren[]>([]);
+  const historyTotal = ref(0);
+  const before = ref<BeforeByModule>({});
+  const loadError = ref<string | null>(null);
+  const loading = ref(false);
+  /** Every job followed on this page, by id. */
+  const scopes = reactive<Record<number, JobScope>>({});
+  /** The latest import a type row (or a module card, for module-wide files) shows. */
+  const importJobByType = reactive<Record<number, number>>({});
+  const importJobByModule = reactive<Record<number, number>>({});
+
+  let pollTimer: ReturnType<typeof setInterval> | null = null;
+  let stopListening: (() => void) | null = null;
+
+  const moduleIds = computed(() => modules.value.map((module) => module.module_type_id));
+
+  function typeStatus(moduleId: number, typeId: number): RecalculationStatus | undefined {
+    return statusByModule.value[moduleId]?.data_entry_types.find(
+      (type) => type.data_entry_type_id === typeId,
+    );
+  }
+
+  function liveJob(jobId: number): JobRead | null {
+    return streams.jobs[jobId]?.job ?? null;
+  }
+
+  function finished(jobId: number): boolean {
+    return streams.jobs[jobId]?.finished ?? false;
+  }
+
+  function running(jobId: number): RunningRecalculation {
+    const job = liveJob(jobId);
+    return {
+      jobId,
+      done: job?.progress_done ?? null,
+      total: job?.progress_total ?? null,
+      message: job?.status_message ?? null,
+    };
+  }
+
+  function activeRecalculationIds(moduleId: number): number[] {
+    const ids = Object.entries(scopes)
+      .filter(([, scope]) => scope.kind === 'recalculation' && scope.moduleId === moduleId)
+      .filter(([id]) => !finished(Number(id)))
+      .sort(([, a], [, b]) => Number(a.typeId !== null) - Number(b.typeId !== null))
+      .map(([id]) => Number(id));
+    for (const type of statusByModule.value[moduleId]?.data_entry_types ?? []) {
+      const id = type.recalculation_running_job_id;
+      if (id !== null && !finished(id) && !ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** The recalculation running in a module (a module job first), or null. */
+  function runningForModule(moduleId: number): RunningRecalculation | null {
+    const [id] = activeRecalculationIds(moduleId);
+    return id === undefined ? null : running(id);
+  }
+
+  /** The recalculation covering one type: its own job, or the module job it is part of. */
+  function runningForType(moduleId: number, typeId: number): RunningRecalculation | null {
+    const fromStatus = typeStatus(moduleId, typeId)?.recalculation_running_job_id ?? null;
+    if (fromStatus !== null && !finished(fromStatus)) return running(fromStatus);
+    const own = Object.entries(scopes).find(
+      ([id, scope]) =>
+        scope.kind === 'recalculation' && scope.typeId === typeId && !finished(Number(id)),
+    );
+    return own ? running(Number(own[0])) : null;
+  }
+
+  /** Recalculations found before the year's totals arrived: their snapshot waits for them. */
+  const pendingSnapshots = new Map<number, number>();
+
+  function snapshotBefore(moduleId: number, jobId: number): void {
+    if (year.value === null || before.value[moduleId]?.jobId === jobId) return;
+    const totals = moduleTotals(report.value, moduleId);
+    if (!totals) {
+      pendingSnapshots.set(jobId, moduleId);
+      return;
+    }
+    before.value = { ...before.value, [moduleId]: { jobId, totals } };
+    saveBefore(year.value, before.value);
+  }
+
+  /** Follow a job live; a recalculation first keeps the module's totals as "before". */
+  function follow(jobId: number, scope: JobScope): void {
+    if (!scopes[jobId]) scopes[jobId] = scope;
+    if (scope.kind === 'recalculation') snapshotBefore(scope.moduleId, jobId);
+    else if (scope.typeId !== null) importJobByType[scope.typeId] = jobId;
+    else importJobByModule[scope.moduleId] = jobId;
+    streams.follow(jobId);
+  }
+
+  async function loadModules(): Promise<void> {
+    if (modules.value.length) return;
+    const { data } = await api.GET('/api/v1/modules');
+    if (data) modules.value = data.items;
+  }
+
+  async function loadYears(): Promise<number[]> {
+    const { data } = await api.GET('/api/v1/years');
+    years.value = data?.years ?? [];
+    return years.value;
+  }
+
+  /** The year to open without one in the URL: the latest the API lists, else this year. */
+  async function defaultYear(): Promise<number> {
+    const listed = await loadYears();
+    return listed.length ? Math.max(...listed) : new Date().getFullYear();
+  }
+
+  async function refreshStatus(): Promise<void> {
+    if (year.value === null) return;
+    const forYear = year.value;
+    const { data, error } = await api.GET('/api/v1/sync/recalculation-status', {
+      params: { query: { year: forYear } },
+    });
+    if (!data || forYear !== year.value) {
+      if (error) loadError.value = 'status';
+      return;
+    }
+    statusByModule.value = Object.fromEntries(data.map((item) => [item.module_type_id, item]));
+    for (const module of data) {
+      for (const type of module.data_entry_types) {
+        const id = type.recalculation_running_job_id;
+        if (id !== null && !scopes[id]) {
+          follow(id, { moduleId: module.module_type_id, typeId: null, kind: 'recalculation' });
+        }
+      }
+    }
+  }
+
+  async function refreshReport(): Promise<void> {
+    if (year.value === null) return;
+    const forYear = year.value;
+    const { data } = await api.GET('/api/v1/reports/emissions', {
+      params: { query: { year: forYear } },
+    });
+    if (!data || forYear !== year.value) return;
+    report.value = data;
+    for (const [jobId, moduleId] of pendingSnapshots) snapshotBefore(moduleId, jobId);
+    pendingSnapshots.clear();
+  }
+
+  async function refreshHistory(): Promise<void> {
+    if (year.value === null) return;
+    const forYear = year.value;
+    const { data } = await api.GET('/api/v1/sync/jobs', {
+      params: { query: { year: String(forYear), limit: HISTORY_LIMIT } },
+    });
+    if (!data || forYear !== year.value) return;
+    history.value = data.items;
+    historyTotal.value = data.total;
+    for (const job of data.items) {
+      if (isActive(job) && !scopes[job.id]) follow(job.id, scopeOf(job));
+    }
+  }
+
+  async function refreshAfter(job: JobRead): Promise<void> {
+    const kind = jobKind(job);
+    await Promise.all([
+      refreshStatus(),
+      refreshHistory(),
+      kind === 'factor_import' ? Promise.resolve() : refreshReport(),
+      kind === 'factor_import' ? loadYears() : Promise.resolve(),
+    ]);
+  }
+
+  function clearYear(): void {
+    streams.stopAll();
+    for (const id of Object.keys(scopes)) delete scopes[Number(id)];
+    for (const id of Object.keys(importJobByType)) delete importJobByType[Number(id)];
+    for (const id of Object.keys(importJobByModule)) delete importJobByModule[Number(id)];
+    pendingSnapshots.clear();
+    statusByModule.value = {};
+    report.value = null;
+    history.value = [];
+    historyTotal.value = 0;
+  }
+
+  /** Open the page on a year: load everything, follow running jobs, start polling. */
+  async function start(forYear: number): Promise<void> {
+    stop();
+    year.value = forYear;
+    before.value = loadBefore(forYear);
+    loadError.value = null;
+    loading.value = true;
+    stopListening = streams.onFinished((job) => {
+      if (scopes[job.id]) void refreshAfter(job);
+    });
+    try {
+      await Promise.all([loadModules(), loadYears(), refreshReport(), refreshStatus(), refreshHistory()]);
+    } finally {
+      loading.value = false;
+    }
+    pollTimer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') {
+        void refreshStatus();
+        void refreshHistory();
+      }
+    }, POLL_MS);
+  }
+
+  /** Leave the page (or the year): stop polling and close every stream. */
+  function stop(): void {
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = null;
+    stopListening?.();
+    stopListening = null;
+    clearYear();
+  }
+
+  return {
+    year,
+    years,
+    modules,
+    moduleIds,
+    statusByModule,
+    report,
+    history,
+    historyTotal,
+    before,
+    loadError,
+    loading,
+    scopes,
+    importJobByType,
+    importJobByModule,
+    typeStatus,
+    liveJob,
+    runningForModule,
+    runningForType,
+    follow,
+    refreshStatus,
+    refreshHistory,
+    refreshReport,
+    loadYears,
+    defaultYear,
+    start,
+    stop,
+  };
+});
