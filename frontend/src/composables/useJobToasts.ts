@@ -19,14 +19,20 @@ export function useJobToasts(): void {
     if (job.result === JobResult.SUCCESS) {
       $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }), attrs });
     } else if (job.result === JobResult.WARNING) {
+      const details = [
+        ['countDone', counts.done],
+        ['countRejected', counts.rejected],
+        ['countEntryErrors', counts.entryErrors],
+        ['countFailedTypes', counts.failedTypes],
+      ] as const;
       $q.notify({
         type: 'warning',
         message: t('toast.warning', {
           what,
-          done: counts.done,
-          rejected: counts.rejected,
-          errors: counts.entryErrors,
-          failed: counts.failedTypes,
+          details: details
+            .filter(([key, value]) => value > 0 || key === 'countDone')
+            .map(([key, value]) => t(`toast.${key}`, { count: value }))
+            .join(', '),
         }),
         timeout: 8000,
         attrs,

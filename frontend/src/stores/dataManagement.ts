@@ -21,7 +21,7 @@ import { moduleTotals, type BeforeByModule } from '@/domain/totals';
 import { useJobStreamsStore } from './jobStreams';
 
 export const POLL_MS = 4000;
-export const HISTORY_LIMIT = 20;
+export const HISTORY_PAGE = 10;
 
 /** What a followed job belongs to, known before its first stream event arrives. */
 export interface JobScope {
@@ -49,6 +49,7 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
   const report = ref<EmissionsReport | null>(null);
   const history = ref<JobWithChildren[]>([]);
   const historyTotal = ref(0);
+  const historyLimit = ref(HISTORY_PAGE);
   const before = ref<BeforeByModule>({});
   const loadError = ref<string | null>(null);
   const loading = ref(false);
@@ -195,7 +196,7 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     if (year.value === null) return;
     const forYear = year.value;
     const { data } = await api.GET('/api/v1/sync/jobs', {
-      params: { query: { year: String(forYear), limit: HISTORY_LIMIT } },
+      params: { query: { year: String(forYear), limit: historyLimit.value } },
     });
     if (!data || forYear !== year.value) return;
     history.value = data.items;
@@ -203,6 +204,11 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     for (const job of data.items) {
       if (isActive(job) && !scopes[job.id]) follow(job.id, scopeOf(job));
     }
+  }
+
+  async function showMoreHistory(): Promise<void> {
+    historyLimit.value += HISTORY_PAGE;
+    await refreshHistory();
   }
 
   async function refreshAfter(job: JobRead): Promise<void> {
@@ -225,6 +231,7 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     report.value = null;
     history.value = [];
     historyTotal.value = 0;
+    historyLimit.value = HISTORY_PAGE;
   }
 
   /** Open the page on a year: load everything, follow running jobs, start polling. */
@@ -281,6 +288,7 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     follow,
     refreshStatus,
     refreshHistory,
+    showMoreHistory,
     refreshReport,
     loadYears,
     defaultYear,
