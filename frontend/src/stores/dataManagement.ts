@@ -20,7 +20,7 @@ import type { RunningRecalculation } from '@/domain/status';
 import { moduleTotals, type BeforeByModule } from '@/domain/totals';
 import { useJobStreamsStore } from './jobStreams';
 
-export const POLL_MS = 4000;
+export const POLL_MS = 2500;
 export const HISTORY_PAGE = 10;
 
 /** What a followed job belongs to, known before its first stream event arrives. */
