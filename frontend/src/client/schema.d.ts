@@ -1414,7 +1414,7 @@ export interface operations {
                 year?: string | null;
                 /** @description 0 data entries, 1 factors */
                 target_type?: components["schemas"]["TargetType"] | null;
-                /** @description 0..3, see DOMAIN.md §2 */
+                /** @description 0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED */
                 state?: components["schemas"]["IngestionState"] | null;
                 /** @description Only the per-type rows of this job */
                 parent_job_id?: number | null;
