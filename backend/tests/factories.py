@@ -210,9 +210,15 @@ async def create_module_recalculation_job(
     year: int = DEFAULT_YEAR,
     **overrides: Any,
 ) -> tuple[DataIngestionJob, dict[int, DataIngestionJob]]:
-    """A NOT_STARTED module recalculation (type NULL) and its per-type rows, by type id."""
+    """A NOT_STARTED module recalculation (type NULL, the covered types in `meta.config` as
+    the job service writes them) and its per-type rows, by type id."""
+    config = {"year": year, "data_entry_type_ids": [int(t) for t in data_entry_types]}
     parent = await create_job(
-        session, module_type_id=int(module_type), data_entry_type_id=None, year=year, **overrides
+        session,
+        module_type_id=int(module_type),
+        data_entry_type_id=None,
+        year=year,
+        **({"meta": {"config": config}} | overrides),
     )
     children = {
         int(data_entry_type): await create_job(

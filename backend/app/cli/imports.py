@@ -1,24 +1,23 @@
 """`co2calc factors import` and `co2calc data import`: the API's CSV imports, run in-process.
 
-The same job as the API's (a job row, the scope lock, one commit): the command creates the
-job, runs its task with an inline runner in this process, and follows the job row with a
-progress bar. Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR (a file refused before any job is
-created is an ERROR too). Ctrl-C ends the job ERROR "interrupted", with nothing written.
+The same job as the API's (a job row with its file, the scope lock, one commit): the command
+creates the job, runs it in this process and follows it with a progress bar (app.cli._job_run).
+Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR (a file refused before any job is created is an ERROR
+too). Ctrl-C ends the job ERROR "interrupted", with nothing written.
 """
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cli._runner import console, err_console, run_async
-from app.core.settings import get_settings
-from app.domain.ingestion import IngestionResult, IngestionState, TargetType
+from app.cli._job_run import run_job_here
+from app.cli._runner import console, err_console, run_async, with_engine
+from app.domain.ingestion import IngestionResult, TargetType
 from app.domain.modules import (
     DataEntryTypeEnum,
     ModuleTypeEnum,
@@ -35,7 +34,6 @@ factors_app = typer.Typer(help="Emission factors.", no_args_is_help=True)
 data_app = typer.Typer(help="Data entries.", no_args_is_help=True)
 
 EXIT_CODES = {IngestionResult.SUCCESS: 0, IngestionResult.WARNING: 1, IngestionResult.ERROR: 2}
-POLL_SECONDS = 0.25
 _LISTED = 10
 
 FileArg = Annotated[
@@ -76,71 +74,25 @@ async def _run_import(
     year: int,
     mode: ImportMode | None,
 ) -> DataIngestionJob:
-    from app.db import create_engine, create_session_factory
     from app.services.ingestion.jobs import create_import_job
     from app.tasks.context import worker_id
-    from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
-    from app.tasks.runner import InlineRunner
 
-    settings = get_settings()
-    engine = create_engine(settings.database_url)
-    runner = InlineRunner(engine, max_concurrency=1)
-    try:
-        await runner.start()
-        session_factory = create_session_factory(engine)
-        async with session_factory() as session:
-            job = await create_import_job(
-                session,
-                target=target,
-                module_type=module_type,
-                data_entry_type=entry_type,
-                year=year,
-                file_name=file_name,
-                file_size=len(content),
-                requested_by=f"cli:{getpass.getuser()}",
-                worker_id=worker_id(),
-                mode=mode,
-            )
-            await session.commit()
-        params: dict[str, Any] = {"content": content}
-        if target is TargetType.FACTORS:
-            task = run_factor_import_task
-        else:
-            task = run_data_import_task
-            params["mode"] = (mode or ImportMode.append).value
-        runner.schedule(task, job_id=job.id, **params)
-        return await _follow(session_factory, job.id)
-    finally:
-        await runner.shutdown()
-        await engine.dispose()
+    async def create(session: AsyncSession) -> int:
+        job = await create_import_job(
+            session,
+            target=target,
+            module_type=module_type,
+            data_entry_type=entry_type,
+            year=year,
+            file_name=file_name,
+            content=content,
+            requested_by=f"cli:{getpass.getuser()}",
+            worker_id=worker_id(),
+            mode=mode,
+        )
+        return job.id
 
-
-async def _follow(session_factory: Any, job_id: int) -> DataIngestionJob:
-    """Poll the job row (its own short sessions) and draw its progress until it ends."""
-    from app.repositories.data_ingestion import DataIngestionRepository
-
-    columns = (
-        TextColumn("[bold]job {task.fields[job_id]}[/]"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-    )
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("Queued...", total=None, job_id=job_id)
-        while True:
-            async with session_factory() as session:
-                job = await DataIngestionRepository(session).get(job_id)
-            assert job is not None
-            bar.update(
-                task,
-                description=job.status_message or "",
-                completed=job.progress_done or 0,
-                total=job.progress_total or None,
-            )
-            if job.state == IngestionState.FINISHED:
-                return job
-            await asyncio.sleep(POLL_SECONDS)
+    return await with_engine(lambda engine: run_job_here(engine, create))
 
 
 def _report(job: DataIngestionJob) -> None:

@@ -1,8 +1,8 @@
 """`co2calc recalc status|run`: which emissions are older than their factors, and recalculate.
 
 `run` creates the job with the same service as the API (so the database's one-active-
-recalculation rule holds against a server sharing the database) and runs the same task
-in this process on an inline runner, showing the job row's progress as it goes.
+recalculation rule holds against a server sharing the database) and runs it in this process,
+showing the job row's progress as it goes (app.cli._job_run).
 
 Exit codes of `run`: 0 SUCCESS, 1 WARNING, 2 ERROR, 3 refused (nothing stale, or another
 recalculation of the scope is active); invalid options are usage errors (2, from Typer).
@@ -10,7 +10,6 @@ recalculation of the scope is active); invalid options are usage errors (2, from
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 from dataclasses import dataclass
@@ -18,17 +17,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.cli._job_run import CreateJob, run_job_here
 from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
@@ -45,7 +37,7 @@ from app.domain.modules import (
 )
 from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob
-from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
+from app.services.recalculation_jobs import RecalculationJobService
 from app.services.recalculation_status_service import RecalculationStatusService, group_by_module
 
 app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
@@ -218,12 +210,16 @@ def run(
         raise typer.BadParameter("--all is for module jobs; leave it out with --type")
 
     async def work(engine: AsyncEngine) -> _Refused | _Finished:
-        scheduled = await _create(engine, module_type, the_type, year, only_stale=not all_types)
-        if isinstance(scheduled, _Refused):
-            return scheduled
-        if not as_json:
-            err_console.print(f"Job {scheduled.job_id}: {scheduled.message}")
-        return await _run_and_follow(engine, scheduled, show_progress=not as_json)
+        create = _creator(module_type, the_type, year, only_stale=not all_types, quiet=as_json)
+        try:
+            job = await run_job_here(engine, create, show_progress=not as_json)
+        except Conflict as conflict:
+            return _Refused(conflict.detail, conflict.extra.get("job_id"))
+        except BadRequest as refusal:
+            return _Refused(refusal.detail)
+        async with _factory(engine)() as session:
+            children = await RecalculationJobService(session).list_child_jobs(job.id)
+        return _Finished(job, children)
 
     outcome = run_async(_with_engine(work))
     if isinstance(outcome, _Refused):
@@ -239,102 +235,38 @@ def run(
     raise typer.Exit(EXIT_BY_RESULT[result])
 
 
-async def _create(
-    engine: AsyncEngine,
+def _creator(
     module_type: ModuleTypeEnum,
     data_entry_type: DataEntryTypeEnum | None,
     year: int,
     *,
     only_stale: bool,
-) -> ScheduledRecalculation | _Refused:
+    quiet: bool,
+) -> CreateJob:
+    """The API's job creation (a module job, or one type's), as this command's user."""
     from app.tasks.context import worker_id
 
     requested_by = f"cli:{getpass.getuser()}"
-    async with _factory(engine)() as session:
+
+    async def create(session: AsyncSession) -> int:
         service = RecalculationJobService(session)
-        try:
-            if data_entry_type is None:
-                scheduled = await service.create_module_job(
-                    module_type,
-                    year,
-                    only_stale=only_stale,
-                    requested_by=requested_by,
-                    worker_id=worker_id(),
-                )
-            else:
-                scheduled = await service.create_type_job(
-                    module_type,
-                    data_entry_type,
-                    year,
-                    requested_by=requested_by,
-                    worker_id=worker_id(),
-                )
-        except Conflict as conflict:
-            return _Refused(conflict.detail, conflict.extra.get("job_id"))
-        except BadRequest as refusal:
-            return _Refused(refusal.detail)
-        await session.commit()
-    return scheduled
+        if data_entry_type is None:
+            scheduled = await service.create_module_job(
+                module_type,
+                year,
+                only_stale=only_stale,
+                requested_by=requested_by,
+                worker_id=worker_id(),
+            )
+        else:
+            scheduled = await service.create_type_job(
+                module_type, data_entry_type, year, requested_by=requested_by, worker_id=worker_id()
+            )
+        if not quiet:
+            err_console.print(f"Job {scheduled.job_id}: {scheduled.message}")
+        return scheduled.job_id
 
-
-async def _run_and_follow(
-    engine: AsyncEngine, scheduled: ScheduledRecalculation, *, show_progress: bool
-) -> _Finished:
-    """Run the job's task on an inline runner here; poll the job row for the progress bar.
-
-    Ctrl-C cancels the task, which ends the job ERROR "interrupted" with data unchanged.
-    """
-    from app.tasks.emission_recalculation_tasks import (
-        run_module_recalculation_task,
-        run_recalculation_task,
-    )
-    from app.tasks.runner import InlineRunner
-
-    runner = InlineRunner(engine, max_concurrency=1)
-    task = run_module_recalculation_task if scheduled.is_module_job else run_recalculation_task
-    runner.schedule(task, job_id=scheduled.job_id, **scheduled.task_params())
-    factory = _factory(engine)
-    idle = asyncio.ensure_future(runner.wait_idle())
-    try:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=False,
-            disable=not show_progress,
-        ) as progress:
-            bar = progress.add_task("Waiting to start...", total=None)
-            while True:
-                job = await _load(factory, scheduled.job_id)
-                progress.update(
-                    bar,
-                    description=job.status_message or IngestionState(job.state).name,
-                    total=job.progress_total,
-                    completed=job.progress_done or 0,
-                )
-                if idle.done() or job.state == IngestionState.FINISHED:
-                    break
-                await asyncio.sleep(POLL_SECONDS)
-        await idle
-    finally:
-        await runner.shutdown()
-    async with factory() as session:
-        service = RecalculationJobService(session)
-        final = await service.get_job(scheduled.job_id)
-        children = await service.list_child_jobs(scheduled.job_id)
-    assert final is not None
-    return _Finished(final, children)
-
-
-async def _load(factory: async_sessionmaker[AsyncSession], job_id: int) -> DataIngestionJob:
-    async with factory() as session:
-        job = await RecalculationJobService(session).get_job(job_id)
-    if job is None:
-        raise LookupError(f"job {job_id} disappeared")
-    return job
+    return create
 
 
 def _job_json(job: DataIngestionJob) -> dict[str, Any]:

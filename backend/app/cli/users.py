@@ -12,9 +12,9 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.cli._runner import console, run_async
+from app.cli._runner import console, run_async, session_factory, with_engine
 from app.cli._secret import require_secret_key
 from app.core import security
 from app.core.permissions import Role
@@ -38,17 +38,14 @@ def _check_configuration(context: typer.Context) -> None:
 
 async def _in_session(work: Callable[[AuthService], Awaitable[T]]) -> T:
     """Run `work` in one session on the configured database and commit it."""
-    from app.db import create_engine, create_session_factory
 
-    settings = get_settings()
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            result = await work(AuthService(session, settings=settings))
+    async def in_session(engine: AsyncEngine) -> T:
+        async with session_factory(engine)() as session:
+            result = await work(AuthService(session, settings=get_settings()))
             await session.commit()
             return result
-    finally:
-        await engine.dispose()
+
+    return await with_engine(in_session)
 
 
 def _migrate() -> None:

@@ -1,21 +1,22 @@
 """The demo's factor imports and recalculations, as the jobs an operator would have run.
 
 Each shipped factor file `data/factors/<year>/<type>.csv` is imported by a FACTORS csv job
-(the job `co2calc factors import` creates, run by the same task), and each module's emissions
-are computed by a module recalculation job over all its types (the job `co2calc recalc run
---all` creates, run by the same task). The jobs run one at a time in this process on an inline
-runner, with `requested_by` "demo", so the job history and the recalculation status read as
-those of a real installation: every type imported, then recalculated, up to date.
+(the job `co2calc factors import` creates), and each module's emissions are computed by a
+module recalculation job over all its types (the job `co2calc recalc run --all` creates). Each
+is committed and then dispatched by id, as the API does, and they run one at a time in this
+process on an inline runner, with `requested_by` "demo", so the job history and the
+recalculation status read as those of a real installation: every type imported, then
+recalculated, up to date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import paths
+from app.core.job_queue import commit_and_dispatch
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.domain.modules import (
@@ -31,9 +32,7 @@ from app.repositories.factor_repo import FactorRepository
 from app.services.ingestion.jobs import create_import_job
 from app.services.recalculation_jobs import RecalculationJobService
 from app.tasks.context import worker_id
-from app.tasks.emission_recalculation_tasks import run_module_recalculation_task
-from app.tasks.ingestion_tasks import run_factor_import_task
-from app.tasks.runner import InlineRunner, TaskFunction
+from app.tasks.runner import InlineRunner
 
 REQUESTED_BY = "demo"
 ALL_TYPES = [int(t) for t in DataEntryTypeEnum]
@@ -52,7 +51,7 @@ class DemoJobs:
 
     def __init__(self, engine: AsyncEngine, progress: Progress) -> None:
         self.session_factory = create_session_factory(engine)
-        self.runner = InlineRunner(engine, max_concurrency=1)
+        self.runner = InlineRunner(engine, max_concurrency=1, adopt_orphans=False)
         self.progress = progress
 
     async def __aenter__(self) -> DemoJobs:
@@ -71,7 +70,6 @@ class DemoJobs:
         notes: list[str] = []
         for path in files:
             data_entry_type = parse_data_entry_type(path.stem)
-            content = path.read_bytes()
             self.progress(f"Importing the factors of {data_entry_type.name}, {year}")
             async with self.session_factory() as session:
                 job = await create_import_job(
@@ -81,12 +79,11 @@ class DemoJobs:
                     data_entry_type=data_entry_type,
                     year=year,
                     file_name=path.name,
-                    file_size=len(content),
+                    content=path.read_bytes(),
                     requested_by=REQUESTED_BY,
                     worker_id=worker_id(),
                 )
-                await session.commit()
-            finished = await self._run(run_factor_import_task, job.id, content=content)
+                finished = await self._run(session, job.id)
             if finished.result != IngestionResult.SUCCESS:
                 notes.append(_job_note(f"factor import of {year}/{path.name}", finished))
         return notes
@@ -115,20 +112,18 @@ class DemoJobs:
                     requested_by=REQUESTED_BY,
                     worker_id=worker_id(),
                 )
-                await session.commit()
-            finished = await self._run(
-                run_module_recalculation_task, scheduled.job_id, **scheduled.task_params()
-            )
+                finished = await self._run(session, scheduled.job_id)
             if finished.result != IngestionResult.SUCCESS:
                 notes.append(_job_note(f"recalculation of {module_type.name}, {year}", finished))
         return notes
 
-    async def _run(self, task: TaskFunction, job_id: int, **params: Any) -> DataIngestionJob:
-        """Run the job's task on the runner, wait for it, and return the job row as it ended."""
-        self.runner.schedule(task, job_id=job_id, **params)
+    async def _run(self, session: AsyncSession, job_id: int) -> DataIngestionJob:
+        """Commit the job the session created, run it on the runner, wait for it, and return
+        the job row as it ended."""
+        await commit_and_dispatch(session, self.runner)
         await self.runner.wait_idle()
-        async with self.session_factory() as session:
-            job = await DataIngestionRepository(session).get(job_id)
+        async with self.session_factory() as reader:
+            job = await DataIngestionRepository(reader).get(job_id)
         if job is None:
             raise LookupError(f"job {job_id} disappeared")
         return job

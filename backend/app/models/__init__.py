@@ -5,6 +5,7 @@ from app.models.carbon_report import CarbonReport, CarbonReportModule
 from app.models.data_entry import DataEntry, DataEntryEmission
 from app.models.data_ingestion import DataIngestionJob
 from app.models.factor import Factor
+from app.models.job_upload import JobUpload
 from app.models.sync_scope import SyncScope
 from app.models.unit import Unit
 from app.models.user import AuthSession, LoginAttempt, User, UserRole
@@ -20,6 +21,7 @@ __all__ = [
     "Factor",
     "IntEnumType",
     "JSONType",
+    "JobUpload",
     "LoginAttempt",
     "SyncScope",
     "UTCDateTime",

@@ -32,6 +32,7 @@ INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was runnin
 
 _Job = DataIngestionJob
 _ACTIVE = list(ACTIVE_STATES)
+_WAITING = [IngestionState.NOT_STARTED, IngestionState.QUEUED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,16 @@ class JobFilters:
 def _matched(result: Any) -> bool:
     assert isinstance(result, CursorResult)
     return bool(result.rowcount)
+
+
+def _worker_gone(stale_before: datetime, dead_workers: list[str] | None) -> ColumnElement[bool]:
+    """No sign of life (heartbeat, or creation when never claimed) since `stale_before`, or a
+    worker known to be dead."""
+    last_sign_of_life = _Job.heartbeat_at.is_(None) & (_Job.created_at < stale_before)
+    gone = or_(_Job.heartbeat_at < stale_before, last_sign_of_life)
+    if dead_workers:
+        gone = or_(gone, _Job.worker_id.in_(dead_workers))
+    return gone
 
 
 def _owned_by(job_id: int, worker_id: str) -> ColumnElement[bool]:
@@ -307,10 +318,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         than `stale_before`, or when it is listed in `dead_workers`. Per-type rows of such a
         job go with it. Returns the ids of the jobs ended.
         """
-        last_sign_of_life = _Job.heartbeat_at.is_(None) & (_Job.created_at < stale_before)
-        gone = or_(_Job.heartbeat_at < stale_before, last_sign_of_life)
-        if dead_workers:
-            gone = or_(gone, _Job.worker_id.in_(dead_workers))
+        gone = _worker_gone(stale_before, dead_workers)
         stale_ids = list(
             (
                 await self.session.execute(
@@ -336,6 +344,33 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             )
         )
         return stale_ids
+
+    async def adopt_waiting(
+        self, *, stale_before: datetime, dead_workers: list[str], worker_id: str
+    ) -> list[int]:
+        """Jobs that never started (NOT_STARTED, or QUEUED behind their scope's lock) and
+        whose worker is gone (as in `fail_interrupted`) become `worker_id`'s, with their
+        per-type rows, so that worker can run them. Returns the ids taken over."""
+        gone = _worker_gone(stale_before, dead_workers)
+        orphan_ids = list(
+            (
+                await self.session.execute(
+                    select(_Job.id).where(
+                        _Job.state.in_(_WAITING), _Job.parent_job_id.is_(None), gone
+                    )
+                )
+            ).scalars()
+        )
+        if orphan_ids:
+            await self.session.execute(
+                update(_Job)
+                .where(
+                    _Job.state.in_(_WAITING),
+                    or_(_Job.id.in_(orphan_ids), _Job.parent_job_id.in_(orphan_ids)),
+                )
+                .values(worker_id=worker_id, heartbeat_at=utcnow())
+            )
+        return orphan_ids
 
     async def find_running_in_scope(
         self, module_type_id: int, year: int

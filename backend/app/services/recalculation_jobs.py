@@ -1,4 +1,4 @@
-"""Creating recalculation jobs, for the API and the CLI alike.
+"""Creating recalculation jobs, for the API, the CLI and the demo alike.
 
 A single-type job is one row. A module job is a parent row (data_entry_type_id NULL) plus one
 NOT_STARTED per-type row per covered type, inserted together, so the database's
@@ -6,7 +6,7 @@ one-active-recalculation index (`uq_data_ingestion_jobs_active_recalculation`) m
 request collide with an active job on any of its types, and the reverse. The insert runs in a
 SAVEPOINT: a collision rolls back only that, the transaction stays usable (PostgreSQL aborts a
 transaction on a failed statement otherwise), and the active job is looked up and reported as
-a Conflict carrying its id. The caller commits.
+a Conflict carrying its id. The job is enqueued: the caller's commit dispatches it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict
+from app.core.job_queue import enqueue_job
 from app.domain.ingestion import EntityType, IngestionMethod, IngestionState, TargetType
 from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
@@ -40,7 +41,7 @@ _INSERT_ATTEMPTS = 3
 
 @dataclass(frozen=True, slots=True)
 class ScheduledRecalculation:
-    """A recalculation job just created (not yet committed): what to run and to answer."""
+    """A recalculation job just created and enqueued (not yet committed): what to answer."""
 
     job_id: int
     state: IngestionState
@@ -54,22 +55,6 @@ class ScheduledRecalculation:
     @property
     def is_module_job(self) -> bool:
         return bool(self.child_job_ids)
-
-    def task_params(self) -> dict[str, Any]:
-        """Keyword arguments (job_id aside) of run_module_recalculation_task when this is a
-        module job, else of run_recalculation_task."""
-        if self.is_module_job:
-            type_ids = [int(t) for t in self.data_entry_types]
-            return {
-                "module_type_id": int(self.module_type),
-                "data_entry_type_ids": type_ids,
-                "year": self.year,
-            }
-        return {
-            "module_type_id": int(self.module_type),
-            "data_entry_type_id": int(self.data_entry_types[0]),
-            "year": self.year,
-        }
 
     @property
     def message(self) -> str:
@@ -226,7 +211,9 @@ class RecalculationJobService:
         for _ in range(_INSERT_ATTEMPTS):
             try:
                 async with self.session.begin_nested():
-                    return await insert()
+                    scheduled = await insert()
+                enqueue_job(self.session, scheduled.job_id)
+                return scheduled
             except IntegrityError as error:
                 if ACTIVE_RECALCULATION_INDEX not in str(error.orig):
                     raise

@@ -1,7 +1,9 @@
 """Background recalculation of stored emissions: one data entry type, or several of a module.
 
-Both tasks run one `EmissionRecalculationWorkflow.run` through `execute_job` (scope lock,
-claim, heartbeat, one data transaction that also writes the final job state), with its
+A job runs from its id alone (`run_recalculation_job`; the plan's two task signatures delegate
+to it): its row gives the scope, and one `EmissionRecalculationWorkflow.run` runs through
+`execute_job` (scope lock, claim, heartbeat, one data transaction that also writes the final
+job state), with its
 progress published on the job session (`recalculation_progress`), and turn its report into
 the job's outcome (`recalculation_outcome`): a module job also finishes its per-type rows, in
 the same data transaction. The job's `meta` keeps what it was created with (`config`) and
@@ -27,7 +29,7 @@ from app.core.logging import log_extra
 from app.db import dispose_engine
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
-from app.tasks.execution import JobOutcome, JobWork, execute_job
+from app.tasks.execution import JobOutcome, execute_job
 from app.tasks.job_handle import JobHandle
 from app.tasks.recalculation_outcome import module_job_outcomes, type_job_outcome
 from app.tasks.recalculation_progress import (
@@ -45,20 +47,26 @@ from app.workflows.emission_recalculation import (
 logger = logging.getLogger(__name__)
 
 
+async def run_recalculation_job(job_id: int) -> None:
+    """Run any recalculation job from its id alone: the row gives the module, the year and
+    the type, or, for a module job (type NULL), the covered types in `meta.config`."""
+    await execute_job(job_id, _recalculation_work)
+
+
 async def run_recalculation_task(
     module_type_id: int, data_entry_type_id: int, year: int, job_id: int
 ) -> None:
-    """Recalculate the emissions of one data entry type and year (job `job_id`)."""
-    scope = RecalculationScope(module_type_id, (data_entry_type_id,), year)
-    await execute_job(job_id, _recalculation_work(scope))
+    """Recalculate the emissions of one data entry type and year (job `job_id`, whose row
+    holds these inputs and decides)."""
+    await run_recalculation_job(job_id)
 
 
 async def run_module_recalculation_task(
     module_type_id: int, data_entry_type_ids: list[int], year: int, job_id: int
 ) -> None:
-    """Recalculate several data entry types of a module (job `job_id` and its per-type rows)."""
-    scope = RecalculationScope(module_type_id, tuple(data_entry_type_ids), year)
-    await execute_job(job_id, _recalculation_work(scope))
+    """Recalculate several data entry types of a module (job `job_id` and its per-type rows;
+    the row holds these inputs and decides)."""
+    await run_recalculation_job(job_id)
 
 
 def _is_module_job(job: DataIngestionJob) -> bool:
@@ -66,28 +74,35 @@ def _is_module_job(job: DataIngestionJob) -> bool:
     return job.data_entry_type_id is None
 
 
-def _recalculation_work(scope: RecalculationScope) -> JobWork:
-    async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
-        job = await handle.load()
-        module_job = _is_module_job(job)
-        await handle.progress(STARTING)
-        listener = ModuleJobProgress(handle) if module_job else TypeJobProgress(handle)
-        workflow = EmissionRecalculationWorkflow(data_session, listener=listener)
-        report = await workflow.run(scope)
-        if module_job:
-            outcome = await _finish_per_type_rows(handle, data_session, report)
-        else:
-            outcome = type_job_outcome(report)
-        _log_summary(handle, outcome, scope, report)
-        # The meta set at creation (`config`) stays next to the recalculation's figures.
-        return JobOutcome(
-            outcome.result,
-            outcome.message,
-            meta={**job.meta, **outcome.meta},
-            factor_sequence=outcome.factor_sequence,
-        )
+def _scope_of(job: DataIngestionJob) -> RecalculationScope:
+    if _is_module_job(job):
+        type_ids = tuple(int(t) for t in job.meta["config"]["data_entry_type_ids"])
+    else:
+        assert job.data_entry_type_id is not None
+        type_ids = (job.data_entry_type_id,)
+    return RecalculationScope(job.module_type_id, type_ids, job.year)
 
-    return work
+
+async def _recalculation_work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
+    job = await handle.load()
+    scope = _scope_of(job)
+    module_job = _is_module_job(job)
+    await handle.progress(STARTING)
+    listener = ModuleJobProgress(handle) if module_job else TypeJobProgress(handle)
+    workflow = EmissionRecalculationWorkflow(data_session, listener=listener)
+    report = await workflow.run(scope)
+    if module_job:
+        outcome = await _finish_per_type_rows(handle, data_session, report)
+    else:
+        outcome = type_job_outcome(report)
+    _log_summary(handle, outcome, scope, report)
+    # The meta set at creation (`config`) stays next to the recalculation's figures.
+    return JobOutcome(
+        outcome.result,
+        outcome.message,
+        meta={**job.meta, **outcome.meta},
+        factor_sequence=outcome.factor_sequence,
+    )
 
 
 async def _finish_per_type_rows(

@@ -1,6 +1,7 @@
-"""Task functions of the CSV imports, run by a runner (`schedule(task, job_id=..., ...)`)
-or in-process by the CLI. Each runs its service inside `execute_job`, which holds the scope
-lock and commits the data together with the job's end."""
+"""Task functions of the CSV imports, dispatched by job id. Each reads its file (stored with
+the job) and its options from the row, and runs its service inside `execute_job`, which holds
+the scope lock and commits the data together with the job's end; the file is deleted in that
+same final transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.logging import log_extra
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import DataIngestionJob
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.data_import import DataImportService, ImportMode
 from app.services.ingestion.factor_import import FactorImportService
 from app.services.ingestion.outcome import ImportOutcome
@@ -49,38 +51,42 @@ def _type(job: DataIngestionJob) -> DataEntryTypeEnum | None:
     return None if job.data_entry_type_id is None else DataEntryTypeEnum(job.data_entry_type_id)
 
 
-async def run_factor_import_task(job_id: int, content: bytes) -> None:
+async def run_factor_import_task(job_id: int) -> None:
     """FACTORS job: upsert the file's factors of the job's (module or type, year)."""
 
     async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
         job = await handle.load()
+        uploads = JobUploadRepository(data_session)
         outcome = await FactorImportService(data_session).run(
-            content,
+            await uploads.content_of(job_id),
             module_type=ModuleTypeEnum(job.module_type_id),
             data_entry_type=_type(job),
             year=job.year,
             progress=handle.progress,
         )
+        await uploads.delete_of_job(job_id)
         return _job_outcome(job, outcome)
 
     await execute_job(job_id, work)
 
 
-async def run_data_import_task(job_id: int, content: bytes, mode: str = "append") -> None:
-    """DATA_ENTRIES job (method csv): import the file's entries with their emissions."""
-    import_mode = ImportMode(mode)
+async def run_data_import_task(job_id: int) -> None:
+    """DATA_ENTRIES job (method csv): import the file's entries with their emissions, in the
+    mode the job was created with (`meta.mode`, append when absent)."""
 
     async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
         job = await handle.load()
+        uploads = JobUploadRepository(data_session)
         outcome = await DataImportService(data_session).run(
-            content,
+            await uploads.content_of(job_id),
             job_id=job_id,
             module_type=ModuleTypeEnum(job.module_type_id),
             data_entry_type=_type(job),
             year=job.year,
-            mode=import_mode,
+            mode=ImportMode(job.meta.get("mode", ImportMode.append.value)),
             progress=handle.progress,
         )
+        await uploads.delete_of_job(job_id)
         return _job_outcome(job, outcome)
 
     await execute_job(job_id, work)

@@ -1,8 +1,13 @@
 """The `inline` runner backend: jobs run as asyncio tasks inside the API (or CLI) process.
 
+Its interface is `dispatch(job_id)`: the job runs from its id alone (see tasks/dispatch.py).
 Strong references are kept (asyncio only holds weak ones), concurrency is bounded, jobs
-still pending keep a heartbeat, and a periodic sweep ends jobs whose worker is gone, at
-start-up included. Shutdown cancels running jobs, which end ERROR "interrupted".
+still pending keep a heartbeat, and a periodic sweep, at start-up included, handles jobs whose
+worker is gone: one that was running ends ERROR "interrupted"; one that never started
+(NOT_STARTED, or QUEUED behind its scope's lock) is taken over and run here, unless the runner
+was made for one command's own job (`adopt_orphans=False`). The sweep also deletes uploaded
+files that failed jobs left behind, once past the retention period. Shutdown cancels running
+jobs, which end ERROR "interrupted".
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,20 +24,33 @@ from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.models import utcnow
 from app.repositories.data_ingestion import DataIngestionRepository
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.tasks.context import is_local_worker_dead, use_engine, worker_id
+from app.tasks.dispatch import run_job
 
 logger = logging.getLogger(__name__)
 
-TaskFunction = Callable[..., Awaitable[None]]
+JobRun = Callable[[int], Awaitable[None]]
 
 SWEEP_SECONDS = 10.0
 # A job whose worker gave no sign of life for this long is ended as interrupted.
 STALE_JOB_SECONDS = 60.0
+# The file of a job that ended without its final commit stays this long, for a look at it.
+UPLOAD_RETENTION = timedelta(days=1)
 
 
 class InlineRunner:
-    def __init__(self, engine: AsyncEngine, *, max_concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        max_concurrency: int = 4,
+        adopt_orphans: bool = True,
+        run: JobRun = run_job,
+    ) -> None:
         self.engine = engine
+        self.adopt_orphans = adopt_orphans
+        self._run = run
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._sweeper: asyncio.Task[None] | None = None
@@ -54,13 +71,13 @@ class InlineRunner:
             )
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="job-sweeper")
 
-    def schedule(self, task: TaskFunction, /, *, job_id: int, **params: Any) -> None:
-        """Run `task(job_id=..., **params)` in the background (the job row already exists)."""
+    async def dispatch(self, job_id: int) -> None:
+        """Run the committed job `job_id` in the background."""
 
         async def run() -> None:
             async with self._slots:
                 with use_engine(self.engine):
-                    await task(job_id=job_id, **params)
+                    await self._run(job_id)
 
         running = asyncio.create_task(run(), name=f"job-{job_id}")
         self._tasks[running] = job_id
@@ -81,15 +98,29 @@ class InlineRunner:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def sweep(self) -> list[int]:
-        """Heartbeat our own pending jobs; end others' jobs whose worker is gone."""
+        """Heartbeat our own pending jobs; take over or end others' jobs whose worker is gone.
+
+        Returns the ids of the jobs ended as interrupted.
+        """
+        now = utcnow()
         async with self._session_factory() as session:
             repo = DataIngestionRepository(session)
             if self._tasks:
                 await repo.heartbeat(list(self._tasks.values()), worker_id())
             workers = await repo.list_active_workers()
             dead = [worker for worker in workers if is_local_worker_dead(worker)]
-            stale_before = utcnow() - timedelta(seconds=STALE_JOB_SECONDS)
+            stale_before = now - timedelta(seconds=STALE_JOB_SECONDS)
+            adopted = (
+                await repo.adopt_waiting(
+                    stale_before=stale_before, dead_workers=dead, worker_id=worker_id()
+                )
+                if self.adopt_orphans
+                else []
+            )
             ended = await repo.fail_interrupted(stale_before=stale_before, dead_workers=dead)
+            await JobUploadRepository(session).delete_of_jobs_finished_before(
+                now - UPLOAD_RETENTION
+            )
             await session.commit()
         for job_id in ended:
             logger.warning(
@@ -97,6 +128,13 @@ class InlineRunner:
                 job_id,
                 extra=log_extra("sweep.job_interrupted", job_id=job_id, swept_by=worker_id()),
             )
+        for job_id in adopted:
+            logger.warning(
+                "sweep took over job %s: its worker is gone before it started",
+                job_id,
+                extra=log_extra("sweep.job_adopted", job_id=job_id, swept_by=worker_id()),
+            )
+            await self.dispatch(job_id)
         return ended
 
     async def _sweep_forever(self) -> None:

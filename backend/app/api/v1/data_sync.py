@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, WithJsonSchema
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from app.api.params import (
     MAX_INT,
     DataEntryTypeQuery,
@@ -39,10 +38,6 @@ from app.services.job_stream import job_events
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
 from app.services.recalculation_status_service import RecalculationStatusService
 from app.tasks.context import worker_id
-from app.tasks.emission_recalculation_tasks import (
-    run_module_recalculation_task,
-    run_recalculation_task,
-)
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
 
@@ -95,15 +90,19 @@ async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithC
     },
 )
 async def stream_job(
-    job_id: EntityId, request: Request, _: CanView, session: SessionDep
+    job_id: EntityId,
+    request: Request,
+    _: CanView,
+    session: SessionDep,
+    settings: SettingsDep,
+    session_factory: SessionFactoryDep,
 ) -> StreamingResponse:
     """Server-sent events: the job now, each change (within about a second), keep-alive
     comments while idle, and a last event with `"stream_closed": true` once FINISHED."""
     if await DataIngestionRepository(session).get(job_id) is None:
         raise NotFound(f"job {job_id} does not exist")
-    settings = request.app.state.settings
     events = job_events(
-        request.app.state.session_factory,
+        session_factory,
         job_id,
         poll_seconds=settings.sse_poll_seconds,
         keepalive_seconds=settings.sse_keepalive_seconds,
@@ -149,13 +148,9 @@ def data_entry_type_of_module(
 ModuleDataEntryTypePath = Annotated[DataEntryTypeEnum, Depends(data_entry_type_of_module)]
 
 
-async def _commit_and_schedule(
-    request: Request, session: AsyncSession, scheduled: ScheduledRecalculation
-) -> SyncStatusResponse:
-    """Commit the job first: the task must find it, and so must the client's stream."""
-    await session.commit()
-    task = run_module_recalculation_task if scheduled.is_module_job else run_recalculation_task
-    request.app.state.runner.schedule(task, job_id=scheduled.job_id, **scheduled.task_params())
+def _accepted(scheduled: ScheduledRecalculation) -> SyncStatusResponse:
+    """The job is dispatched once the request's session commits (the task and the client's
+    stream must find it)."""
     return SyncStatusResponse(
         job_id=scheduled.job_id, state=int(scheduled.state), message=scheduled.message
     )
@@ -177,7 +172,6 @@ async def get_recalculation_status(
 )
 async def recalculate_data_entry_type(
     user: CanSync,
-    request: Request,
     session: SessionDep,
     module_type: ModuleTypePath,
     data_entry_type: ModuleDataEntryTypePath,
@@ -188,7 +182,7 @@ async def recalculate_data_entry_type(
     scheduled = await RecalculationJobService(session).create_type_job(
         module_type, data_entry_type, year, requested_by=user.username, worker_id=worker_id()
     )
-    return await _commit_and_schedule(request, session, scheduled)
+    return _accepted(scheduled)
 
 
 @router.post(
@@ -198,7 +192,6 @@ async def recalculate_data_entry_type(
 )
 async def recalculate_module(
     user: CanSync,
-    request: Request,
     session: SessionDep,
     module_type: ModuleTypePath,
     year: YearQuery,
@@ -219,4 +212,4 @@ async def recalculate_module(
         requested_by=user.username,
         worker_id=worker_id(),
     )
-    return await _commit_and_schedule(request, session, scheduled)
+    return _accepted(scheduled)

@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, SettingsDep
 from app.api.params import ModuleScope, Scope, YearQuery, error_responses
 from app.api.security import AUTH_RESPONSES, CanSync, CurrentUser
 from app.core.errors import BadRequest, PayloadTooLarge, UnprocessableEntity
+from app.core.settings import Settings
 from app.domain.ingestion import IngestionState, TargetType
 from app.schemas.common import ErrorBody
 from app.schemas.jobs import SyncStatusResponse
@@ -33,7 +34,6 @@ from app.services.ingestion.csv_reading import CsvFileError, FileKind, check_upl
 from app.services.ingestion.data_import import ImportMode
 from app.services.ingestion.jobs import create_import_job
 from app.tasks.context import worker_id
-from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=AUTH_RESPONSES)
 
@@ -81,9 +81,8 @@ def _too_large(limit_mb: int) -> PayloadTooLarge:
     )
 
 
-async def read_upload(request: Request) -> tuple[str, bytes]:
-    """The uploaded file's name and bytes, never reading the body past the size limit."""
-    limit_mb: int = request.app.state.settings.max_upload_mb
+async def read_upload(request: Request, limit_mb: int) -> tuple[str, bytes]:
+    """The uploaded file's name and bytes, never reading the body past `limit_mb`."""
     max_bytes = limit_mb * 1024 * 1024
     max_body = max_bytes + _MULTIPART_OVERHEAD
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -137,16 +136,17 @@ def _parse_mode(value: str | None) -> ImportMode:
 
 async def _accept_upload(
     request: Request,
+    settings: Settings,
     session: AsyncSession,
     user: CurrentUser,
     scope: Scope,
     year: int,
     target: TargetType,
     mode: ImportMode | None = None,
-) -> tuple[int, bytes]:
-    """Read and check the uploaded file, then create its job and commit: the task reads the
-    job row, so it must exist before the task starts. Returns the job id and the file."""
-    file_name, content = await read_upload(request)
+) -> int:
+    """Read and check the uploaded file, then create its job with the file stored beside it;
+    the request's commit dispatches it. Returns the job id."""
+    file_name, content = await read_upload(request, settings.max_upload_mb)
     _check(content, _FILE_KINDS[target], scope)
     job = await create_import_job(
         session,
@@ -155,13 +155,12 @@ async def _accept_upload(
         data_entry_type=scope.data_entry_type,
         year=year,
         file_name=file_name,
-        file_size=len(content),
+        content=content,
         requested_by=user.username,
         worker_id=worker_id(),
         mode=mode,
     )
-    await session.commit()
-    return job.id, content
+    return job.id
 
 
 def _queued(job_id: int, what: str) -> SyncStatusResponse:
@@ -179,13 +178,17 @@ def _queued(job_id: int, what: str) -> SyncStatusResponse:
     openapi_extra=_UPLOAD_BODY,
 )
 async def import_factors(
-    request: Request, user: CanSync, session: SessionDep, scope: ModuleScope, year: YearQuery
+    request: Request,
+    settings: SettingsDep,
+    user: CanSync,
+    session: SessionDep,
+    scope: ModuleScope,
+    year: YearQuery,
 ) -> SyncStatusResponse:
     """Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
     `data_entry_type` column names each row's type. Factors are upserted by identity; the
     job's meta counts inserted, updated, unchanged, removed and rejected rows."""
-    job_id, content = await _accept_upload(request, session, user, scope, year, TargetType.FACTORS)
-    request.app.state.runner.schedule(run_factor_import_task, job_id=job_id, content=content)
+    job_id = await _accept_upload(request, settings, session, user, scope, year, TargetType.FACTORS)
     return _queued(job_id, "factor import")
 
 
@@ -197,6 +200,7 @@ async def import_factors(
 )
 async def import_data_entries(
     request: Request,
+    settings: SettingsDep,
     user: CanSync,
     session: SessionDep,
     scope: ModuleScope,
@@ -214,10 +218,7 @@ async def import_data_entries(
     """Import data entries of one type, or of a module (`data_entry_type` column), with their
     emissions computed from the current factors; stats are refreshed in the same commit."""
     import_mode = _parse_mode(mode)
-    job_id, content = await _accept_upload(
-        request, session, user, scope, year, TargetType.DATA_ENTRIES, import_mode
-    )
-    request.app.state.runner.schedule(
-        run_data_import_task, job_id=job_id, content=content, mode=import_mode.value
+    job_id = await _accept_upload(
+        request, settings, session, user, scope, year, TargetType.DATA_ENTRIES, import_mode
     )
     return _queued(job_id, f"data import ({import_mode.value})")

@@ -1,13 +1,15 @@
-"""Creating the job row of an import (the API and the CLI both do it, then schedule the task)."""
+"""Creating an import job: its row and its file, in one transaction, enqueued for dispatch."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.job_queue import enqueue_job
 from app.domain.ingestion import EntityType, IngestionMethod, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.data_import import ImportMode
 
 
@@ -19,21 +21,23 @@ async def create_import_job(
     data_entry_type: DataEntryTypeEnum | None,
     year: int,
     file_name: str,
-    file_size: int,
+    content: bytes,
     requested_by: str | None,
     worker_id: str | None,
     mode: ImportMode | None = None,
 ) -> DataIngestionJob:
-    """A NOT_STARTED csv job of the scope, flushed (the caller commits, then schedules it).
+    """A NOT_STARTED csv job of the scope with its file stored, flushed and enqueued: it is
+    dispatched once the caller's transaction commits.
 
     `worker_id` names the process that will run it, so the runner's sweep can tell a job of
     a process that is gone from one still waiting for a slot.
     """
+    file_size = len(content)
     what = "factor file" if target is TargetType.FACTORS else "data file"
     meta: dict[str, object] = {"file_name": file_name, "file_size": file_size}
     if mode is not None:
         meta["mode"] = mode.value
-    return await DataIngestionRepository(session).create_ingestion_job(
+    job = await DataIngestionRepository(session).create_ingestion_job(
         module_type_id=int(module_type),
         data_entry_type_id=None if data_entry_type is None else int(data_entry_type),
         year=year,
@@ -45,3 +49,6 @@ async def create_import_job(
         status_message=f"Queued: {what} {file_name!r} ({file_size} bytes)",
         worker_id=worker_id,
     )
+    await JobUploadRepository(session).store(job.id, content)
+    enqueue_job(session, job.id)
+    return job

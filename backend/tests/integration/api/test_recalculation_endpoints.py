@@ -43,18 +43,30 @@ def type_url(module: int = TRAVEL, data_entry_type: int = PLANE, year: Any = YEA
 
 
 class RecordingRunner:
-    """Stands in for the inline runner: remembers what would run."""
+    """Stands in for the inline runner: remembers what would run, as the call of the plan's
+    task that the dispatched job's row describes (the task reads its inputs from the row)."""
 
-    def __init__(self) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self.session_factory = session_factory
         self.scheduled: list[tuple[str, dict[str, Any]]] = []
 
-    def schedule(self, task: Any, /, *, job_id: int, **params: Any) -> None:
-        self.scheduled.append((task.__name__, {"job_id": job_id, **params}))
+    async def dispatch(self, job_id: int) -> None:
+        async with self.session_factory() as session:
+            job = await session.get(DataIngestionJob, job_id)
+        assert job is not None, "dispatched before its commit"
+        common = {"job_id": job.id, "module_type_id": job.module_type_id}
+        if job.data_entry_type_id is None:
+            types = job.meta["config"]["data_entry_type_ids"]
+            call = {**common, "data_entry_type_ids": types, "year": job.year}
+            self.scheduled.append(("run_module_recalculation_task", call))
+        else:
+            call = {**common, "data_entry_type_id": job.data_entry_type_id, "year": job.year}
+            self.scheduled.append(("run_recalculation_task", call))
 
 
 @pytest.fixture
-def runner(app: FastAPI) -> RecordingRunner:
-    recorder = RecordingRunner()
+def runner(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> RecordingRunner:
+    recorder = RecordingRunner(session_factory)
     app.state.runner = recorder
     return recorder
 

@@ -14,8 +14,7 @@ from app.models import DataIngestionJob
 from app.services.ingestion.data_import import ImportMode
 from app.services.ingestion.jobs import create_import_job
 from app.tasks.context import worker_id
-from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
-from app.tasks.runner import InlineRunner, TaskFunction
+from app.tasks.runner import InlineRunner
 
 
 @pytest.fixture
@@ -32,9 +31,11 @@ def create_job(session_factory: async_sessionmaker[AsyncSession]) -> Callable[..
         module_type: ModuleTypeEnum = PROCESS,
         data_entry_type: DataEntryTypeEnum | None = PROCESS_TYPE,
         *,
+        content: bytes = b"",
         year: int = YEAR,
         mode: ImportMode | None = None,
     ) -> int:
+        """The job with its file, committed (not dispatched: the test runs it)."""
         async with session_factory() as session:
             job = await create_import_job(
                 session,
@@ -43,7 +44,7 @@ def create_job(session_factory: async_sessionmaker[AsyncSession]) -> Callable[..
                 data_entry_type=data_entry_type,
                 year=year,
                 file_name="test.csv",
-                file_size=0,
+                content=content,
                 requested_by="tester",
                 worker_id=worker_id(),
                 mode=mode,
@@ -71,10 +72,10 @@ def load_job(
 def run_job(
     runner: InlineRunner, load_job: Callable[[int], Awaitable[DataIngestionJob]]
 ) -> Callable[..., Awaitable[DataIngestionJob]]:
-    """`await run_job(task, job_id, **task_kwargs)`: run the task to its end -> the job."""
+    """`await run_job(job_id)`: dispatch the job and run it to its end -> the job."""
 
-    async def run(task: TaskFunction, job_id: int, **task_kwargs: object) -> DataIngestionJob:
-        runner.schedule(task, job_id=job_id, **task_kwargs)
+    async def run(job_id: int) -> DataIngestionJob:
+        await runner.dispatch(job_id)
         await runner.wait_idle()
         return await load_job(job_id)
 
@@ -94,8 +95,10 @@ def import_factors(
         *,
         year: int = YEAR,
     ) -> DataIngestionJob:
-        job_id = await create_job(TargetType.FACTORS, module_type, data_entry_type, year=year)
-        return await run_job(run_factor_import_task, job_id, content=content)
+        job_id = await create_job(
+            TargetType.FACTORS, module_type, data_entry_type, content=content, year=year
+        )
+        return await run_job(job_id)
 
     return run
 
@@ -115,8 +118,13 @@ def import_data(
         mode: ImportMode = ImportMode.append,
     ) -> DataIngestionJob:
         job_id = await create_job(
-            TargetType.DATA_ENTRIES, module_type, data_entry_type, year=year, mode=mode
+            TargetType.DATA_ENTRIES,
+            module_type,
+            data_entry_type,
+            content=content,
+            year=year,
+            mode=mode,
         )
-        return await run_job(run_data_import_task, job_id, content=content, mode=mode.value)
+        return await run_job(job_id)
 
     return run

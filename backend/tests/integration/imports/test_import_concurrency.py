@@ -21,7 +21,6 @@ from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE
 from app.services.ingestion.factor_import import FactorImportService
-from app.tasks.ingestion_tasks import run_factor_import_task
 from app.tasks.runner import InlineRunner
 
 CreateJob = Callable[..., Awaitable[int]]
@@ -43,8 +42,8 @@ async def test_concurrent_factor_imports_of_one_scope_are_serialized(
     load_job: LoadJob,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first_id = await create_job(TargetType.FACTORS)
-    second_id = await create_job(TargetType.FACTORS)
+    first_id = await create_job(TargetType.FACTORS, content=PROCESS_FACTORS.encode())
+    second_id = await create_job(TargetType.FACTORS, content=CHANGED_FACTORS.encode())
     entered = asyncio.Event()
     release = asyncio.Event()
     original = FactorImportService.run
@@ -56,9 +55,9 @@ async def test_concurrent_factor_imports_of_one_scope_are_serialized(
         return await original(self, content, **params)
 
     monkeypatch.setattr(FactorImportService, "run", held_run)
-    runner.schedule(run_factor_import_task, job_id=first_id, content=PROCESS_FACTORS.encode())
+    await runner.dispatch(first_id)
     await asyncio.wait_for(entered.wait(), 30)
-    runner.schedule(run_factor_import_task, job_id=second_id, content=CHANGED_FACTORS.encode())
+    await runner.dispatch(second_id)
 
     async def second_waits() -> bool:
         job = await load_job(second_id)
@@ -89,11 +88,11 @@ async def test_concurrent_factor_imports_of_one_scope_are_serialized(
 async def test_factor_sequence_follows_commit_order_not_creation_order(
     runner: InlineRunner, create_job: CreateJob, load_job: LoadJob
 ) -> None:
-    created_first = await create_job(TargetType.FACTORS)
-    created_second = await create_job(TargetType.FACTORS)
-    runner.schedule(run_factor_import_task, job_id=created_second, content=PROCESS_FACTORS.encode())
+    created_first = await create_job(TargetType.FACTORS, content=CHANGED_FACTORS.encode())
+    created_second = await create_job(TargetType.FACTORS, content=PROCESS_FACTORS.encode())
+    await runner.dispatch(created_second)
     await runner.wait_idle()
-    runner.schedule(run_factor_import_task, job_id=created_first, content=CHANGED_FACTORS.encode())
+    await runner.dispatch(created_first)
     await runner.wait_idle()
     assert (await load_job(created_second)).factor_sequence == 1
     assert (await load_job(created_first)).factor_sequence == 2
@@ -169,7 +168,7 @@ async def test_killed_cli_import_ends_interrupted_with_no_partial_data(
     assert await Snapshot.take(db) == before
 
     # The scope is free again (SQLite's lock row named the dead job).
-    next_id = await create_job(TargetType.FACTORS)
-    runner.schedule(run_factor_import_task, job_id=next_id, content=PROCESS_FACTORS.encode())
+    next_id = await create_job(TargetType.FACTORS, content=PROCESS_FACTORS.encode())
+    await runner.dispatch(next_id)
     await asyncio.wait_for(runner.wait_idle(), 30)
     assert (await load_job(next_id)).result == IngestionResult.SUCCESS

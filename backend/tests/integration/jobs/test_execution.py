@@ -216,13 +216,13 @@ async def test_runner_shutdown_interrupts_running_jobs(
     engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     job_id = await _new_job(session_factory, worker_id=worker_id())
-    runner = InlineRunner(engine)
-    await runner.start()
 
-    async def task(*, job_id: int) -> None:
+    async def task(job_id: int) -> None:
         await execute_job(job_id, _adding_unit("U1", gate=asyncio.Event()))
 
-    runner.schedule(task, job_id=job_id)
+    runner = InlineRunner(engine, run=task)
+    await runner.start()
+    await runner.dispatch(job_id)
     await _wait_for_state(session_factory, job_id, IngestionState.RUNNING)
     await runner.shutdown()
 

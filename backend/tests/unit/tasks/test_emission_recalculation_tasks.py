@@ -678,13 +678,7 @@ async def test_a_server_stopped_mid_recalculation_leaves_the_job_interrupted_and
     paused = pause_at("Recalculating emissions... 2/4")
     runner = InlineRunner(engine)
     await runner.start()
-    runner.schedule(
-        run_recalculation_task,
-        job_id=job_id,
-        module_type_id=ModuleTypeEnum.process_emissions,
-        data_entry_type_id=PROCESS,
-        year=YEAR,
-    )
+    await runner.dispatch(job_id)
     await asyncio.wait_for(paused.reached.wait(), 10)
 
     await runner.shutdown()
@@ -704,13 +698,7 @@ async def test_a_module_job_stopped_mid_run_ends_its_per_type_rows_too(
     paused = pause_at("Recalculating mice_and_fish_animal_facilities (2/2)... 0/1")
     runner = InlineRunner(engine)
     await runner.start()
-    runner.schedule(
-        run_module_recalculation_task,
-        job_id=job_id,
-        module_type_id=ModuleTypeEnum.research_facilities,
-        data_entry_type_ids=[FACILITIES, ANIMALS],
-        year=YEAR,
-    )
+    await runner.dispatch(job_id)
     await asyncio.wait_for(paused.reached.wait(), 10)
     assert (await job_of(session_factory, children[FACILITIES])).state == IngestionState.RUNNING
 

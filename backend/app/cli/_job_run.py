@@ -1,0 +1,98 @@
+"""Run one job in this process and follow it with a progress bar: `recalc run`, the imports.
+
+The command creates its job with the same service as the API, in one session that commits and
+then dispatches the job to an inline runner of this process (the API's unit of work), so the
+database's rules hold against a server sharing the database. The bar follows the job row
+(short sessions of its own), as any other client would. Ctrl-C cancels the task, which ends
+the job ERROR "interrupted" with its data unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.cli._runner import err_console, session_factory
+from app.core.job_queue import commit_and_dispatch
+from app.domain.ingestion import IngestionState
+from app.models import DataIngestionJob
+from app.repositories.data_ingestion import DataIngestionRepository
+
+POLL_SECONDS = 0.2
+
+# Creates the job in the session (its service enqueues it) and returns its id.
+CreateJob = Callable[[AsyncSession], Awaitable[int]]
+
+
+async def run_job_here(
+    engine: AsyncEngine, create: CreateJob, *, show_progress: bool = True
+) -> DataIngestionJob:
+    """Create the job, run it here, draw its progress until it ends; the job as it ended.
+
+    Errors of `create` (a refusal, a conflict) propagate before any job exists.
+    """
+    from app.tasks.runner import InlineRunner
+
+    # This command's job only: jobs other processes left behind are the server's to run.
+    runner = InlineRunner(engine, max_concurrency=1, adopt_orphans=False)
+    factory = session_factory(engine)
+    await runner.start()
+    try:
+        async with factory() as session:
+            job_id = await create(session)
+            await commit_and_dispatch(session, runner)
+        idle = asyncio.ensure_future(runner.wait_idle())
+        await _follow(factory, job_id, idle, show_progress=show_progress)
+        await idle
+    finally:
+        await runner.shutdown()
+    return await _load(factory, job_id)
+
+
+async def _follow(
+    factory: async_sessionmaker[AsyncSession],
+    job_id: int,
+    idle: asyncio.Future[None],
+    *,
+    show_progress: bool,
+) -> None:
+    """Poll the job row and draw it until it is FINISHED (or its task ended regardless)."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]job {task.fields[job_id]}[/]"),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, disable=not show_progress) as progress:
+        bar = progress.add_task("Waiting to start...", total=None, job_id=job_id)
+        while True:
+            job = await _load(factory, job_id)
+            progress.update(
+                bar,
+                description=job.status_message or IngestionState(job.state).name,
+                total=job.progress_total or None,
+                completed=job.progress_done or 0,
+            )
+            if idle.done() or job.state == IngestionState.FINISHED:
+                return
+            await asyncio.sleep(POLL_SECONDS)
+
+
+async def _load(factory: async_sessionmaker[AsyncSession], job_id: int) -> DataIngestionJob:
+    async with factory() as session:
+        job = await DataIngestionRepository(session).get(job_id)
+    if job is None:
+        raise LookupError(f"job {job_id} disappeared")
+    return job
