@@ -38,7 +38,6 @@ from app.repositories.unit_repo import UnitRepository
 from app.services.ingestion.data_import import ImportMode
 from app.services.ingestion.jobs import create_import_job
 from app.tasks.context import worker_id
-from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
 from app.tasks.runner import InlineRunner
 
 YEAR = 2025
@@ -94,8 +93,8 @@ async def _prepare(
         )
         await session.commit()
     content = (factors_dir(YEAR) / f"{entry_type.name}.csv").read_bytes()
-    job_id = await _create_job(engine, TargetType.FACTORS, entry_type)
-    runner.schedule(run_factor_import_task, job_id=job_id, content=content)
+    job_id = await _create_job(engine, TargetType.FACTORS, entry_type, content)
+    await runner.dispatch(job_id)
     await runner.wait_idle()
 
 
@@ -103,8 +102,10 @@ async def _create_job(
     engine: AsyncEngine,
     target: TargetType,
     entry_type: DataEntryTypeEnum,
+    content: bytes,
     mode: ImportMode | None = None,
 ) -> int:
+    """The job with its file, committed; the caller dispatches it (and times the run)."""
     async with create_session_factory(engine)() as session:
         job = await create_import_job(
             session,
@@ -113,7 +114,7 @@ async def _create_job(
             data_entry_type=entry_type,
             year=YEAR,
             file_name="bench.csv",
-            file_size=0,
+            content=content,
             requested_by="bench",
             worker_id=worker_id(),
             mode=mode,
@@ -197,11 +198,13 @@ async def bench_database(
     try:
         await _prepare(engine, entry_type, runner)
         baseline = await _baseline(engine, content, entry_type)
-        job_id = await _create_job(engine, TargetType.DATA_ENTRIES, entry_type, ImportMode.append)
+        job_id = await _create_job(
+            engine, TargetType.DATA_ENTRIES, entry_type, content, ImportMode.append
+        )
         marks: dict[str, float] = {}
         watcher = asyncio.create_task(_watch(engine, job_id, marks))
         started = time.perf_counter()
-        runner.schedule(run_data_import_task, job_id=job_id, content=content, mode="append")
+        await runner.dispatch(job_id)
         await runner.wait_idle()
         elapsed = time.perf_counter() - started
         await watcher

@@ -43,8 +43,9 @@ async def run_job_here(
     """
     from app.tasks.runner import InlineRunner
 
-    # This command's job only: jobs other processes left behind are the server's to run.
-    runner = InlineRunner(engine, max_concurrency=1, adopt_orphans=False)
+    # Jobs a dead process left waiting are run here too (its start-up sweep takes them over),
+    # one at a time with this command's own.
+    runner = InlineRunner(engine, max_concurrency=1)
     factory = session_factory(engine)
     await runner.start()
     try:

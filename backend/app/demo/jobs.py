@@ -44,14 +44,14 @@ class DemoJobs:
     """Create and run the demo's jobs on `engine`; each method returns notes for the operator
     (jobs that did not end SUCCESS: rows rejected, entries without emissions...).
 
-    Use as `async with DemoJobs(engine, progress) as jobs:`: the inline runner first ends the
+    Use as `async with DemoJobs(engine, progress) as jobs:`: the inline runner first sweeps the
     jobs of processes that are gone (as every runner does when it starts), and is shut down
     on the way out (a job still running then, after Ctrl-C, ends ERROR "interrupted").
     """
 
     def __init__(self, engine: AsyncEngine, progress: Progress) -> None:
         self.session_factory = create_session_factory(engine)
-        self.runner = InlineRunner(engine, max_concurrency=1, adopt_orphans=False)
+        self.runner = InlineRunner(engine, max_concurrency=1)
         self.progress = progress
 
     async def __aenter__(self) -> DemoJobs:

@@ -4,9 +4,9 @@ Its interface is `dispatch(job_id)`: the job runs from its id alone (see tasks/d
 Strong references are kept (asyncio only holds weak ones), concurrency is bounded, jobs
 still pending keep a heartbeat, and a periodic sweep, at start-up included, handles jobs whose
 worker is gone: one that was running ends ERROR "interrupted"; one that never started
-(NOT_STARTED, or QUEUED behind its scope's lock) is taken over and run here, unless the runner
-was made for one command's own job (`adopt_orphans=False`). The sweep also deletes uploaded
-files that failed jobs left behind, once past the retention period. Shutdown cancels running
+(NOT_STARTED, or QUEUED behind its scope's lock) is taken over and run here, whichever process
+this is (the server, a CLI command, the demo). The sweep also deletes uploaded files that
+failed jobs left behind, once past the retention period. Shutdown cancels running
 jobs, which end ERROR "interrupted".
 """
 
@@ -45,11 +45,9 @@ class InlineRunner:
         engine: AsyncEngine,
         *,
         max_concurrency: int = 4,
-        adopt_orphans: bool = True,
         run: JobRun = run_job,
     ) -> None:
         self.engine = engine
-        self.adopt_orphans = adopt_orphans
         self._run = run
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: dict[asyncio.Task[None], int] = {}
@@ -110,12 +108,8 @@ class InlineRunner:
             workers = await repo.list_active_workers()
             dead = [worker for worker in workers if is_local_worker_dead(worker)]
             stale_before = now - timedelta(seconds=STALE_JOB_SECONDS)
-            adopted = (
-                await repo.adopt_waiting(
-                    stale_before=stale_before, dead_workers=dead, worker_id=worker_id()
-                )
-                if self.adopt_orphans
-                else []
+            adopted = await repo.adopt_waiting(
+                stale_before=stale_before, dead_workers=dead, worker_id=worker_id()
             )
             ended = await repo.fail_interrupted(stale_before=stale_before, dead_workers=dead)
             await JobUploadRepository(session).delete_of_jobs_finished_before(

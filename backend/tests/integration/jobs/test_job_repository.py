@@ -190,3 +190,28 @@ async def test_history_lists_newest_first_with_filters(db: AsyncSession) -> None
 
     second_page, _ = await repo.list_jobs(JobFilters(), limit=1, offset=1)
     assert [job.id for job in second_page] == [parent.id]
+
+
+async def test_waiting_jobs_of_gone_workers_are_taken_over_running_ones_end(
+    db: AsyncSession,
+) -> None:
+    repo = DataIngestionRepository(db)
+    orphan = await create_job(db, data_entry_type_id=None, worker_id="host:1:dead")
+    child = await create_job(db, parent_job_id=orphan.id, year=2024, worker_id="host:1:dead")
+    running = await create_job(db, year=2023)
+    await repo.claim(running.id, "host:1:dead")
+    alive = await create_job(db, year=2022, worker_id="host:2:alive")
+    stale_before = utcnow() - timedelta(hours=1)
+
+    adopted = await repo.adopt_waiting(
+        stale_before=stale_before, dead_workers=["host:1:dead"], worker_id="host:3:new"
+    )
+    ended = await repo.fail_interrupted(stale_before=stale_before, dead_workers=["host:1:dead"])
+
+    assert adopted == [orphan.id]
+    assert ended == [running.id]
+    for job in (orphan, child):
+        job = await _reload(db, job)
+        assert (job.state, job.worker_id) == (IngestionState.NOT_STARTED, "host:3:new")
+        assert job.heartbeat_at is not None
+    assert (await _reload(db, alive)).worker_id == "host:2:alive"
