@@ -318,31 +318,16 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         than `stale_before`, or when it is listed in `dead_workers`. Per-type rows of such a
         job go with it. Returns the ids of the jobs ended.
         """
-        gone = _worker_gone(stale_before, dead_workers)
-        stale_ids = list(
-            (
-                await self.session.execute(
-                    select(_Job.id).where(
-                        _Job.state.in_(_ACTIVE), _Job.parent_job_id.is_(None), gone
-                    )
-                )
-            ).scalars()
-        )
-        if not stale_ids:
-            return []
-        await self.session.execute(
-            update(_Job)
-            .where(
-                _Job.state.in_(_ACTIVE),
-                or_(_Job.id.in_(stale_ids), _Job.parent_job_id.in_(stale_ids)),
-            )
-            .values(
+        stale_ids = await self._orphaned(_ACTIVE, stale_before, dead_workers)
+        if stale_ids:
+            await self._update_with_rows(
+                stale_ids,
+                _ACTIVE,
                 state=IngestionState.FINISHED,
                 result=IngestionResult.ERROR,
                 status_message=message,
                 finished_at=utcnow(),
             )
-        )
         return stale_ids
 
     async def adopt_waiting(
@@ -351,26 +336,34 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         """Jobs that never started (NOT_STARTED, or QUEUED behind their scope's lock) and
         whose worker is gone (as in `fail_interrupted`) become `worker_id`'s, with their
         per-type rows, so that worker can run them. Returns the ids taken over."""
-        gone = _worker_gone(stale_before, dead_workers)
-        orphan_ids = list(
-            (
-                await self.session.execute(
-                    select(_Job.id).where(
-                        _Job.state.in_(_WAITING), _Job.parent_job_id.is_(None), gone
-                    )
-                )
-            ).scalars()
-        )
+        orphan_ids = await self._orphaned(_WAITING, stale_before, dead_workers)
         if orphan_ids:
-            await self.session.execute(
-                update(_Job)
-                .where(
-                    _Job.state.in_(_WAITING),
-                    or_(_Job.id.in_(orphan_ids), _Job.parent_job_id.in_(orphan_ids)),
-                )
-                .values(worker_id=worker_id, heartbeat_at=utcnow())
+            await self._update_with_rows(
+                orphan_ids, _WAITING, worker_id=worker_id, heartbeat_at=utcnow()
             )
         return orphan_ids
+
+    async def _orphaned(
+        self, states: list[int], stale_before: datetime, dead_workers: list[str] | None
+    ) -> list[int]:
+        """Top-level jobs in `states` whose worker is gone."""
+        statement = select(_Job.id).where(
+            _Job.state.in_(states),
+            _Job.parent_job_id.is_(None),
+            _worker_gone(stale_before, dead_workers),
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def _update_with_rows(self, job_ids: list[int], states: list[int], **values: Any) -> None:
+        """Set `values` on these jobs and their per-type rows, where still in `states`."""
+        await self.session.execute(
+            update(_Job)
+            .where(
+                _Job.state.in_(states),
+                or_(_Job.id.in_(job_ids), _Job.parent_job_id.in_(job_ids)),
+            )
+            .values(**values)
+        )
 
     async def find_running_in_scope(
         self, module_type_id: int, year: int
