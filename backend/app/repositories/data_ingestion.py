@@ -344,7 +344,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         return orphan_ids
 
     async def _orphaned(
-        self, states: list[int], stale_before: datetime, dead_workers: list[str] | None
+        self, states: list[IngestionState], stale_before: datetime, dead_workers: list[str] | None
     ) -> list[int]:
         """Top-level jobs in `states` whose worker is gone."""
         statement = select(_Job.id).where(
@@ -354,7 +354,9 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         )
         return list((await self.session.execute(statement)).scalars())
 
-    async def _update_with_rows(self, job_ids: list[int], states: list[int], **values: Any) -> None:
+    async def _update_with_rows(
+        self, job_ids: list[int], states: list[IngestionState], **values: Any
+    ) -> None:
         """Set `values` on these jobs and their per-type rows, where still in `states`."""
         await self.session.execute(
             update(_Job)
