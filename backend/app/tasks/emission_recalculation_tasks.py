@@ -3,10 +3,9 @@
 A job runs from its id alone (`run_recalculation_job`; the plan's two task signatures delegate
 to it): its row gives the scope, and one `EmissionRecalculationWorkflow.run` runs through
 `execute_job` (scope lock, claim, heartbeat, one data transaction that also writes the final
-job state), with its
-progress published on the job session (`recalculation_progress`), and turn its report into
-the job's outcome (`recalculation_outcome`): a module job also finishes its per-type rows, in
-the same data transaction. The job's `meta` keeps what it was created with (`config`) and
+job state), with its progress published on the job session (`recalculation_progress`); its
+report becomes the job's outcome (`recalculation_outcome`): a module job also finishes its
+per-type rows, in the same data transaction. The job's `meta` keeps what it was created with (`config`) and
 gains `recalculation`.
 
 A type whose recalculation raises anything but entry errors (a calculator bug, a constraint
