@@ -5,8 +5,8 @@ to it): its row gives the scope, and one `EmissionRecalculationWorkflow.run` run
 `execute_job` (scope lock, claim, heartbeat, one data transaction that also writes the final
 job state), with its progress published on the job session (`recalculation_progress`); its
 report becomes the job's outcome (`recalculation_outcome`): a module job also finishes its
-per-type rows, in the same data transaction. The job's `meta` keeps what it was created with (`config`) and
-gains `recalculation`.
+per-type rows, in the same data transaction. The job's `meta` keeps what it was created with
+(`config`) and gains `recalculation`.
 
 A type whose recalculation raises anything but entry errors (a calculator bug, a constraint
 violation in its writes) is rolled back alone and stays stale: a single-type job then ends
