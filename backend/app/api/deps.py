@@ -1,5 +1,5 @@
 """Request-scoped dependencies shared by the routers: typed views of what the app holds
-(settings, engine, session factory, job runner) and the request's unit of work."""
+(settings, secret key, engine, session factory, job runner) and the request's unit of work."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_secret_key(request: Request) -> str:
+    secret_key: str = request.app.state.secret_key
+    return secret_key
+
+
 def get_engine(request: Request) -> AsyncEngine:
     engine: AsyncEngine = request.app.state.engine
     return engine
@@ -34,6 +39,7 @@ def get_runner(request: Request) -> JobDispatcher:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SecretKeyDep = Annotated[str, Depends(get_secret_key)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionFactoryDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_session_factory)]
 RunnerDep = Annotated[JobDispatcher, Depends(get_runner)]

@@ -24,7 +24,7 @@ from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
 from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
-from app.api.deps import SessionDep
+from app.api.deps import SecretKeyDep, SessionDep, SettingsDep
 from app.core import security
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.permissions import DATA_MANAGEMENT, Action, PermissionMap, permission_map
@@ -93,13 +93,13 @@ def _check_csrf(request: Request, resolved: ResolvedToken, service: AuthService)
 async def get_current_user(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    secret_key: SecretKeyDep,
     bearer: Annotated[str | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> CurrentUser:
     """The authenticated caller; 401 (saying how to log in) without valid credentials."""
-    service = AuthService(
-        session, settings=request.app.state.settings, secret_key=request.app.state.secret_key
-    )
+    service = AuthService(session, settings=settings, secret_key=secret_key)
     if bearer:
         resolved = await service.resolve(bearer, "bearer")
         if resolved is None:

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.deps import SessionDep
+from app.api.deps import SecretKeyDep, SessionDep, SessionFactoryDep, SettingsDep
 from app.api.security import (
     AUTH_RESPONSES,
     CSRF_COOKIE,
@@ -22,19 +22,17 @@ from app.api.security import (
     cookie_scheme,
 )
 from app.core.permissions import PermissionMap, permission_map
-from app.core.settings import Settings
 from app.models import utcnow
 from app.services.auth_service import AuthService, IssuedToken
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-async def get_attempts_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def get_attempts_session(factory: SessionFactoryDep) -> AsyncIterator[AsyncSession]:
     """A session committed even when the request fails: a failed login must be remembered
     although the failure rolls the request's own session back. The login service also commits
     it mid-request (`commit_attempts=attempts.commit`), to reserve an attempt before checking
     the password (see app.services.auth_service)."""
-    factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session:
         try:
             yield session
@@ -83,15 +81,23 @@ def _me(user_id: int, username: str, roles: tuple[str, ...] | list[str]) -> Me:
     return Me(id=user_id, username=username, roles=list(roles), permissions=permission_map(roles))
 
 
-def _service(request: Request, session: AsyncSession, attempts: AsyncSession) -> AuthService:
-    settings: Settings = request.app.state.settings
+def get_login_service(
+    session: SessionDep,
+    attempts: AttemptsSessionDep,
+    settings: SettingsDep,
+    secret_key: SecretKeyDep,
+) -> AuthService:
+    """The auth service of a login: failed attempts are written on their own session."""
     return AuthService(
         session,
         attempts_session=attempts,
         commit_attempts=attempts.commit,
         settings=settings,
-        secret_key=request.app.state.secret_key,
+        secret_key=secret_key,
     )
+
+
+LoginServiceDep = Annotated[AuthService, Depends(get_login_service)]
 
 
 def _set_login_cookies(request: Request, response: Response, issued: IssuedToken) -> None:
@@ -108,11 +114,9 @@ async def login(
     body: LoginRequest,
     request: Request,
     response: Response,
-    session: SessionDep,
-    attempts: AttemptsSessionDep,
+    service: LoginServiceDep,
 ) -> LoginResponse:
     """Log in with a JSON body; sets the session cookie and the readable CSRF cookie."""
-    service = _service(request, session, attempts)
     issued = await service.login(body.username, body.password, "cookie")
     await service.purge_expired()
     _set_login_cookies(request, response, issued)
@@ -128,14 +132,11 @@ async def login(
 @router.post("/token", responses=LOGIN_RESPONSES)
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    request: Request,
-    session: SessionDep,
-    attempts: AttemptsSessionDep,
+    service: LoginServiceDep,
+    settings: SettingsDep,
 ) -> TokenResponse:
     """OAuth2 password flow: a bearer token for scripts (`Authorization: Bearer <token>`)."""
-    service = _service(request, session, attempts)
     issued = await service.login(form.username, form.password, "bearer")
-    settings: Settings = request.app.state.settings
     return TokenResponse(access_token=issued.token, expires_in=int(settings.token_ttl_hours * 3600))
 
 
@@ -144,13 +145,13 @@ async def logout(
     request: Request,
     user: CurrentUserDep,
     session: SessionDep,
+    settings: SettingsDep,
+    secret_key: SecretKeyDep,
     bearer: Annotated[str | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Response:
     """Revoke the token or session used for this call and clear the cookies."""
-    service = AuthService(
-        session, settings=request.app.state.settings, secret_key=request.app.state.secret_key
-    )
+    service = AuthService(session, settings=settings, secret_key=secret_key)
     # The credential that authenticated this call: the bearer token when one was sent.
     await service.revoke(bearer if bearer else cookie or "")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
