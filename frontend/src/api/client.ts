@@ -31,6 +31,8 @@ const sessionRules: Middleware = {
 export const api = createClient<paths>({
   baseUrl: window.location.origin,
   credentials: 'same-origin',
+  // Looked up at each call, not kept from start-up (tests replace it).
+  fetch: (request: Request) => globalThis.fetch(request),
 });
 api.use(sessionRules);
 

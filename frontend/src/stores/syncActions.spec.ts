@@ -1,33 +1,20 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi, json, type Handler } from '@/testing/fakeApi';
 import { FakeEventSource } from '@/testing/fakeEventSource';
+import { useDataManagementStore } from './dataManagement';
+import { ActionError, importFile, recalculateModule, recalculateType } from './syncActions';
 
-// openapi-fetch takes `fetch` when the client is created: stub it before the client module loads.
-const fetchMock = vi.hoisted(() => {
-  const mock = vi.fn<(request: Request) => Promise<Response>>();
-  globalThis.fetch = mock as unknown as typeof fetch;
-  return mock;
-});
-
-const { useDataManagementStore } = await import('./dataManagement');
-const { ActionError, importFile, recalculateModule, recalculateType } = await import('./syncActions');
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' },
-  });
-}
-
-/** Answer each request by URL; record what the page sent. */
+/** Every POST gets `post`; the refreshes that follow get empty answers. */
 function answer(post: Response): Request[] {
-  const sent: Request[] = [];
-  fetchMock.mockImplementation(async (request: Request) => {
-    sent.push(request);
-    if (request.method === 'POST') return post.clone();
-    return json(200, request.url.includes('/sync/jobs') ? { items: [], total: 0 } : []);
+  const posted: Handler = () => post.clone();
+  return fakeApi({
+    'POST /api/v1/sync/recalculate-emissions/2': posted,
+    'POST /api/v1/sync/recalculate-emissions/2/20': posted,
+    'POST /api/v1/sync/data-entries/2': posted,
+    'GET /api/v1/sync/recalculation-status': () => json(200, []),
+    'GET /api/v1/sync/jobs': () => json(200, { items: [], total: 0 }),
   });
-  return sent;
 }
 
 beforeEach(() => {
@@ -40,13 +27,12 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
-  fetchMock.mockReset();
 });
 
-function posted(sent: Request[]): URL {
+function posted(sent: Request[]): Request {
   const request = sent.find((item) => item.method === 'POST');
   if (!request) throw new Error('nothing was posted');
-  return new URL(request.url);
+  return request;
 }
 
 describe('recalculation requests', () => {
@@ -58,7 +44,7 @@ describe('recalculation requests', () => {
 
     const started = await recalculateModule(2, scope);
 
-    const url = posted(sent);
+    const url = new URL(posted(sent).url);
     expect(url.pathname).toBe('/api/v1/sync/recalculate-emissions/2');
     expect(url.searchParams.get('only_stale')).toBe(expected);
     expect(url.searchParams.get('year')).toBe('2025');
@@ -71,9 +57,9 @@ describe('recalculation requests', () => {
   it('echoes the CSRF cookie on the write', async () => {
     const sent = answer(json(202, { job_id: 31, state: 0, message: 'queued' }));
     await recalculateType(2, 20);
-    const request = sent.find((item) => item.method === 'POST');
-    expect(request?.headers.get('X-CSRF-Token')).toBe('token-123');
-    expect(new URL(request!.url).pathname).toBe('/api/v1/sync/recalculate-emissions/2/20');
+    const request = posted(sent);
+    expect(request.headers.get('X-CSRF-Token')).toBe('token-123');
+    expect(new URL(request.url).pathname).toBe('/api/v1/sync/recalculate-emissions/2/20');
   });
 
   it('attaches to the running job on 409 instead of failing', async () => {
@@ -107,7 +93,7 @@ describe('imports', () => {
 
     await importFile('data', 2, 20, file, 'replace');
 
-    const request = sent.find((item) => item.method === 'POST')!;
+    const request = posted(sent);
     const url = new URL(request.url);
     expect(url.pathname).toBe('/api/v1/sync/data-entries/2');
     expect(Object.fromEntries(url.searchParams)).toEqual({
