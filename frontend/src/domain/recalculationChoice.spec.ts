@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ModuleRecalculationStatus } from '@/api/types';
+import { makeModuleStatus, makeTypeStatus } from '@/testing/status';
 import { canChooseOnlyStale, defaultScope, onlyStaleParam, staleTypeIds } from './recalculationChoice';
 
-function status(stale: Record<number, boolean>): ModuleRecalculationStatus {
-  return {
-    module_type_id: 2,
-    year: 2025,
-    needs_recalculation: Object.values(stale).some(Boolean),
-    data_entry_types: Object.entries(stale).map(([id, needs]) => ({
-      module_type_id: 2,
-      data_entry_type_id: Number(id),
-      year: 2025,
-      needs_recalculation: needs,
-      last_factor_job_id: 1,
-      last_factor_job_result: 0,
-      last_factor_job_finished_at: null,
-      last_factor_job_rows_done: null,
-      last_factor_job_rows_total: null,
-      last_recalculation_job_id: null,
-      last_recalculation_job_state: null,
-      last_recalculation_job_result: null,
-      last_recalculation_job_finished_at: null,
-      recalculation_running_job_id: null,
-    })),
-  };
+function status(stale: Record<number, boolean>) {
+  return makeModuleStatus(
+    Object.entries(stale).map(([id, needs]) =>
+      makeTypeStatus({ data_entry_type_id: Number(id), needs_recalculation: needs }),
+    ),
+  );
 }
 
 describe('the recalculation dialog choice', () => {

@@ -1,36 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ModuleRecalculationStatus, RecalculationStatus } from '@/api/types';
-import { JobResult, JobState } from './jobs';
+import { makeModuleStatus as moduleStatus, makeTypeStatus as typeStatus } from '@/testing/status';
+import { JobResult } from './jobs';
 import { moduleBadge, progressRatio, typeBadge } from './status';
-
-function typeStatus(overrides: Partial<RecalculationStatus> = {}): RecalculationStatus {
-  return {
-    module_type_id: 2,
-    data_entry_type_id: 20,
-    year: 2025,
-    needs_recalculation: false,
-    last_factor_job_id: 10,
-    last_factor_job_result: JobResult.SUCCESS,
-    last_factor_job_finished_at: '2025-03-01T10:00:00Z',
-    last_factor_job_rows_done: 5,
-    last_factor_job_rows_total: 5,
-    last_recalculation_job_id: 11,
-    last_recalculation_job_state: JobState.FINISHED,
-    last_recalculation_job_result: JobResult.SUCCESS,
-    last_recalculation_job_finished_at: '2025-03-01T10:05:00Z',
-    recalculation_running_job_id: null,
-    ...overrides,
-  };
-}
-
-function moduleStatus(types: RecalculationStatus[]): ModuleRecalculationStatus {
-  return {
-    module_type_id: 2,
-    year: 2025,
-    needs_recalculation: types.some((type) => type.needs_recalculation),
-    data_entry_types: types,
-  };
-}
 
 const running = { jobId: 42, done: 3, total: 12, message: 'Recalculating plane (1/2)... 3/12' };
 

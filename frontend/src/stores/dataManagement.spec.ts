@@ -1,35 +1,22 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ModuleRecalculationStatus } from '@/api/types';
 import { fakeApi, json, settle } from '@/testing/fakeApi';
 import { FakeEventSource } from '@/testing/fakeEventSource';
 import { makeJob } from '@/testing/jobs';
+import { makeModuleStatus, makeTypeStatus } from '@/testing/status';
 import { POLL_MS, useDataManagementStore } from './dataManagement';
 
-function travelStatus(runningJobId: number | null): ModuleRecalculationStatus[] {
-  const type = (id: number, running: number | null) => ({
-    module_type_id: 2,
-    data_entry_type_id: id,
-    year: 2025,
-    needs_recalculation: true,
-    last_factor_job_id: 1,
-    last_factor_job_result: 0,
-    last_factor_job_finished_at: null,
-    last_factor_job_rows_done: null,
-    last_factor_job_rows_total: null,
-    last_recalculation_job_id: null,
-    last_recalculation_job_state: null,
-    last_recalculation_job_result: null,
-    last_recalculation_job_finished_at: null,
-    recalculation_running_job_id: running,
-  });
+function travelStatus(runningJobId: number | null) {
   return [
-    {
-      module_type_id: 2,
-      year: 2025,
-      needs_recalculation: true,
-      data_entry_types: [type(20, runningJobId), type(21, runningJobId)],
-    },
+    makeModuleStatus(
+      [20, 21].map((id) =>
+        makeTypeStatus({
+          data_entry_type_id: id,
+          needs_recalculation: true,
+          recalculation_running_job_id: runningJobId,
+        }),
+      ),
+    ),
   ];
 }
 
