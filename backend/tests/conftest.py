@@ -126,6 +126,13 @@ def postgres_template() -> Iterator[str]:
         _drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def session_postgres_url(postgres_template: str) -> Iterator[str]:
+    """A migrated PostgreSQL database kept for the whole session (a server many tests share)."""
+    with _scratch_postgres_database("co2calc_session", postgres_template) as url:
+        yield url
+
+
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),

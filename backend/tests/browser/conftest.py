@@ -1,0 +1,165 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real `co2calc serve`.
+
+No browser is downloaded (`playwright install` is never run): Chromium is `/usr/bin/chromium`
+(`CO2CALC_TEST_CHROMIUM` elsewhere). Without it, or without a built page (`make page`), the
+tests skip with the reason, except in CI (CI=true), where that is a failure.
+
+One server per database kind for the whole session (SQLite, and PostgreSQL for the main path):
+a demo takes seconds to load, a browser context milliseconds. Tests therefore never assume
+the state another test left: each makes the state it needs, on the module it works on.
+Screenshots land in `test-artifacts/screenshots/` (`CO2CALC_TEST_ARTIFACTS` elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from page_server import PageServer, running_page_server
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+from app import paths
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = Path(os.environ.get("CO2CALC_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(os.environ.get("CO2CALC_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
+SCREENSHOTS = ARTIFACTS / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+OpenPage = Callable[..., Page]
+Screenshot = Callable[..., Path]
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true requires it: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(f"chromium unavailable at {CHROMIUM} (apt-get install chromium)")
+    if not (paths.static_dir() / "index.html").is_file():
+        _missing(f"the page is not built ({paths.static_dir()}); run `make page`")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, playwright: Playwright
+) -> Iterator[PageServer]:
+    workdir = tmp_path_factory.mktemp("page-sqlite")
+    database = workdir / "co2calc.db"
+    shutil.copyfile(sqlite_template, database)
+    with running_page_server("sqlite", f"sqlite+aiosqlite:///{database}", workdir) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server(
+    session_postgres_url: str, tmp_path_factory: pytest.TempPathFactory, playwright: Playwright
+) -> Iterator[PageServer]:
+    workdir = tmp_path_factory.mktemp("page-postgresql")
+    with running_page_server("postgresql", session_postgres_url, workdir) as server:
+        yield server
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ],
+)
+def page_server(request: pytest.FixtureRequest) -> PageServer:
+    """The main path runs on both databases."""
+    server: PageServer = request.getfixturevalue(f"{request.param}_server")
+    return server
+
+
+def _policy_violation(message: ConsoleMessage) -> bool:
+    return "Content Security Policy" in message.text or "Refused to" in message.text
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[OpenPage]:
+    """`open_page(server, viewport=PHONE, locale="fr-FR", bypass_csp=False)`: a page in a
+    fresh browser context (no cookies). Script errors and Content-Security-Policy violations
+    seen by any of them fail the test at the end."""
+    contexts = []
+    problems: list[str] = []
+
+    def open_one(
+        server: PageServer,
+        *,
+        viewport: dict[str, int] = DESKTOP,
+        locale: str = "en-US",
+        bypass_csp: bool = False,
+    ) -> Page:
+        context = browser.new_context(
+            base_url=server.base_url, viewport=viewport, locale=locale, bypass_csp=bypass_csp
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"console: {message.text}") if _policy_violation(message) else None
+            ),
+        )
+        return page
+
+    yield open_one
+    for context in contexts:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Screenshot:
+    """`screenshot(page, "dialog-open", show=locator)` saves `<test>--<state>.png` under the
+    artifacts: the viewport, scrolled to `show` when given, or the whole page."""
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+
+    def save(
+        page: Page, state: str, *, show: Locator | None = None, full_page: bool = False
+    ) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{test_name.removeprefix('test_')}--{state}.png"
+        if show is not None:
+            show.scroll_into_view_if_needed()
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save

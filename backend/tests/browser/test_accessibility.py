@@ -1,0 +1,122 @@
+"""Keyboard only through the recalculation dialog (focus trapped, then returned), and axe-core
+finding nothing serious or critical, at 1280x800 and 390x844."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DESKTOP, IN_CI, PHONE, REPO_ROOT, OpenPage, Screenshot
+from data_management import RESULT_SUCCESS, log_in, module_badge, open_dialog, wait_until_loaded
+from page_server import ADMIN, PageServer
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(
+    os.environ.get(
+        "CO2CALC_TEST_AXE", REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+    )
+)
+BUILDINGS = 3
+ALL_TYPES = "Recalculate all data entry types"
+
+
+def _focused_test_id(page: Page) -> str | None:
+    value: str | None = page.evaluate(
+        "document.activeElement?.closest('[data-testid]')?.dataset.testid ?? null"
+    )
+    return value
+
+
+def _focus_is_inside(page: Page, test_id: str) -> bool:
+    inside: bool = page.evaluate(
+        "(id) => !!document.activeElement?.closest(`[data-testid='${id}']`)", test_id
+    )
+    return inside
+
+
+def _tab_to(page: Page, test_id: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focused_test_id(page) == test_id:
+            return
+    raise AssertionError(f"Tab never reached {test_id}")
+
+
+def test_keyboard_only_through_the_dialog(
+    sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page(sqlite_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+    button = f"recalculate-module-{BUILDINGS}"
+    dialog = f"recalculation-dialog-{BUILDINGS}"
+
+    _tab_to(page, button)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id(dialog)).to_be_visible()
+    for _ in range(8):  # focus cycles inside the dialog
+        page.keyboard.press("Tab")
+        assert _focus_is_inside(page, dialog), _focused_test_id(page)
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id(dialog)).to_be_hidden()
+    assert _focused_test_id(page) == button
+
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id(dialog)).to_be_visible()
+    all_types = page.get_by_test_id(dialog).get_by_role(
+        "radio", name="Recalculate all data entry types"
+    )
+    for _ in range(8):
+        if all_types.evaluate("(radio) => radio === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(all_types).to_be_checked()
+    screenshot(page, "keyboard-choice")
+    _tab_to(page, "dialog-confirm", limit=8)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_test_id(dialog)).to_be_hidden()
+    toast = page.locator("[data-testid='job-toast']").last
+    expect(toast).to_have_attribute("data-result", RESULT_SUCCESS, timeout=60_000)
+    expect(module_badge(page, BUILDINGS)).to_have_attribute("data-status", "up_to_date")
+
+
+def _serious_violations(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280x800", "390x844"])
+def test_axe_finds_nothing_serious(
+    sqlite_server: PageServer,
+    open_page: OpenPage,
+    screenshot: Screenshot,
+    viewport: dict[str, int],
+) -> None:
+    if not AXE.is_file():
+        reason = f"axe-core unavailable ({AXE}); run `npm ci` in frontend/"
+        if IN_CI:
+            pytest.fail(f"CI=true requires it: {reason}")
+        pytest.skip(reason)
+    # bypass_csp: axe is injected as an inline script, which the page's policy forbids.
+    page = open_page(sqlite_server, viewport=viewport, bypass_csp=True)
+    page.goto("/login")
+    assert _serious_violations(page) == []
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+    assert _serious_violations(page) == []
+    screenshot(page, "page")
+
+    open_dialog(page, BUILDINGS)
+    assert _serious_violations(page) == []
+    screenshot(page, "dialog")

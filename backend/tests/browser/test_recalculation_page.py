@@ -1,0 +1,243 @@
+"""Data Management in a real browser: badges, imports, the recalculation dialog with live
+progress, attaching to a running job, a job started from the CLI, and the job history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import OpenPage, Screenshot
+from data_management import (
+    BADGE_WORDS,
+    RESULT_SUCCESS,
+    RESULT_WARNING,
+    card,
+    chart_value,
+    expected_badge,
+    log_in,
+    module_badge,
+    open_dialog,
+    record_progress,
+    recorded_progress,
+    scaled_factor_file,
+    type_badge,
+    wait_until_loaded,
+)
+from page_server import ADMIN, LONG_MODULE, LONG_TYPE, YEAR, PageServer
+from playwright.sync_api import Page, Request, expect
+
+pytestmark = pytest.mark.browser
+
+UNKNOWN_AIRPORT = 'unknown airport code "ZZZ"'
+JOB_SECONDS = 60_000  # ms: the longest a recalculation of the long module may take here
+
+
+def _recalculation_requests(page: Page) -> list[str]:
+    """URLs of the recalculation POSTs the page sends from now on."""
+    sent: list[str] = []
+
+    def note(request: Request) -> None:
+        if request.method == "POST" and "/sync/recalculate-emissions/" in request.url:
+            sent.append(request.url)
+
+    page.on("request", note)
+    return sent
+
+
+def test_badges_match_the_apis_status(
+    page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page(page_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+
+    for module in page_server.status():
+        module_id = module["module_type_id"]
+        kind = expected_badge(module)
+        expect(module_badge(page, module_id)).to_have_attribute("data-status", kind)
+        expect(module_badge(page, module_id)).to_contain_text(BADGE_WORDS[kind])
+        for entry_type in module["data_entry_types"]:
+            badge = type_badge(page, entry_type["data_entry_type_id"])
+            expect(badge).to_have_attribute("data-status", expected_badge(entry_type))
+    expect(page.get_by_test_id("current-user")).to_contain_text(ADMIN.username)
+    screenshot(page, "overview", full_page=True)
+
+
+def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
+    page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page(page_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+    before = chart_value(page, "now", LONG_MODULE)
+    factors = scaled_factor_file("plane", "ef_kg_co2eq_per_km", 1.5)
+
+    page.get_by_test_id(f"import-factors-{LONG_TYPE}-input").set_input_files(
+        {"name": "plane-factors.csv", "mimeType": "text/csv", "buffer": factors.encode()}
+    )
+
+    row = page.get_by_test_id(f"type-row-{LONG_TYPE}")
+    expect(row.get_by_test_id("import-result")).to_have_attribute("data-result", RESULT_SUCCESS)
+    expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "needs_recalculation")
+    expect(module_badge(page, LONG_MODULE)).to_have_attribute("data-status", "needs_recalculation")
+    expect(module_badge(page, LONG_MODULE)).to_contain_text("Recalculation needed")
+    screenshot(page, "stale-after-factor-import", show=card(page, LONG_MODULE))
+
+    dialog = open_dialog(page, LONG_MODULE)
+    only_stale = dialog.get_by_role("radio", name="Recalculate only data entry types that need it")
+    expect(only_stale).to_be_checked()
+    expect(dialog.get_by_test_id("dialog-stale-types")).to_contain_text("Plane")
+    screenshot(page, "dialog-only-stale")
+    sent = _recalculation_requests(page)
+    record_progress(page, LONG_MODULE)
+    dialog.get_by_test_id("dialog-confirm").click()
+
+    expect(module_badge(page, LONG_MODULE)).to_have_attribute("data-status", "running")
+    progress = card(page, LONG_MODULE).locator("[data-testid^='job-progress-']").first
+    expect(progress.get_by_test_id("job-progress-count")).to_be_visible()
+    screenshot(page, "recalculating", show=card(page, LONG_MODULE))
+    expect(module_badge(page, LONG_MODULE)).to_have_attribute(
+        "data-status", "up_to_date", timeout=JOB_SECONDS
+    )
+    toast = page.locator("[data-testid='job-toast']").last
+    expect(toast).to_have_attribute("data-result", RESULT_SUCCESS)
+    expect(module_badge(page, LONG_MODULE)).to_contain_text("Up to date")
+    expect(page.get_by_test_id(f"chart-now-{LONG_MODULE}")).not_to_have_attribute(
+        "data-value", str(before)
+    )
+    screenshot(page, "up-to-date", show=card(page, LONG_MODULE))
+    screenshot(page, "chart-before-and-after", show=page.get_by_test_id("emissions-chart"))
+
+    assert [re.sub(r".*\?", "", url) for url in sent] == [f"year={YEAR}&only_stale=true"]
+    assert len(set(recorded_progress(page))) >= 2, recorded_progress(page)
+    after = chart_value(page, "now", LONG_MODULE)
+    assert before is not None
+    assert after is not None
+    assert after > before
+    assert chart_value(page, "before", LONG_MODULE) == pytest.approx(before)
+    assert page_server.module_status(LONG_MODULE)["needs_recalculation"] is False
+
+
+def test_the_all_path_recalculates_every_type_and_nothing_stale_disables_the_default(
+    sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    headcount = 1
+    assert expected_badge(sqlite_server.module_status(headcount)) == "up_to_date"
+    page = open_page(sqlite_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+
+    dialog = open_dialog(page, headcount)
+    only_stale = dialog.get_by_role("radio", name="Recalculate only data entry types that need it")
+    everything = dialog.get_by_role("radio", name="Recalculate all data entry types")
+    expect(only_stale).to_be_disabled()
+    expect(everything).to_be_checked()
+    expect(dialog.get_by_test_id("dialog-none-stale")).to_be_visible()
+    screenshot(page, "dialog-nothing-stale")
+    sent = _recalculation_requests(page)
+    dialog.get_by_test_id("dialog-confirm").click()
+
+    toast = page.locator("[data-testid='job-toast']").last
+    expect(toast).to_have_attribute("data-result", RESULT_SUCCESS, timeout=JOB_SECONDS)
+    expect(module_badge(page, headcount)).to_have_attribute("data-status", "up_to_date")
+    job_id = toast.get_attribute("data-job-id")
+    history = page.get_by_test_id(f"history-job-{job_id}")
+    expect(history).to_have_attribute("data-result", RESULT_SUCCESS)
+    expect(page.locator("[data-testid^='history-child-']")).not_to_have_count(0)
+    screenshot(page, "all-types-recalculated", show=history)
+
+    assert [re.sub(r".*\?", "", url) for url in sent] == [f"year={YEAR}&only_stale=false"]
+
+
+def test_a_second_click_while_running_attaches_to_the_running_job(
+    sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page(sqlite_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+    button = page.get_by_test_id(f"recalculate-type-{LONG_TYPE}")
+    with page.expect_response(lambda r: "/sync/recalculate-emissions/" in r.url) as started:
+        button.click()
+    assert started.value.status == 202
+    job_id = started.value.json()["job_id"]
+    expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "running")
+
+    with page.expect_response(lambda r: "/sync/recalculate-emissions/" in r.url) as refused:
+        button.click()
+
+    assert refused.value.status == 409
+    assert refused.value.json()["job_id"] == job_id
+    expect(page.get_by_text(f"Already running: following job #{job_id}.")).to_be_visible()
+    screenshot(page, "attached-to-running-job", show=card(page, LONG_MODULE))
+    expect(page.locator(f"[data-testid='job-toast'][data-job-id='{job_id}']")).to_have_attribute(
+        "data-result", RESULT_SUCCESS, timeout=JOB_SECONDS
+    )
+    expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "up_to_date")
+    expect(page.locator("[data-testid='job-toast']")).to_have_count(1)
+    expect(page.get_by_text("Could not start")).to_have_count(0)
+
+
+def test_a_recalculation_started_from_the_cli_appears_on_an_open_page(
+    sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    page = open_page(sqlite_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+
+    cli = sqlite_server.start_cli(
+        "recalc", "run", "--module", str(LONG_MODULE), "--year", str(YEAR), "--all"
+    )
+    try:
+        expect(module_badge(page, LONG_MODULE)).to_have_attribute(
+            "data-status", "running", timeout=JOB_SECONDS
+        )
+        screenshot(page, "cli-job-followed", show=card(page, LONG_MODULE))
+        output, _ = cli.communicate(timeout=JOB_SECONDS / 1000)
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+    assert cli.returncode == 0, output
+    expect(module_badge(page, LONG_MODULE)).to_have_attribute(
+        "data-status", "up_to_date", timeout=JOB_SECONDS
+    )
+    newest = page.locator("[data-testid^='history-job-']").first
+    expect(newest).to_have_attribute("data-result", RESULT_SUCCESS)
+
+
+def test_an_entry_error_of_a_data_import_shows_in_the_history_details(
+    sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    unit = sqlite_server.unit_codes()[0]
+    data = (
+        "unit_institutional_code,origin_iata,destination_iata,cabin_class,number_of_trips\n"
+        f"{unit},GVA,ZZZ,eco,1\n{unit},GVA,CDG,eco,2\n"
+    )
+    page = open_page(sqlite_server)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+
+    page.get_by_test_id(f"import-data-{LONG_TYPE}").click()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id(f"import-data-{LONG_TYPE}-append").click()
+    chooser.value.set_files(
+        {"name": "plane-trips.csv", "mimeType": "text/csv", "buffer": data.encode()}
+    )
+
+    row = page.get_by_test_id(f"type-row-{LONG_TYPE}")
+    result = row.get_by_test_id("import-result")
+    expect(result).to_have_attribute("data-result", RESULT_WARNING, timeout=JOB_SECONDS)
+    expect(result.get_by_test_id("import-entry-errors")).to_contain_text(
+        'unknown airport code "ZZZ"'
+    )
+    job_id = (
+        row.locator("[data-testid^='import-job-']").get_attribute("data-testid").rsplit("-")[-1]
+    )  # type: ignore[union-attr]
+    history = page.get_by_test_id(f"history-job-{job_id}")
+    expect(history).to_have_attribute("data-result", RESULT_WARNING)
+    history.get_by_test_id("history-details-toggle").click()
+
+    details = page.get_by_test_id(f"job-details-{job_id}")
+    errors = details.get_by_test_id("details-entry-errors")
+    expect(errors).to_contain_text(UNKNOWN_AIRPORT)
+    expect(errors.get_by_test_id("row-issue-entry")).to_contain_text(re.compile(r"Entry \d+"))
+    screenshot(page, "history-entry-error-details", show=details)
