@@ -25,7 +25,6 @@ from playwright.sync_api import (
     ConsoleMessage,
     Locator,
     Page,
-    Playwright,
     sync_playwright,
 )
 
@@ -57,25 +56,27 @@ def _missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+def browser_ready() -> None:
+    """Chromium and the built page are there (checked before any server is started)."""
     if not os.access(CHROMIUM, os.X_OK):
         _missing(f"chromium unavailable at {CHROMIUM} (apt-get install chromium)")
     if not (paths.static_dir() / "index.html").is_file():
         _missing(f"the page is not built ({paths.static_dir()}); run `make page`")
+
+
+# Module scope, not session: the sync API keeps its event loop marked running in this thread
+# while it lives, and the async tests that follow in the same process need it gone.
+@pytest.fixture(scope="module")
+def browser(browser_ready: None) -> Iterator[Browser]:
     with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")
 def sqlite_server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, playwright: Playwright
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, browser_ready: None
 ) -> Iterator[PageServer]:
     workdir = tmp_path_factory.mktemp("page-sqlite")
     database = workdir / "co2calc.db"
@@ -86,7 +87,7 @@ def sqlite_server(
 
 @pytest.fixture(scope="session")
 def postgres_server(
-    session_postgres_url: str, tmp_path_factory: pytest.TempPathFactory, playwright: Playwright
+    session_postgres_url: str, tmp_path_factory: pytest.TempPathFactory, browser_ready: None
 ) -> Iterator[PageServer]:
     workdir = tmp_path_factory.mktemp("page-postgresql")
     with running_page_server("postgresql", session_postgres_url, workdir) as server:
