@@ -86,7 +86,7 @@ def sqlite_server(
 
 
 @pytest.fixture(scope="session")
-def postgres_server(
+def postgresql_server(
     session_postgres_url: str, tmp_path_factory: pytest.TempPathFactory, browser_ready: None
 ) -> Iterator[PageServer]:
     workdir = tmp_path_factory.mktemp("page-postgresql")

@@ -60,7 +60,8 @@ def test_badges_match_the_apis_status(
             badge = type_badge(page, entry_type["data_entry_type_id"])
             expect(badge).to_have_attribute("data-status", expected_badge(entry_type))
     expect(page.get_by_test_id("current-user")).to_contain_text(ADMIN.username)
-    screenshot(page, "overview", full_page=True)
+    screenshot(page, "overview")
+    screenshot(page, "overview-full", full_page=True)
 
 
 def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
