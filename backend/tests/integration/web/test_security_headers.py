@@ -28,6 +28,7 @@ def _assert_page_policy(response: httpx.Response) -> None:
     directives = _directives(response)
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"  # no inline script, no other origin
+    assert directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
 
