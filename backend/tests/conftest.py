@@ -105,9 +105,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A PostgreSQL database migrated to head, once per test session; dropped at the end."""
+def _require_postgres() -> None:
+    """Skip the test when PostgreSQL does not answer; in CI, fail it."""
     try:
         with _admin_connect():
             pass
@@ -116,6 +115,12 @@ def postgres_template() -> Iterator[str]:
         if IN_CI:
             pytest.fail(f"CI=true requires PostgreSQL. {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head, once per test session; dropped at the end."""
+    _require_postgres()
     name = f"co2calc_tmpl_{secrets.token_hex(4)}"
     with _admin_connect() as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -127,9 +132,11 @@ def postgres_template() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def session_postgres_url(postgres_template: str) -> Iterator[str]:
-    """A migrated PostgreSQL database kept for the whole session (a server many tests share)."""
-    with _scratch_postgres_database("co2calc_session", postgres_template) as url:
+def session_postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database kept for the whole session, for a server many tests share
+    (a `co2calc` command migrates it)."""
+    _require_postgres()
+    with _scratch_postgres_database("co2calc_session") as url:
         yield url
 
 

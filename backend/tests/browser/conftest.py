@@ -5,8 +5,10 @@ No browser is downloaded (`playwright install` is never run): Chromium is `/usr/
 tests skip with the reason, except in CI (CI=true), where that is a failure.
 
 One server per database kind for the whole session (SQLite, and PostgreSQL for the main path):
-a demo takes seconds to load, a browser context milliseconds. Tests therefore never assume
-the state another test left: each makes the state it needs, on the module it works on.
+a demo takes seconds to load, a browser context milliseconds. The servers start from empty
+databases (`co2calc demo` migrates them): migrating in this process could not run while a
+Playwright browser is open, since its sync API keeps an event loop marked running. Tests
+never assume the state another test left: each makes the state it needs, on its own module.
 Screenshots land in `test-artifacts/screenshots/` (`CO2CALC_TEST_ARTIFACTS` elsewhere).
 """
 
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -76,11 +77,10 @@ def browser(browser_ready: None) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def sqlite_server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory, browser_ready: None
+    tmp_path_factory: pytest.TempPathFactory, browser_ready: None
 ) -> Iterator[PageServer]:
     workdir = tmp_path_factory.mktemp("page-sqlite")
     database = workdir / "co2calc.db"
-    shutil.copyfile(sqlite_template, database)
     with running_page_server("sqlite", f"sqlite+aiosqlite:///{database}", workdir) as server:
         yield server
 
