@@ -97,7 +97,6 @@ export default {
     line: 'Line {line}',
     entry: 'Entry {id}',
     more: '…and {count} more',
-    refused: 'The file was refused: {detail}',
   },
   toast: {
     recalculation: 'Recalculation',
@@ -111,7 +110,6 @@ export default {
     countFailedTypes: '{count} failed types',
     error: '{what} failed: {message}',
     attached: 'Already running: following job #{id}.',
-    started: 'Job #{id} started.',
     failedToStart: 'Could not start: {detail}',
   },
   history: {
@@ -122,7 +120,6 @@ export default {
     state: 'State',
     result: 'Result',
     requestedBy: 'Started by',
-    started: 'Start',
     duration: 'Duration',
     message: 'Message',
     details: 'Details',

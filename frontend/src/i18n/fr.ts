@@ -99,7 +99,6 @@ const fr: typeof en = {
     line: 'Ligne {line}',
     entry: 'Entrée {id}',
     more: '… et {count} de plus',
-    refused: 'Le fichier a été refusé : {detail}',
   },
   toast: {
     recalculation: 'Recalcul',
@@ -113,7 +112,6 @@ const fr: typeof en = {
     countFailedTypes: '{count} types en échec',
     error: '{what} en échec : {message}',
     attached: 'Déjà en cours : suivi de la tâche n° {id}.',
-    started: 'Tâche n° {id} lancée.',
     failedToStart: 'Lancement impossible : {detail}',
   },
   history: {
@@ -124,7 +122,6 @@ const fr: typeof en = {
     state: 'État',
     result: 'Résultat',
     requestedBy: 'Lancée par',
-    started: 'Début',
     duration: 'Durée',
     message: 'Message',
     details: 'Détails',

@@ -137,5 +137,7 @@ describe('the data management store', () => {
 
     expect(sent.length).toBe(requests);
     expect(FakeEventSource.open()).toEqual([]);
+    expect(store.year).toBeNull();
+    expect(store.runningForModule(2)).toBeNull();
   });
 });

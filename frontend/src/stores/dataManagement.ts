@@ -257,13 +257,15 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     }, POLL_MS);
   }
 
-  /** Leave the page (or the year): stop polling and close every stream. */
+  /** Leave the page (or the year): stop polling and close every stream. The page opens on
+   * its year again from scratch (after a new login, say). */
   function stop(): void {
     if (pollTimer) clearInterval(pollTimer);
     pollTimer = null;
     stopListening?.();
     stopListening = null;
     clearYear();
+    year.value = null;
   }
 
   return {
