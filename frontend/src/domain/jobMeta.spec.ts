@@ -8,6 +8,7 @@ const factorImport = makeJob({
   meta: {
     inserted: 3,
     updated: 13,
+    unchanged: 4,
     rejected_total: 120,
     rejected_rows: [{ line: 18, reason: "category: 'warp_speed' is not one of: ..." }],
   },
@@ -66,6 +67,7 @@ describe('job meta', () => {
     const typeJob = makeJob({ meta: { recalculation: { recalculated: 4, errors: 0 } } });
     expect(jobCounts(typeJob).done).toBe(4);
     expect(jobCounts(makeJob({ meta: {} }))).toEqual({ done: 0, rejected: 0, entryErrors: 0, failedTypes: 0 });
-    expect(jobCounts(factorImport)).toMatchObject({ done: 16, rejected: 120 });
+    expect(jobCounts(factorImport)).toMatchObject({ done: 20, rejected: 120 });
+    expect(jobCounts(dataImport)).toMatchObject({ done: 2, rejected: 1, entryErrors: 1 });
   });
 });

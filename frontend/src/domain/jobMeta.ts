@@ -16,7 +16,7 @@ export interface IssueList {
 }
 
 export interface JobCounts {
-  /** Factors or entries imported, or entries recalculated. */
+  /** Factors read (inserted, updated or unchanged), entries imported, or entries recalculated. */
   done: number;
   /** Rows rejected by an import. */
   rejected: number;
@@ -95,8 +95,12 @@ export function jobCounts(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion
       failedTypes: stats.filter((entry) => entry.failed === true).length,
     };
   }
+  const handled =
+    jobKind(job) === 'factor_import'
+      ? asNumber(job.meta.inserted) + asNumber(job.meta.updated) + asNumber(job.meta.unchanged)
+      : asNumber(job.meta.inserted);
   return {
-    done: asNumber(job.meta.inserted) + asNumber(job.meta.updated),
+    done: handled,
     rejected: rejectedRows(job).total,
     entryErrors: entryErrors(job).total,
     failedTypes: 0,
