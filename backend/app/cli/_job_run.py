@@ -82,7 +82,7 @@ async def _follow(
             job = await _load(factory, job_id)
             progress.update(
                 bar,
-                description=job.status_message or IngestionState(job.state).name,
+                description=job.status_message or job.state.name,
                 total=job.progress_total or None,
                 completed=job.progress_done or 0,
             )

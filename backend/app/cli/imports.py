@@ -96,7 +96,7 @@ async def _run_import(
 
 
 def _report(job: DataIngestionJob) -> None:
-    result = IngestionResult(job.result if job.result is not None else IngestionResult.ERROR)
+    result = IngestionResult.ERROR if job.result is None else job.result
     colour = {IngestionResult.SUCCESS: "green", IngestionResult.WARNING: "yellow"}.get(
         result, "red"
     )

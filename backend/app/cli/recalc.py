@@ -231,7 +231,7 @@ def run(
                 err_console.print(f"Active job: {outcome.job_id}")
         raise typer.Exit(EXIT_REFUSED)
     _print_outcome(outcome, as_json)
-    result = IngestionResult(outcome.job.result if outcome.job.result is not None else 2)
+    result = IngestionResult.ERROR if outcome.job.result is None else outcome.job.result
     raise typer.Exit(EXIT_BY_RESULT[result])
 
 
@@ -282,7 +282,7 @@ def _print_outcome(outcome: _Finished, as_json: bool) -> None:
         body["children"] = [_job_json(child) for child in outcome.children]
         print(json.dumps(body))
         return
-    result = IngestionResult(job.result) if job.result is not None else IngestionResult.ERROR
+    result = IngestionResult.ERROR if job.result is None else job.result
     colour = {"SUCCESS": "green", "WARNING": "yellow", "ERROR": "red"}[result.name]
     console.print(f"Job {job.id} [bold {colour}]{result.name}[/]: {job.status_message or ''}")
     stats = job.meta.get("recalculation") if isinstance(job.meta, dict) else None
@@ -300,7 +300,7 @@ def _print_outcome(outcome: _Finished, as_json: bool) -> None:
         child_result = child_results.get(str(type_id), job.result)
         table.add_row(
             f"{type_id} {name}",
-            "" if child_result is None else IngestionResult(child_result).name,
+            "" if child_result is None else child_result.name,
             str(figures.get("recalculated", "")),
             str(figures.get("errors", "")),
             str(figures.get("modules_refreshed", "")),

@@ -131,8 +131,8 @@ class DemoJobs:
 
 def _job_note(what: str, job: DataIngestionJob) -> str:
     state = (
-        IngestionResult(job.result).name
-        if job.state == IngestionState.FINISHED and job.result is not None
-        else IngestionState(job.state).name
+        job.result.name
+        if job.state is IngestionState.FINISHED and job.result is not None
+        else job.state.name
     )
     return f"{what}: job {job.id} {state}: {job.status_message or ''}"

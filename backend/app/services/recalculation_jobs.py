@@ -113,7 +113,7 @@ class RecalculationJobService:
                 worker_id=worker_id,
             )
             return ScheduledRecalculation(
-                job.id, IngestionState(job.state), module_type, year, (data_entry_type,), {}
+                job.id, job.state, module_type, year, (data_entry_type,), {}
             )
 
         return await self._insert_or_conflict(module_type, year, [data_entry_type], insert)
@@ -166,7 +166,7 @@ class RecalculationJobService:
                 )
                 children[type_id] = child.id
             return ScheduledRecalculation(
-                parent.id, IngestionState(parent.state), module_type, year, tuple(types), children
+                parent.id, parent.state, module_type, year, tuple(types), children
             )
 
         return await self._insert_or_conflict(module_type, year, [None, *types], insert)

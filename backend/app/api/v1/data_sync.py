@@ -152,7 +152,7 @@ def _accepted(scheduled: ScheduledRecalculation) -> SyncStatusResponse:
     """The job is dispatched once the request's session commits (the task and the client's
     stream must find it)."""
     return SyncStatusResponse(
-        job_id=scheduled.job_id, state=int(scheduled.state), message=scheduled.message
+        job_id=scheduled.job_id, state=scheduled.state, message=scheduled.message
     )
 
 

@@ -166,7 +166,7 @@ async def _accept_upload(
 def _queued(job_id: int, what: str) -> SyncStatusResponse:
     return SyncStatusResponse(
         job_id=job_id,
-        state=int(IngestionState.NOT_STARTED),
+        state=IngestionState.NOT_STARTED,
         message=f"{what} queued as job {job_id}; follow /api/v1/sync/jobs/{job_id}/stream",
     )
 
