@@ -1,6 +1,6 @@
 # One named command per chore. `make run` and `make test` work on a fresh machine:
 # they install uv when it is missing, then everything else from the lockfile into .venv.
-.PHONY: setup run test lint demo client page page-test
+.PHONY: setup run test test-fast lint demo client page page-test
 
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
@@ -8,6 +8,13 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 UV_RUN = $(UV) run --frozen
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist worker processes. On the 2-core CI machine 4 workers were as fast as 2 with the
+# machine busy, and the tests wait a lot (PostgreSQL, CLI subprocesses, servers starting), which
+# extra workers fill; `PYTEST_WORKERS=0` runs serially, `PYTEST_WORKERS=auto` one per core.
+PYTEST_WORKERS ?= 4
+# Extra pytest arguments, e.g. PYTEST_ARGS="-k import --durations=20".
+PYTEST_ARGS ?=
+PYTEST = $(UV_RUN) pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export UV_PYTHON_DOWNLOADS := never
@@ -47,7 +54,12 @@ demo: setup
 	$(UV_RUN) co2calc demo --reset
 
 test: setup
-	$(UV_RUN) pytest
+	$(PYTEST)
+
+# The inner loop: everything but the suites marked slow (CLI subprocesses, servers, demo
+# builds) or browser.
+test-fast: setup
+	$(PYTEST) -m "not slow and not browser"
 
 lint: setup
 	$(UV_RUN) ruff check backend

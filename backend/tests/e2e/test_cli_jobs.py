@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from api_fixtures import LoginAs
 from factories import create_factor_job, create_module_recalculation_job
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,9 @@ from app.core.permissions import Role
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import utcnow
+
+# Every test here runs `co2calc` subprocesses: seconds each.
+pytestmark = pytest.mark.slow
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

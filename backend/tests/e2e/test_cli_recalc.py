@@ -22,6 +22,9 @@ from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.recalculation_jobs import NOTHING_STALE, RecalculationJobService
 from app.tasks.context import worker_id
 
+# Every test here runs `co2calc` subprocesses: seconds each.
+pytestmark = pytest.mark.slow
+
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 YEAR = 2025

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from live_server import free_port, wait_until_answering
 
+# Every test here runs `co2calc` subprocesses: seconds each.
+pytestmark = pytest.mark.slow
+
 CO2CALC = Path(sys.executable).with_name("co2calc")
 GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 

@@ -6,6 +6,10 @@ import subprocess
 from collections.abc import Callable
 
 import httpx
+import pytest
+
+# Every test here runs `co2calc` subprocesses: seconds each.
+pytestmark = pytest.mark.slow
 
 
 def test_help_lists_every_command(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:

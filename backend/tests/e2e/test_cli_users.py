@@ -8,6 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+# Every test here runs `co2calc` subprocesses: seconds each.
+pytestmark = pytest.mark.slow
+
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -58,7 +61,6 @@ def test_a_duplicate_username_exits_non_zero(run_cli: RunCli) -> None:
     assert "already exists" in again.stderr
 
 
-@pytest.mark.slow
 def test_demo_creates_an_admin_once_and_prints_its_password(run_cli: RunCli) -> None:
     demo = ["demo", "--units", "1", "--years", "2024"]
     first = run_cli(*demo, "--json")
