@@ -3,6 +3,8 @@
 The schema is built once per test session by the real migrations, then cloned per test:
 SQLite copies a migrated file, PostgreSQL runs `CREATE DATABASE .. TEMPLATE`. A missing
 PostgreSQL skips its tests with the reason shown (`-ra`), except in CI (CI=true), where it fails.
+Under pytest-xdist every worker process builds its own templates (random database names, its
+own temporary directory) and its own XDG_CONFIG_HOME, so workers share no database or file.
 
 Fixtures: `database_url` (parametrized: sqlite, postgresql), `engine`, `session_factory`, `db`
 (an AsyncSession on a fresh database; tests commit or not, the database is thrown away).
