@@ -19,8 +19,6 @@ export class LoginError extends Error {
 
 export const useAuthStore = defineStore('auth', () => {
   const user = ref<Me | null>(null);
-  /** true once `GET /auth/me` answered, whatever it said. */
-  const checked = ref(false);
 
   function can(action: Action, path: string = DATA_MANAGEMENT): boolean {
     return user.value?.permissions[path]?.[action] ?? false;
@@ -32,7 +30,6 @@ export const useAuthStore = defineStore('auth', () => {
   async function loadMe(): Promise<Me | null> {
     const { data } = await api.GET('/api/v1/auth/me');
     user.value = data ?? null;
-    checked.value = true;
     return user.value;
   }
 
@@ -44,7 +41,6 @@ export const useAuthStore = defineStore('auth', () => {
       throw new LoginError(errorDetail(error, response.statusText), response.status);
     }
     user.value = data.user;
-    checked.value = true;
     return data.user;
   }
 
@@ -58,5 +54,5 @@ export const useAuthStore = defineStore('auth', () => {
     user.value = null;
   }
 
-  return { user, checked, can, canView, canSync, loadMe, login, logout, forget };
+  return { user, can, canView, canSync, loadMe, login, logout, forget };
 });

@@ -15,29 +15,20 @@ import type {
   RecalculationStatus,
 } from '@/api/types';
 import { loadBefore, saveBefore } from '@/domain/beforeStorage';
-import { isActive, jobKind, type JobKind } from '@/domain/jobs';
+import { isActive, jobKind } from '@/domain/jobs';
+import {
+  runningForModule as forModule,
+  runningForType as forType,
+  scopeOf,
+  type FollowedJobs,
+  type JobScope,
+} from '@/domain/runningRecalculations';
 import type { RunningRecalculation } from '@/domain/status';
 import { moduleTotals, type BeforeByModule } from '@/domain/totals';
 import { useJobStreamsStore } from './jobStreams';
 
 export const POLL_MS = 2500;
 export const HISTORY_PAGE = 10;
-
-/** What a followed job belongs to, known before its first stream event arrives. */
-export interface JobScope {
-  moduleId: number;
-  typeId: number | null;
-  kind: JobKind;
-}
-
-type JobLike = Pick<
-  JobRead,
-  'id' | 'module_type_id' | 'data_entry_type_id' | 'target_type' | 'ingestion_method'
->;
-
-export function scopeOf(job: JobLike): JobScope {
-  return { moduleId: job.module_type_id, typeId: job.data_entry_type_id, kind: jobKind(job) };
-}
 
 export const useDataManagementStore = defineStore('dataManagement', () => {
   const streams = useJobStreamsStore();
@@ -70,52 +61,18 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     );
   }
 
-  function liveJob(jobId: number): JobRead | null {
-    return streams.jobs[jobId]?.job ?? null;
-  }
+  const followed: FollowedJobs = {
+    scopes,
+    live: (jobId) => streams.jobs[jobId]?.job ?? null,
+    finished: (jobId) => streams.jobs[jobId]?.finished ?? false,
+  };
 
-  function finished(jobId: number): boolean {
-    return streams.jobs[jobId]?.finished ?? false;
-  }
-
-  function running(jobId: number): RunningRecalculation {
-    const job = liveJob(jobId);
-    return {
-      jobId,
-      done: job?.progress_done ?? null,
-      total: job?.progress_total ?? null,
-      message: job?.status_message ?? null,
-    };
-  }
-
-  function activeRecalculationIds(moduleId: number): number[] {
-    const ids = Object.entries(scopes)
-      .filter(([, scope]) => scope.kind === 'recalculation' && scope.moduleId === moduleId)
-      .filter(([id]) => !finished(Number(id)))
-      .sort(([, a], [, b]) => Number(a.typeId !== null) - Number(b.typeId !== null))
-      .map(([id]) => Number(id));
-    for (const type of statusByModule.value[moduleId]?.data_entry_types ?? []) {
-      const id = type.recalculation_running_job_id;
-      if (id !== null && !finished(id) && !ids.includes(id)) ids.push(id);
-    }
-    return ids;
-  }
-
-  /** The recalculation running in a module (a module job first), or null. */
   function runningForModule(moduleId: number): RunningRecalculation | null {
-    const [id] = activeRecalculationIds(moduleId);
-    return id === undefined ? null : running(id);
+    return forModule(statusByModule.value[moduleId], moduleId, followed);
   }
 
-  /** The recalculation covering one type: its own job, or the module job it is part of. */
   function runningForType(moduleId: number, typeId: number): RunningRecalculation | null {
-    const fromStatus = typeStatus(moduleId, typeId)?.recalculation_running_job_id ?? null;
-    if (fromStatus !== null && !finished(fromStatus)) return running(fromStatus);
-    const own = Object.entries(scopes).find(
-      ([id, scope]) =>
-        scope.kind === 'recalculation' && scope.typeId === typeId && !finished(Number(id)),
-    );
-    return own ? running(Number(own[0])) : null;
+    return forType(statusByModule.value[moduleId], typeId, followed);
   }
 
   /** Recalculations found before the year's totals arrived: their snapshot waits for them. */
@@ -284,15 +241,13 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     importJobByType,
     importJobByModule,
     typeStatus,
-    liveJob,
+    liveJob: followed.live,
     runningForModule,
     runningForType,
     follow,
     refreshStatus,
     refreshHistory,
     showMoreHistory,
-    refreshReport,
-    loadYears,
     defaultYear,
     start,
     stop,

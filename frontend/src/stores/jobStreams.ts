@@ -101,10 +101,6 @@ export const useJobStreamsStore = defineStore('jobStreams', () => {
     return entry;
   }
 
-  function isFollowing(id: number): boolean {
-    return jobs[id] !== undefined && !jobs[id].finished;
-  }
-
   /** Called with the final job, once per job, when its stream closes. Returns unsubscribe. */
   function onFinished(listener: FinishedListener): () => void {
     listeners.add(listener);
@@ -121,5 +117,5 @@ export const useJobStreamsStore = defineStore('jobStreams', () => {
     return sources.size;
   }
 
-  return { jobs, follow, isFollowing, onFinished, stopAll, openStreamCount };
+  return { jobs, follow, onFinished, stopAll, openStreamCount };
 });

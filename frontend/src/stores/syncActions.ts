@@ -3,7 +3,8 @@
 import { api } from '@/api/client';
 import { conflictJobId, errorDetail } from '@/api/errors';
 import { onlyStaleParam, type RecalculationScope } from '@/domain/recalculationChoice';
-import { useDataManagementStore, type JobScope } from './dataManagement';
+import type { JobScope } from '@/domain/runningRecalculations';
+import { useDataManagementStore } from './dataManagement';
 
 export interface StartedJob {
   jobId: number;
