@@ -64,7 +64,7 @@ export default {
     total: '{value} t CO2e',
   },
   type: {
-    lastFactorImport: 'Last factor import',
+    lastFactorImport: 'Last factor import:',
     noFactorImport: 'No factor import yet',
     factorImportSummary: '{when} · {result} · {done}/{total} rows',
     importFactors: 'Import factors',

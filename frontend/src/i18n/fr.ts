@@ -66,7 +66,7 @@ const fr: typeof en = {
     total: '{value} t CO2e',
   },
   type: {
-    lastFactorImport: 'Dernier import de facteurs',
+    lastFactorImport: 'Dernier import de facteurs :',
     noFactorImport: 'Aucun import de facteurs',
     factorImportSummary: '{when} · {result} · {done}/{total} lignes',
     importFactors: 'Importer des facteurs',
