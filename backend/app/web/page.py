@@ -61,9 +61,13 @@ def page_missing_message(directory: Path) -> str:
 
 
 def mount_page(app: FastAPI, directory: Path) -> None:
-    """Mount the page after every API route (it matches whatever they do not)."""
+    """Serve the page for whatever no route matches.
+
+    It is the router's fallback rather than a mount at `/`: a mount would match before any
+    route added later, whereas the fallback only answers once every route has declined.
+    """
     if (directory / "index.html").is_file():
-        app.mount("/", PageFiles(directory=directory, html=True), name="page")
+        app.router.default = PageFiles(directory=directory, html=True)
         return
     message = page_missing_message(directory)
     logger.warning(message, extra=log_extra("page.missing", directory=str(directory)))
