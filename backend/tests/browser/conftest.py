@@ -123,9 +123,9 @@ def _policy_violation(message: ConsoleMessage) -> bool:
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[OpenPage]:
-    """`open_page(server, viewport=PHONE, locale="fr-FR", bypass_csp=False)`: a page in a
-    fresh browser context (no cookies). Script errors and Content-Security-Policy violations
-    seen by any of them fail the test at the end."""
+    """`open_page(server, viewport=PHONE, bypass_csp=True)`: a page in a fresh browser context
+    (no cookies). Script errors and Content-Security-Policy violations seen by any of them fail
+    the test at the end."""
     contexts = []
     problems: list[str] = []
 
@@ -133,11 +133,10 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
         server: PageServer,
         *,
         viewport: dict[str, int] = DESKTOP,
-        locale: str = "en-US",
         bypass_csp: bool = False,
     ) -> Page:
         context = browser.new_context(
-            base_url=server.base_url, viewport=viewport, locale=locale, bypass_csp=bypass_csp
+            base_url=server.base_url, viewport=viewport, locale="en-US", bypass_csp=bypass_csp
         )
         context.set_default_timeout(20_000)
         contexts.append(context)

@@ -21,7 +21,7 @@ BADGE_WORDS = {
     "failed": "Last recalculation failed",
     "no_factors": "No factors imported yet",
 }
-RESULT_SUCCESS, RESULT_WARNING, RESULT_ERROR = "0", "1", "2"
+RESULT_SUCCESS, RESULT_WARNING = "0", "1"
 
 
 def log_in(page: Page, account: Account, path: str = PAGE_PATH) -> None:

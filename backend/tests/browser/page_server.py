@@ -76,16 +76,6 @@ class PageServer:
             check=False,
         )
 
-    def start_cli(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [str(CO2CALC), *args],
-            env=server_env(self.database_url),
-            cwd=self.workdir,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
     @contextmanager
     def api(self) -> Iterator[httpx.Client]:
         """An API client logged in as the admin (bearer token)."""
