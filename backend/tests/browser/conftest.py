@@ -169,7 +169,7 @@ def screenshot(request: pytest.FixtureRequest) -> Screenshot:
         path = SCREENSHOTS / f"{test_name.removeprefix('test_')}--{state}.png"
         if show is not None:
             show.scroll_into_view_if_needed()
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         return path
 
     return save
