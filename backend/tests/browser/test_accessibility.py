@@ -96,9 +96,20 @@ def test_keyboard_only_through_the_dialog(
     expect(module_badge(page, BUILDINGS)).to_have_attribute("data-status", "up_to_date")
 
 
-def _serious_violations(page: Page) -> list[dict[str, Any]]:
+def _require_axe() -> None:
+    if not AXE.is_file():
+        reason = f"axe-core unavailable ({AXE}); run `npm ci` in frontend/"
+        if IN_CI:
+            pytest.fail(f"CI=true requires it: {reason}")
+        pytest.skip(reason)
+
+
+def _serious_violations(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    results: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    options = {"runOnly": rules} if rules else {}
+    results: dict[str, Any] = page.evaluate(
+        "async (options) => await axe.run(document, options)", options
+    )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results["violations"]
@@ -110,11 +121,7 @@ def test_axe_finds_nothing_serious(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
     """The login page, the page and the open dialog at 1280x800, the page at 390x844."""
-    if not AXE.is_file():
-        reason = f"axe-core unavailable ({AXE}); run `npm ci` in frontend/"
-        if IN_CI:
-            pytest.fail(f"CI=true requires it: {reason}")
-        pytest.skip(reason)
+    _require_axe()
     # bypass_csp: axe is injected as an inline script, which the page's policy forbids.
     page = open_page(sqlite_server, viewport=DESKTOP, bypass_csp=True)
     page.goto("/login")
@@ -129,5 +136,25 @@ def test_axe_finds_nothing_serious(
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     page.set_viewport_size(PHONE)
+    page.reload()  # as it opens on a phone, without the hover and focus the clicks left
+    wait_until_loaded(page)
     assert _serious_violations(page) == []
     screenshot(page, "page-390x844")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the page's primary buttons (Recalculate emissions) lose contrast when focused or "
+    "hovered: Quasar's light focus overlay on the blue background; passes once the page fixes it",
+)
+def test_a_focused_primary_button_keeps_its_contrast(
+    sqlite_server: PageServer, open_page: OpenPage
+) -> None:
+    _require_axe()
+    page = open_page(sqlite_server, bypass_csp=True)
+    log_in(page, ADMIN)
+    wait_until_loaded(page)
+
+    page.get_by_test_id(f"recalculate-module-{BUILDINGS}").focus()
+
+    assert _serious_violations(page, ["color-contrast"]) == []
