@@ -154,7 +154,10 @@ def year_query(
 def module_type_query(
     module_type_id: Annotated[
         str | None,
-        Query(description="Module type id (DOMAIN.md §2); 400 with `valid_values` if unknown."),
+        Query(
+            description="Module type id (1 to 8, see `GET /api/v1/modules`); "
+            "400 with `valid_values` if unknown."
+        ),
         _ID_SCHEMA,
     ] = None,
 ) -> ModuleTypeEnum | None:
@@ -164,7 +167,10 @@ def module_type_query(
 def module_type_path(
     module_type_id: Annotated[
         str,
-        Path(description="Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown."),
+        Path(
+            description="Module type id (1 to 8, see `GET /api/v1/modules`); "
+            "404 with `valid_values` if unknown."
+        ),
         _ID_SCHEMA,
     ],
 ) -> ModuleTypeEnum:
@@ -174,7 +180,10 @@ def module_type_path(
 def data_entry_type_query(
     data_entry_type_id: Annotated[
         str | None,
-        Query(description="Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown."),
+        Query(
+            description="Data entry type id (see `GET /api/v1/modules`); "
+            "400 with `valid_values` if unknown."
+        ),
         _ID_SCHEMA,
     ] = None,
 ) -> DataEntryTypeEnum | None:

@@ -148,7 +148,8 @@ def require_permission(path: str, action: Action) -> PermissionRequirement:
     return PermissionRequirement(path, action)
 
 
-# Shorthands for the back-office rights (DESIGN.md §4).
+# Shorthands for the back-office rights: view for reads, sync for imports and
+# recalculations, edit for data entries and units.
 CanView = Annotated[CurrentUser, Depends(require_permission(DATA_MANAGEMENT, Action.view))]
 CanSync = Annotated[CurrentUser, Depends(require_permission(DATA_MANAGEMENT, Action.sync))]
 CanEdit = Annotated[CurrentUser, Depends(require_permission(DATA_MANAGEMENT, Action.edit))]

@@ -1,4 +1,4 @@
-"""Roles -> permission map (DESIGN.md §4). Rights are computed, never stored per user."""
+"""Roles -> permission map. Rights are computed, never stored per user."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Emission type codes, names and scopes (DOMAIN.md §3).
+"""Emission type codes, names and scopes (GHG Protocol scopes 1, 2 and 3).
 
 Codes are integers in two-digit groups; the parent of a code is the code with its last
 non-zero group set to zero, so stats can roll children up into their ancestors.

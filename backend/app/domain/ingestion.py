@@ -1,4 +1,4 @@
-"""Enums of DataIngestionJob (DOMAIN.md §2, §4). Integer values are what the API returns."""
+"""Enums of DataIngestionJob. Integer values are what the API returns."""
 
 from enum import IntEnum
 

@@ -1,4 +1,4 @@
-"""The shape of module and report stats (DOMAIN.md §3), built from emission sums. Pure.
+"""The shape of module and report stats, built from emission sums. Pure.
 
 Module stats: scope1, scope2, scope3, total (kg CO2e), by_emission_type (code as a string ->
 kg, every row also counted in each of its ancestors), entry_count, computed_at (ISO 8601 UTC).

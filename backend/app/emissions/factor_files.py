@@ -1,4 +1,5 @@
-"""Factor CSV files (DOMAIN.md §6) parsed into FactorRecords: pure parsing, no database.
+"""Factor CSV files (classification keys, then value columns) parsed into FactorRecords:
+pure parsing, no database.
 
 Rows stream through `csv.reader`, so a large upload is never held as text; good rows become
 records, bad rows are reported with their line number and reason, and only a file that cannot

@@ -1,4 +1,4 @@
-"""Entry fields and factor columns of the 23 data entry types (DOMAIN.md §5 and §6).
+"""Entry fields and factor columns of the 23 data entry types.
 
 `ENTRY_FIELDS[type_id]` and `FACTOR_FIELDS[type_id]` (keyed by DataEntryTypeEnum members) are
 what the CSV importers check headers against; the named fields below are also what the

@@ -1,4 +1,5 @@
-"""Closed vocabularies of entry fields and classification keys (DOMAIN.md §5)."""
+"""Closed vocabularies of entry fields and classification keys: a value outside them is an
+entry error."""
 
 from __future__ import annotations
 

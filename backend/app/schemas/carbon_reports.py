@@ -1,4 +1,4 @@
-"""Carbon reports with their module stats (DOMAIN.md §3: the stats keys)."""
+"""Carbon reports with their module stats (keys as built by app.domain.stats)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ class DataEntryCreate(BaseModel):
     year: int = Field(description="2000..2100; the unit's report is created when missing.")
     data_entry_type_id: int
     data: JsonObject = Field(
-        description="The entry fields of the type (DOMAIN.md §5), optionally `kg_co2eq`."
+        description="The entry fields of the type (see `GET /api/v1/modules`), optionally "
+        "`kg_co2eq`, an operator override in kg CO2e that recalculations keep."
     )
 
 

@@ -1,4 +1,4 @@
-"""The SSE stream of one job (DESIGN.md §4): current state at once, then every change (at once
+"""The SSE stream of one job: current state at once, then every change (at once
 when the job runs in this process, else within a poll interval), a keep-alive comment while
 idle, and a last event with `stream_closed`."""
 

@@ -1,4 +1,4 @@
-"""Module types and their data entry types, with their names (DOMAIN.md §2), for the page."""
+"""Module types and their data entry types, with their names (ids are public API), for the page."""
 
 from __future__ import annotations
 

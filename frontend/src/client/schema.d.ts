@@ -392,7 +392,7 @@ export interface paths {
         };
         /**
          * List Modules
-         * @description The 8 module types by id, each with its data entry types (DOMAIN.md §2).
+         * @description The 8 module types by id, each with its data entry types; the ids never change.
          */
         get: operations["list_modules"];
         put?: never;
@@ -518,7 +518,7 @@ export interface components {
             data_entry_type_id: number;
             /**
              * Data
-             * @description The entry fields of the type (DOMAIN.md §5), optionally `kg_co2eq`.
+             * @description The entry fields of the type (see `GET /api/v1/modules`), optionally `kg_co2eq`, an operator override in kg CO2e that recalculations keep.
              */
             data: {
                 [key: string]: unknown;
@@ -1422,9 +1422,9 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description Module type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 module_type_id?: number;
-                /** @description Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 data_entry_type_id?: number;
             };
             header?: never;
@@ -1663,7 +1663,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
                 module_type_id: number;
                 /** @description A data entry type of the module; 404 with `valid_values` otherwise. */
                 data_entry_type_id: number;
@@ -1747,7 +1747,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
                 module_type_id: number;
             };
             cookie?: never;
@@ -1822,14 +1822,14 @@ export interface operations {
     import_factors: {
         parameters: {
             query?: {
-                /** @description Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 data_entry_type_id?: number;
                 /** @description Required. The report year, 2000..2100 (400 otherwise). */
                 year?: number;
             };
             header?: never;
             path: {
-                /** @description Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
                 module_type_id: number;
             };
             cookie?: never;
@@ -1916,14 +1916,14 @@ export interface operations {
             query?: {
                 /** @description append (default) adds the file's entries; replace first removes the entries earlier CSV imports created for the type (or module) and year, never entries typed by users. */
                 mode?: "append" | "replace";
-                /** @description Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 data_entry_type_id?: number;
                 /** @description Required. The report year, 2000..2100 (400 otherwise). */
                 year?: number;
             };
             header?: never;
             path: {
-                /** @description Module type id (DOMAIN.md §2); 404 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
                 module_type_id: number;
             };
             cookie?: never;
@@ -2198,9 +2198,9 @@ export interface operations {
                 unit_institutional_code?: string | null;
                 /** @description Required. The report year, 2000..2100 (400 otherwise). */
                 year?: number;
-                /** @description Module type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 module_type_id?: number;
-                /** @description Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 data_entry_type_id?: number;
                 /** @description Page size, 1..500. */
                 limit?: number;
@@ -2488,9 +2488,9 @@ export interface operations {
             query?: {
                 /** @description Required. The report year, 2000..2100 (400 otherwise). */
                 year?: number;
-                /** @description Module type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 module_type_id?: number;
-                /** @description Data entry type id (DOMAIN.md §2); 400 with `valid_values` if unknown. */
+                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
                 data_entry_type_id?: number;
                 /** @description Page size, 1..500. */
                 limit?: number;

@@ -1,4 +1,4 @@
-"""The rights the domain routers require (DESIGN.md §4): `view` for reads, `edit` for writes."""
+"""The rights the domain routers require: `view` for reads, `edit` for writes."""
 
 from __future__ import annotations
 

@@ -15,6 +15,6 @@ router = APIRouter(prefix="/modules", tags=["modules"], responses=AUTH_RESPONSES
 
 @router.get("", dependencies=VIEW)
 async def list_modules() -> Page[ModuleTypeRead]:
-    """The 8 module types by id, each with its data entry types (DOMAIN.md §2)."""
+    """The 8 module types by id, each with its data entry types; the ids never change."""
     modules = list_module_types()
     return Page[ModuleTypeRead](items=modules, total=len(modules))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from math import asin, cos, radians, sin, sqrt
 from typing import NamedTuple
 
-# IUGG mean Earth radius, the value DOMAIN.md §5 prescribes.
+# IUGG mean Earth radius: every great-circle distance is defined with it.
 EARTH_RADIUS_KM = 6371.0088
 
 

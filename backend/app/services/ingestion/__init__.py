@@ -1,4 +1,5 @@
-"""CSV imports (DOMAIN.md §6): one module per job kind, shared reading, the job meta keys.
+"""CSV imports of factors and data entries: one module per job kind, shared reading, the job
+meta keys.
 
 - `csv_reading`: decoding, header checks (also run by the API before a job is created), rows
   with their line numbers.

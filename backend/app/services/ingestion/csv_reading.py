@@ -1,4 +1,5 @@
-"""Reading an uploaded CSV file (DOMAIN.md §6): decoding, header checks, rows with line numbers.
+"""Reading an uploaded CSV file (UTF-8, a header row, comma-separated): decoding, header
+checks, rows with line numbers.
 
 The same checks run twice: in the API before a job is created (so a file that cannot be
 imported at all is refused at once, with a 422) and in the job itself (the CLI has no API in

@@ -1,4 +1,5 @@
-"""The work of a FACTORS job: a factor CSV file upserted by identity (DOMAIN.md §4, §6).
+"""The work of a FACTORS job: a factor CSV file upserted by identity (type, year and
+classification key).
 
 Runs inside the job's data transaction, which holds the (module, year) scope lock: the
 factors, the scope's next factor sequence and the job's end are committed together by the

@@ -22,7 +22,7 @@ class RowIssue(TypedDict):
 
 
 class FactorImportMeta(TypedDict):
-    """meta of a FACTORS job (DOMAIN.md §4)."""
+    """meta of a FACTORS job: what the file held and what the upsert did with it."""
 
     rows: int  # data rows read (blank lines not counted)
     inserted: int

@@ -1,4 +1,4 @@
-"""GET /api/v1/modules: module types with their data entry types and names (DOMAIN.md §2)."""
+"""GET /api/v1/modules: module types with their data entry types and names."""
 
 from __future__ import annotations
 
