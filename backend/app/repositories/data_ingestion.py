@@ -48,9 +48,25 @@ class JobFilters:
     top_level_only: bool = False
 
 
-def _matched(result: Any) -> bool:
-    assert isinstance(result, CursorResult)
-    return bool(result.rowcount)
+def _running(worker_id: str) -> dict[str, Any]:
+    """The columns of a transition to RUNNING: one clock reading for start and heartbeat."""
+    now = utcnow()
+    return {
+        "state": IngestionState.RUNNING,
+        "worker_id": worker_id,
+        "started_at": now,
+        "heartbeat_at": now,
+    }
+
+
+def _finished(result: IngestionResult, message: str) -> dict[str, Any]:
+    """The columns every transition to FINISHED sets, whoever ends the job."""
+    return {
+        "state": IngestionState.FINISHED,
+        "result": result,
+        "status_message": message,
+        "finished_at": utcnow(),
+    }
 
 
 def _worker_gone(stale_before: datetime, dead_workers: list[str] | None) -> ColumnElement[bool]:
@@ -148,48 +164,35 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             select(_Job).where(_Job.parent_job_id.in_(parent_job_ids)).order_by(_Job.id)
         )
 
+    async def _update_where(self, condition: ColumnElement[bool], **values: Any) -> bool:
+        """A conditional transition: True when a row matched, so racing workers learn who won."""
+        result = await self.session.execute(update(_Job).where(condition).values(**values))
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount)
+
     async def claim(self, job_id: int, worker_id: str) -> bool:
         """NOT_STARTED or QUEUED -> RUNNING for this worker; False if someone else has it."""
-        now = utcnow()
-        result = await self.session.execute(
-            update(_Job)
-            .where(_claimable_by(job_id, worker_id))
-            .values(
-                state=IngestionState.RUNNING,
-                worker_id=worker_id,
-                started_at=now,
-                heartbeat_at=now,
-            )
-        )
-        return _matched(result)
+        return await self._update_where(_claimable_by(job_id, worker_id), **_running(worker_id))
 
     async def mark_waiting(self, job_id: int, worker_id: str, message: str) -> bool:
         """A claimed job waiting for its scope's lock shows as QUEUED with the reason."""
-        result = await self.session.execute(
-            update(_Job)
-            .where(_claimable_by(job_id, worker_id))
-            .values(
-                state=IngestionState.QUEUED,
-                worker_id=worker_id,
-                status_message=message,
-                heartbeat_at=utcnow(),
-            )
+        return await self._update_where(
+            _claimable_by(job_id, worker_id),
+            state=IngestionState.QUEUED,
+            worker_id=worker_id,
+            status_message=message,
+            heartbeat_at=utcnow(),
         )
-        return _matched(result)
 
     async def requeue_for_retry(self, job_id: int, worker_id: str, message: str) -> bool:
         """RUNNING -> QUEUED, released by this worker, attempts raised, in one update."""
-        result = await self.session.execute(
-            update(_Job)
-            .where(_owned_by(job_id, worker_id))
-            .values(
-                state=IngestionState.QUEUED,
-                worker_id=None,
-                status_message=message,
-                attempts=_Job.attempts + 1,
-            )
+        return await self._update_where(
+            _owned_by(job_id, worker_id),
+            state=IngestionState.QUEUED,
+            worker_id=None,
+            status_message=message,
+            attempts=_Job.attempts + 1,
         )
-        return _matched(result)
 
     async def update_progress(
         self,
@@ -207,16 +210,10 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             values["progress_done"] = done
         if total is not None:
             values["progress_total"] = total
-        result = await self.session.execute(
-            update(_Job)
-            .where(
-                _Job.id == job_id,
-                _Job.state.in_(_ACTIVE),
-                _Job.worker_id == worker_id,
-            )
-            .values(**values)
+        return await self._update_where(
+            and_(_Job.id == job_id, _Job.state.in_(_ACTIVE), _Job.worker_id == worker_id),
+            **values,
         )
-        return _matched(result)
 
     async def heartbeat(self, job_ids: list[int], worker_id: str) -> int:
         """Refresh the heartbeat of this worker's active jobs; returns how many matched."""
@@ -243,21 +240,12 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         Call it inside the transaction that writes the job's data, so the job is FINISHED
         exactly when its data is committed; a False return means: roll the data back.
         """
-        values: dict[str, Any] = {
-            "state": IngestionState.FINISHED,
-            "result": result,
-            "status_message": message,
-            "finished_at": utcnow(),
-        }
+        values = _finished(result, message)
         if meta is not None:
             values["meta"] = meta
         if factor_sequence is not None:
             values["factor_sequence"] = factor_sequence
-        matched = _matched(
-            await self.session.execute(
-                update(_Job).where(_owned_by(job_id, worker_id)).values(**values)
-            )
-        )
+        matched = await self._update_where(_owned_by(job_id, worker_id), **values)
         if matched and result != IngestionResult.ERROR:
             await self.mark_job_as_current(job_id)
         return matched
@@ -269,12 +257,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         await self.session.execute(
             update(_Job)
             .where(_Job.parent_job_id == parent_job_id, _Job.state.in_(_ACTIVE))
-            .values(
-                state=IngestionState.FINISHED,
-                result=result,
-                status_message=message,
-                finished_at=utcnow(),
-            )
+            .values(**_finished(result, message))
         )
 
     async def mark_job_as_current(self, job_id: int) -> None:
@@ -406,23 +389,15 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         self, parent_job_id: int, data_entry_type_id: int, worker_id: str, *, message: str
     ) -> bool:
         """NOT_STARTED/QUEUED -> RUNNING when the module job reaches this type."""
-        now = utcnow()
-        result = await self.session.execute(
-            update(_Job)
-            .where(
+        return await self._update_where(
+            and_(
                 _Job.parent_job_id == parent_job_id,
                 _Job.data_entry_type_id == data_entry_type_id,
                 _Job.state.in_([IngestionState.NOT_STARTED, IngestionState.QUEUED]),
-            )
-            .values(
-                state=IngestionState.RUNNING,
-                worker_id=worker_id,
-                status_message=message,
-                started_at=now,
-                heartbeat_at=now,
-            )
+            ),
+            **_running(worker_id),
+            status_message=message,
         )
-        return _matched(result)
 
     async def finish_child(
         self,
@@ -453,12 +428,9 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             update(_Job)
             .where(_Job.id == child_id)
             .values(
-                state=IngestionState.FINISHED,
-                result=result,
-                status_message=message,
+                **_finished(result, message),
                 meta={**(created_meta or {}), **meta},
                 factor_sequence=factor_sequence,
-                finished_at=utcnow(),
             )
         )
         if result != IngestionResult.ERROR:
