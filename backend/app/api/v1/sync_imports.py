@@ -17,16 +17,14 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Depends, Query, Request, status
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.api.deps import SessionDep, SettingsDep
 from app.api.params import ModuleScope, Scope, YearQuery, error_responses
-from app.api.security import AUTH_RESPONSES, CanSync, CurrentUser
+from app.api.security import AUTH_RESPONSES, CanSync
 from app.core.errors import BadRequest, PayloadTooLarge, UnprocessableEntity
-from app.core.settings import Settings
 from app.domain.ingestion import IngestionState, TargetType
 from app.schemas.common import ErrorBody
 from app.schemas.jobs import SyncStatusResponse
@@ -134,33 +132,47 @@ def _parse_mode(value: str | None) -> ImportMode:
         raise BadRequest(f"mode {value!r} is not valid; valid values: {valid}") from None
 
 
-async def _accept_upload(
-    request: Request,
-    settings: Settings,
-    session: AsyncSession,
-    user: CurrentUser,
-    scope: Scope,
-    year: int,
-    target: TargetType,
-    mode: ImportMode | None = None,
-) -> int:
-    """Read and check the uploaded file, then create its job with the file stored beside it;
-    the request's commit dispatches it. Returns the job id."""
-    file_name, content = await read_upload(request, settings.max_upload_mb)
-    _check(content, _FILE_KINDS[target], scope)
-    job = await create_import_job(
-        session,
-        target=target,
-        module_type=scope.module_type,
-        data_entry_type=scope.data_entry_type,
-        year=year,
-        file_name=file_name,
-        content=content,
-        requested_by=user.username,
-        worker_id=worker_id(),
-        mode=mode,
-    )
-    return job.id
+class UploadRequest:
+    """What both import routes take: the caller, the module scope, the year and the body.
+    One dependency, so the two routes declare, check and store their upload the same way."""
+
+    def __init__(
+        self,
+        request: Request,
+        settings: SettingsDep,
+        user: CanSync,
+        session: SessionDep,
+        scope: ModuleScope,
+        year: YearQuery,
+    ) -> None:
+        self._request = request
+        self._settings = settings
+        self._user = user
+        self._session = session
+        self._scope = scope
+        self._year = year
+
+    async def accept(self, target: TargetType, mode: ImportMode | None = None) -> int:
+        """Read and check the uploaded file, then create its job with the file stored beside
+        it; the request's commit dispatches it. Returns the job id."""
+        file_name, content = await read_upload(self._request, self._settings.max_upload_mb)
+        _check(content, _FILE_KINDS[target], self._scope)
+        job = await create_import_job(
+            self._session,
+            target=target,
+            module_type=self._scope.module_type,
+            data_entry_type=self._scope.data_entry_type,
+            year=self._year,
+            file_name=file_name,
+            content=content,
+            requested_by=self._user.username,
+            worker_id=worker_id(),
+            mode=mode,
+        )
+        return job.id
+
+
+Upload = Annotated[UploadRequest, Depends()]
 
 
 def _queued(job_id: int, what: str) -> SyncStatusResponse:
@@ -177,18 +189,11 @@ def _queued(job_id: int, what: str) -> SyncStatusResponse:
     responses=_RESPONSES,
     openapi_extra=_UPLOAD_BODY,
 )
-async def import_factors(
-    request: Request,
-    settings: SettingsDep,
-    user: CanSync,
-    session: SessionDep,
-    scope: ModuleScope,
-    year: YearQuery,
-) -> SyncStatusResponse:
+async def import_factors(upload: Upload) -> SyncStatusResponse:
     """Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
     `data_entry_type` column names each row's type. Factors are upserted by identity; the
     job's meta counts inserted, updated, unchanged, removed and rejected rows."""
-    job_id = await _accept_upload(request, settings, session, user, scope, year, TargetType.FACTORS)
+    job_id = await upload.accept(TargetType.FACTORS)
     return _queued(job_id, "factor import")
 
 
@@ -199,12 +204,7 @@ async def import_factors(
     openapi_extra=_UPLOAD_BODY,
 )
 async def import_data_entries(
-    request: Request,
-    settings: SettingsDep,
-    user: CanSync,
-    session: SessionDep,
-    scope: ModuleScope,
-    year: YearQuery,
+    upload: Upload,
     mode: Annotated[
         str | None,
         Query(
@@ -218,7 +218,5 @@ async def import_data_entries(
     """Import data entries of one type, or of a module (`data_entry_type` column), with their
     emissions computed from the current factors; stats are refreshed in the same commit."""
     import_mode = _parse_mode(mode)
-    job_id = await _accept_upload(
-        request, settings, session, user, scope, year, TargetType.DATA_ENTRIES, import_mode
-    )
+    job_id = await upload.accept(TargetType.DATA_ENTRIES, import_mode)
     return _queued(job_id, f"data import ({import_mode.value})")
