@@ -90,16 +90,39 @@ def _check_csrf(request: Request, resolved: ResolvedToken, service: AuthService)
         raise Forbidden(problem)
 
 
-async def get_current_user(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    secret_key: SecretKeyDep,
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presents: a bearer token, the session cookie, either or none."""
+
+    bearer: str | None
+    cookie: str | None
+
+
+def get_credentials(
     bearer: Annotated[str | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
+) -> Credentials:
+    return Credentials(bearer=bearer, cookie=cookie)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def get_auth_service(
+    session: SessionDep, settings: SettingsDep, secret_key: SecretKeyDep
+) -> AuthService:
+    """The auth service on the request's session (a login's needs its own attempts session)."""
+    return AuthService(session, settings=settings, secret_key=secret_key)
+
+
+AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+
+
+async def get_current_user(
+    request: Request, service: AuthServiceDep, credentials: CredentialsDep
 ) -> CurrentUser:
     """The authenticated caller; 401 (saying how to log in) without valid credentials."""
-    service = AuthService(session, settings=settings, secret_key=secret_key)
+    bearer, cookie = credentials.bearer, credentials.cookie
     if bearer:
         resolved = await service.resolve(bearer, "bearer")
         if resolved is None:

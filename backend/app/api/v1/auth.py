@@ -16,10 +16,10 @@ from app.api.security import (
     AUTH_RESPONSES,
     CSRF_COOKIE,
     SESSION_COOKIE,
+    AuthServiceDep,
+    CredentialsDep,
     CurrentUserDep,
     ErrorDetail,
-    bearer_scheme,
-    cookie_scheme,
 )
 from app.core.permissions import PermissionMap, permission_map
 from app.models import utcnow
@@ -144,16 +144,12 @@ async def token(
 async def logout(
     request: Request,
     user: CurrentUserDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    secret_key: SecretKeyDep,
-    bearer: Annotated[str | None, Depends(bearer_scheme)],
-    cookie: Annotated[str | None, Depends(cookie_scheme)],
+    service: AuthServiceDep,
+    credentials: CredentialsDep,
 ) -> Response:
     """Revoke the token or session used for this call and clear the cookies."""
-    service = AuthService(session, settings=settings, secret_key=secret_key)
     # The credential that authenticated this call: the bearer token when one was sent.
-    await service.revoke(bearer if bearer else cookie or "")
+    await service.revoke(credentials.bearer or credentials.cookie or "")
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     secure = request.url.scheme == "https"
     for name, httponly in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
