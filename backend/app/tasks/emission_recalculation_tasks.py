@@ -18,17 +18,15 @@ with the real cause.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.logging import log_extra
 from app.db import dispose_engine
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
-from app.tasks.execution import JobOutcome, execute_job
+from app.tasks.execution import JobOutcome, conclude, execute_job
 from app.tasks.job_handle import JobHandle
 from app.tasks.recalculation_outcome import module_job_outcomes, type_job_outcome
 from app.tasks.recalculation_progress import (
@@ -42,8 +40,6 @@ from app.workflows.emission_recalculation import (
     RecalculationReport,
     RecalculationScope,
 )
-
-logger = logging.getLogger(__name__)
 
 
 async def run_recalculation_job(job_id: int) -> None:
@@ -94,14 +90,7 @@ async def _recalculation_work(handle: JobHandle, data_session: AsyncSession) -> 
         outcome = await _finish_per_type_rows(handle, data_session, report)
     else:
         outcome = type_job_outcome(report)
-    _log_summary(handle, outcome, scope, report)
-    # The meta set at creation (`config`) stays next to the recalculation's figures.
-    return JobOutcome(
-        outcome.result,
-        outcome.message,
-        meta={**job.meta, **outcome.meta},
-        factor_sequence=outcome.factor_sequence,
-    )
+    return _concluded(handle, job, outcome, scope, report)
 
 
 async def _finish_per_type_rows(
@@ -123,25 +112,26 @@ async def _finish_per_type_rows(
     return parent
 
 
-def _log_summary(
-    handle: JobHandle, outcome: JobOutcome, scope: RecalculationScope, report: RecalculationReport
-) -> None:
-    logger.info(
-        "recalculation summary: %s",
-        outcome.message,
-        extra=log_extra(
-            "recalculation.summary",
-            job_id=handle.job_id,
-            worker_id=handle.worker_id,
-            result=outcome.result.name,
-            module_type_id=scope.module_type_id,
-            types=len(report.types),
-            recalculated=report.recalculated,
-            errors=report.errors,
-            modules_refreshed=sum(t.modules_refreshed for t in report.types),
-            skipped_changed=sum(t.skipped_changed for t in report.types),
-            failed_types=",".join(type_name(t.data_entry_type_id) for t in report.failures) or None,
-        ),
+def _concluded(
+    handle: JobHandle,
+    job: DataIngestionJob,
+    outcome: JobOutcome,
+    scope: RecalculationScope,
+    report: RecalculationReport,
+) -> JobOutcome:
+    return conclude(
+        handle,
+        job.meta,
+        outcome,
+        summary="recalculation summary",
+        event="recalculation.summary",
+        module_type_id=scope.module_type_id,
+        types=len(report.types),
+        recalculated=report.recalculated,
+        errors=report.errors,
+        modules_refreshed=sum(t.modules_refreshed for t in report.types),
+        skipped_changed=sum(t.skipped_changed for t in report.types),
+        failed_types=",".join(type_name(t.data_entry_type_id) for t in report.failures) or None,
     )
 
 

@@ -23,6 +23,7 @@ from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
+from app.services.ingestion.outcome import ImportOutcome
 from app.tasks.context import current_engine, worker_id
 from app.tasks.job_handle import JobHandle, JobLostError
 from app.tasks.scope_lock import ScopeLock
@@ -39,6 +40,31 @@ class JobOutcome:
 
 
 JobWork = Callable[[JobHandle, AsyncSession], Awaitable[JobOutcome]]
+
+
+def conclude(
+    handle: JobHandle,
+    created_meta: dict[str, Any],
+    outcome: JobOutcome | ImportOutcome,
+    *,
+    summary: str,
+    event: str,
+    **figures: Any,
+) -> JobOutcome:
+    """The end of every task's work: one summary log line with the run's figures, and the
+    outcome to write, its meta merged into the one set at creation (which stays)."""
+    logger.info(
+        "%s: %s",
+        summary,
+        outcome.message,
+        extra=_extra(handle, event, result=outcome.result.name, **figures),
+    )
+    return JobOutcome(
+        result=outcome.result,
+        message=outcome.message,
+        meta={**created_meta, **outcome.meta},
+        factor_sequence=outcome.factor_sequence,
+    )
 
 
 def describe_failure(error: BaseException) -> str:

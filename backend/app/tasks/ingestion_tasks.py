@@ -5,45 +5,25 @@ same final transaction."""
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.logging import log_extra
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import DataIngestionJob
 from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.data_import import DataImportService, ImportMode
 from app.services.ingestion.factor_import import FactorImportService
 from app.services.ingestion.outcome import ImportOutcome
-from app.tasks.execution import JobOutcome, execute_job
+from app.tasks.execution import JobOutcome, conclude, execute_job
 from app.tasks.job_handle import JobHandle
 
-logger = logging.getLogger(__name__)
 
-
-def _job_outcome(job: DataIngestionJob, outcome: ImportOutcome) -> JobOutcome:
+def _concluded(handle: JobHandle, job: DataIngestionJob, outcome: ImportOutcome) -> JobOutcome:
     # The counts only (rows, inserted, rejected...): the listed rows stay in the job's meta.
     counts = {
         k: v for k, v in outcome.meta.items() if isinstance(v, int) and not isinstance(v, bool)
     }
-    logger.info(
-        "import counted: %s",
-        outcome.message,
-        extra=log_extra(
-            "import.counted",
-            job_id=job.id,
-            worker_id=job.worker_id,
-            result=outcome.result.name,
-            **counts,
-        ),
-    )
-    # The meta set at creation (file name, size, mode) stays next to the import's counts.
-    return JobOutcome(
-        result=outcome.result,
-        message=outcome.message,
-        meta={**job.meta, **outcome.meta},
-        factor_sequence=outcome.factor_sequence,
+    return conclude(
+        handle, job.meta, outcome, summary="import counted", event="import.counted", **counts
     )
 
 
@@ -65,7 +45,7 @@ async def run_factor_import_task(job_id: int) -> None:
             progress=handle.progress,
         )
         await uploads.delete_of_job(job_id)
-        return _job_outcome(job, outcome)
+        return _concluded(handle, job, outcome)
 
     await execute_job(job_id, work)
 
@@ -87,6 +67,6 @@ async def run_data_import_task(job_id: int) -> None:
             progress=handle.progress,
         )
         await uploads.delete_of_job(job_id)
-        return _job_outcome(job, outcome)
+        return _concluded(handle, job, outcome)
 
     await execute_job(job_id, work)
