@@ -16,15 +16,12 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cli._job_run import run_job_here
+from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async, with_engine
 from app.domain.ingestion import IngestionResult, TargetType
 from app.domain.modules import (
     DataEntryTypeEnum,
     ModuleTypeEnum,
-    TypeNotInModuleError,
-    data_entry_type_in_module,
-    parse_data_entry_type,
-    parse_module_type,
 )
 from app.models import DataIngestionJob
 from app.services.ingestion.csv_reading import CsvFileError, FileKind, check_upload
@@ -40,7 +37,6 @@ FileArg = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file.")
 ]
 ModuleOpt = Annotated[str, typer.Option("--module", help="Module type id or name.")]
-YearOpt = Annotated[int, typer.Option("--year", min=2000, max=2100, help="Report year.")]
 TypeOpt = Annotated[
     str | None,
     typer.Option(
@@ -49,20 +45,6 @@ TypeOpt = Annotated[
         "row's type in a data_entry_type column.",
     ),
 ]
-
-
-def _scope(module: str, type_: str | None) -> tuple[ModuleTypeEnum, DataEntryTypeEnum | None]:
-    try:
-        module_type = parse_module_type(module)
-        entry_type = None if type_ is None else parse_data_entry_type(type_)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-    if entry_type is None:
-        return module_type, None
-    try:
-        return module_type, data_entry_type_in_module(module_type, entry_type)
-    except TypeNotInModuleError as error:
-        raise typer.BadParameter(str(error), param_hint="--type") from None
 
 
 async def _run_import(
@@ -123,7 +105,7 @@ def _import(
     type_: str | None,
     mode: ImportMode | None = None,
 ) -> None:
-    module_type, entry_type = _scope(module, type_)
+    module_type, entry_type = parse_scope(module, type_)
     kind = FileKind.factors if target is TargetType.FACTORS else FileKind.data_entries
     content = path.read_bytes()
     try:
@@ -135,7 +117,9 @@ def _import(
 
 
 @factors_app.command("import")
-def import_factors(file: FileArg, module: ModuleOpt, year: YearOpt, type_: TypeOpt = None) -> None:
+def import_factors(
+    file: FileArg, module: ModuleOpt, year: YearOption, type_: TypeOpt = None
+) -> None:
     """Import a factor CSV file of a type (or a module-wide one) for a year."""
     _import(TargetType.FACTORS, file, module, year, type_)
 
@@ -144,7 +128,7 @@ def import_factors(file: FileArg, module: ModuleOpt, year: YearOpt, type_: TypeO
 def import_data(
     file: FileArg,
     module: ModuleOpt,
-    year: YearOpt,
+    year: YearOption,
     type_: TypeOpt = None,
     mode: Annotated[
         ImportMode,

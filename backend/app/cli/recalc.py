@@ -21,6 +21,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.cli._job_run import CreateJob, run_job_here
+from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
@@ -30,10 +31,6 @@ from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
     DataEntryTypeEnum,
     ModuleTypeEnum,
-    TypeNotInModuleError,
-    data_entry_type_in_module,
-    parse_data_entry_type,
-    parse_module_type,
 )
 from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob
@@ -50,7 +47,6 @@ EXIT_BY_RESULT = {
 EXIT_REFUSED = 3
 POLL_SECONDS = 0.2
 
-YearOption = Annotated[int, typer.Option(min=2000, max=2100, help="Report year.")]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
 ]
@@ -167,24 +163,6 @@ class _Finished:
     children: list[DataIngestionJob]
 
 
-def _module_option(value: str) -> ModuleTypeEnum:
-    try:
-        return parse_module_type(value)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-
-
-def _type_option(module_type: ModuleTypeEnum, value: str) -> DataEntryTypeEnum:
-    try:
-        data_entry_type = parse_data_entry_type(value)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--type") from None
-    try:
-        return data_entry_type_in_module(module_type, data_entry_type)
-    except TypeNotInModuleError as error:
-        raise typer.BadParameter(str(error), param_hint="--type") from None
-
-
 @app.command("run")
 def run(
     module: Annotated[
@@ -204,8 +182,7 @@ def run(
     """Recalculate one type (--type) or a module's stale types (all of them with --all),
     in this process, with a live progress bar. Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR,
     3 refused (nothing stale, or another recalculation of the scope is active)."""
-    module_type = _module_option(module)
-    the_type = None if data_entry_type is None else _type_option(module_type, data_entry_type)
+    module_type, the_type = parse_scope(module, data_entry_type)
     if the_type is not None and all_types:
         raise typer.BadParameter("--all is for module jobs; leave it out with --type")
 
