@@ -37,7 +37,7 @@ from sqlalchemy import (
 from app.domain.ingestion import DataEntrySource
 from app.models import DataEntry, DataEntryEmission, IntEnumType, JSONType, UTCDateTime
 from app.repositories.base import table_of
-from app.repositories.temp_staging import TempStagingRepository, rowcount
+from app.repositories.temp_staging import TempStagingRepository
 
 _temp = MetaData()
 
@@ -126,13 +126,7 @@ class ImportStagingRepository(TempStagingRepository):
             "created_at",
             "updated_at",
         ]
-        result = await self.session.execute(
-            insert(table_of(DataEntry))
-            .from_select(columns, rows)
-            # An INSERT's rowcount is dropped by default (kept for UPDATE/DELETE only).
-            .execution_options(preserve_rowcount=True)
-        )
-        return rowcount(result)
+        return await self.insert_from_select(table_of(DataEntry), columns, rows)
 
     async def copy_emissions(self, *, offset: int, computed_at: datetime) -> int:
         """Create the staged emission rows of the entries copied with the same offset."""
@@ -152,9 +146,4 @@ class ImportStagingRepository(TempStagingRepository):
             "meta",
             "computed_at",
         ]
-        result = await self.session.execute(
-            insert(table_of(DataEntryEmission))
-            .from_select(columns, rows)
-            .execution_options(preserve_rowcount=True)
-        )
-        return rowcount(result)
+        return await self.insert_from_select(table_of(DataEntryEmission), columns, rows)

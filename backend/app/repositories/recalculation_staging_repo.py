@@ -140,13 +140,7 @@ class RecalculationStagingRepository(TempStagingRepository):
                 staged_entries.c.accepted,
             ),
         )
-        result = await self.session.execute(
-            insert(emissions)
-            .from_select([*columns, "computed_at"], rows)
-            # An INSERT's rowcount is dropped by default (kept for UPDATE/DELETE only).
-            .execution_options(preserve_rowcount=True)
-        )
-        return rowcount(result)
+        return await self.insert_from_select(emissions, [*columns, "computed_at"], rows)
 
     async def count_accepted_errors(self, data_entry_type_id: int) -> int:
         return int(

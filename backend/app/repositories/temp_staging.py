@@ -8,9 +8,10 @@ write lock; on PostgreSQL they are private to the session and never conflict wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from sqlalchemy import Table, text
+from sqlalchemy import Select, Table, insert, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +56,18 @@ class TempStagingRepository:
         upgraded to write. On PostgreSQL the whole job stays one transaction."""
         if self.is_sqlite:
             await self.session.commit()
+
+    async def insert_from_select(
+        self, table: Table, columns: Sequence[str], rows: Select[Any]
+    ) -> int:
+        """Copy staged rows into a real table; returns how many were inserted."""
+        result = await self.session.execute(
+            insert(table)
+            .from_select(columns, rows)
+            # An INSERT's rowcount is dropped by default (kept for UPDATE/DELETE only).
+            .execution_options(preserve_rowcount=True)
+        )
+        return rowcount(result)
 
     async def begin_write(self) -> None:
         """Start the job's final write transaction.
