@@ -83,9 +83,9 @@ class DemoJobs:
                     requested_by=REQUESTED_BY,
                     worker_id=worker_id(),
                 )
-                finished = await self._run(session, job.id)
-            if finished.result != IngestionResult.SUCCESS:
-                notes.append(_job_note(f"factor import of {year}/{path.name}", finished))
+                note = await self._run(session, job.id, f"factor import of {year}/{path.name}")
+            if note is not None:
+                notes.append(note)
         return notes
 
     async def stored_factors(self, year: int) -> list[FactorRecord]:
@@ -112,21 +112,23 @@ class DemoJobs:
                     requested_by=REQUESTED_BY,
                     worker_id=worker_id(),
                 )
-                finished = await self._run(session, scheduled.job_id)
-            if finished.result != IngestionResult.SUCCESS:
-                notes.append(_job_note(f"recalculation of {module_type.name}, {year}", finished))
+                note = await self._run(
+                    session, scheduled.job_id, f"recalculation of {module_type.name}, {year}"
+                )
+            if note is not None:
+                notes.append(note)
         return notes
 
-    async def _run(self, session: AsyncSession, job_id: int) -> DataIngestionJob:
-        """Commit the job the session created, run it on the runner, wait for it, and return
-        the job row as it ended."""
+    async def _run(self, session: AsyncSession, job_id: int, what: str) -> str | None:
+        """Commit the job the session created, run it on the runner and wait for it; returns
+        a note on `what` unless the job ended SUCCESS."""
         await commit_and_dispatch(session, self.runner)
         await self.runner.wait_idle()
         async with self.session_factory() as reader:
             job = await DataIngestionRepository(reader).get(job_id)
         if job is None:
             raise LookupError(f"job {job_id} disappeared")
-        return job
+        return None if job.result == IngestionResult.SUCCESS else _job_note(what, job)
 
 
 def _job_note(what: str, job: DataIngestionJob) -> str:
