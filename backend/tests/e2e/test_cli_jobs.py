@@ -7,6 +7,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -49,8 +50,16 @@ async def _history(session_factory: async_sessionmaker[AsyncSession]) -> History
             requested_by="cli:ana",
             meta={"rows": 16, "inserted": 16},
         )
+        # The running job's worker is alive for the whole test: the app's sweep ends a RUNNING
+        # job silent for a minute, and a loaded machine can take that long between this
+        # fixture and the test's last read.
         parent, children = await create_module_recalculation_job(
-            session, TRAVEL, TYPES, state=int(IngestionState.RUNNING), requested_by="api:bea"
+            session,
+            TRAVEL,
+            TYPES,
+            state=int(IngestionState.RUNNING),
+            requested_by="api:bea",
+            heartbeat_at=utcnow() + timedelta(hours=1),
         )
         await session.commit()
         return History(factor.id, parent.id, [children[int(t)].id for t in TYPES])
