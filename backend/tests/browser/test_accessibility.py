@@ -142,11 +142,6 @@ def test_axe_finds_nothing_serious(
     screenshot(page, "page-390x844")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page's primary buttons (Recalculate emissions) lose contrast when focused or "
-    "hovered: Quasar's light focus overlay on the blue background; passes once the page fixes it",
-)
 def test_a_focused_primary_button_keeps_its_contrast(
     sqlite_server: PageServer, open_page: OpenPage
 ) -> None:
