@@ -16,11 +16,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from page_server import PageServer, running_page_server
+from browser_env import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    SCREENSHOTS,
+    OpenPage,
+    Screenshot,
+    unavailable,
+)
+from data_management import log_in
+from page_server import Account, PageServer, running_page_server
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -31,48 +41,14 @@ from playwright.sync_api import (
 
 from app import paths
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = Path(os.environ.get("CO2CALC_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTIFACTS = Path(os.environ.get("CO2CALC_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
-SCREENSHOTS = ARTIFACTS / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-OpenPage = Callable[..., Page]
-Screenshot = Callable[..., Path]
-
-
-def _missing(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI=true requires it: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) the browser tests run on one worker, so their
-    servers and Chromium start once rather than on every worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if item.path.is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
 
 @pytest.fixture(scope="session")
 def browser_ready() -> None:
     """Chromium and the built page are there (checked before any server is started)."""
     if not os.access(CHROMIUM, os.X_OK):
-        _missing(f"chromium unavailable at {CHROMIUM} (apt-get install chromium)")
+        unavailable(f"chromium unavailable at {CHROMIUM} (apt-get install chromium)")
     if not (paths.static_dir() / "index.html").is_file():
-        _missing(f"the page is not built ({paths.static_dir()}); run `make page`")
+        unavailable(f"the page is not built ({paths.static_dir()}); run `make page`")
 
 
 # Module scope, not session: the sync API keeps its event loop marked running in this thread
@@ -123,15 +99,16 @@ def _policy_violation(message: ConsoleMessage) -> bool:
 
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[OpenPage]:
-    """`open_page(server, viewport=PHONE, bypass_csp=True)`: a page in a fresh browser context
-    (no cookies). Script errors and Content-Security-Policy violations seen by any of them fail
-    the test at the end."""
+    """`open_page(server, logged_in=ADMIN, viewport=PHONE, bypass_csp=True)`: a page in a fresh
+    browser context (no cookies), on Data Management as that account when given. Script errors
+    and Content-Security-Policy violations seen by any of them fail the test at the end."""
     contexts = []
     problems: list[str] = []
 
     def open_one(
         server: PageServer,
         *,
+        logged_in: Account | None = None,
         viewport: dict[str, int] = DESKTOP,
         bypass_csp: bool = False,
     ) -> Page:
@@ -148,6 +125,8 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
                 problems.append(f"console: {message.text}") if _policy_violation(message) else None
             ),
         )
+        if logged_in is not None:
+            log_in(page, logged_in)
         return page
 
     yield open_one

@@ -32,6 +32,7 @@ def log_in(page: Page, account: Account, path: str = PAGE_PATH) -> None:
     page.get_by_label("Password").fill(account.password)
     page.get_by_test_id("login-submit").click()
     page.wait_for_url(f"**{path}")
+    wait_until_loaded(page)
 
 
 def wait_until_loaded(page: Page) -> None:

@@ -3,23 +3,16 @@ finding nothing serious or critical, at 1280x800 and 390x844."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DESKTOP, IN_CI, PHONE, REPO_ROOT, OpenPage, Screenshot
+from browser_env import AXE, BROWSER_TESTS, DESKTOP, PHONE, OpenPage, Screenshot, unavailable
 from data_management import RESULT_SUCCESS, log_in, module_badge, open_dialog, wait_until_loaded
 from page_server import ADMIN, PageServer
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER_TESTS
 
-AXE = Path(
-    os.environ.get(
-        "CO2CALC_TEST_AXE", REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-    )
-)
 BUILDINGS = 3
 ALL_TYPES = "Recalculate all data entry types"
 
@@ -56,9 +49,7 @@ def _tab_to(page: Page, test_id: str, limit: int = 400) -> None:
 def test_keyboard_only_through_the_dialog(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
     button = f"recalculate-module-{BUILDINGS}"
     dialog = f"recalculation-dialog-{BUILDINGS}"
 
@@ -98,10 +89,7 @@ def test_keyboard_only_through_the_dialog(
 
 def _require_axe() -> None:
     if not AXE.is_file():
-        reason = f"axe-core unavailable ({AXE}); run `npm ci` in frontend/"
-        if IN_CI:
-            pytest.fail(f"CI=true requires it: {reason}")
-        pytest.skip(reason)
+        unavailable(f"axe-core unavailable ({AXE}); run `npm ci` in frontend/")
 
 
 def _serious_violations(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
@@ -127,7 +115,6 @@ def test_axe_finds_nothing_serious(
     page.goto("/login")
     assert _serious_violations(page) == []
     log_in(page, ADMIN)
-    wait_until_loaded(page)
     assert _serious_violations(page) == []
     dialog = open_dialog(page, BUILDINGS)
     assert _serious_violations(page) == []
@@ -146,9 +133,7 @@ def test_a_focused_primary_button_keeps_its_contrast(
     sqlite_server: PageServer, open_page: OpenPage
 ) -> None:
     _require_axe()
-    page = open_page(sqlite_server, bypass_csp=True)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN, bypass_csp=True)
 
     page.get_by_test_id(f"recalculate-module-{BUILDINGS}").focus()
 

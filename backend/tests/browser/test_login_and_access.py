@@ -3,13 +3,12 @@ gets the no-access page, an expired session comes back where it was; and the Fre
 
 from __future__ import annotations
 
-import pytest
-from conftest import OpenPage, Screenshot
-from data_management import PAGE_PATH, log_in, module_badge, wait_until_loaded
+from browser_env import BROWSER_TESTS, OpenPage, Screenshot
+from data_management import PAGE_PATH, module_badge, wait_until_loaded
 from page_server import ADMIN, OUTSIDER, VIEWER, PageServer
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER_TESTS
 
 ACTIONS = (
     "[data-testid^='recalculate-module-'], [data-testid^='recalculate-type-'], "
@@ -20,9 +19,7 @@ ACTIONS = (
 def test_a_viewer_sees_the_status_but_no_import_or_recalculate_action(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(sqlite_server)
-    log_in(page, VIEWER)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=VIEWER)
 
     expect(page.get_by_test_id("view-only-notice")).to_be_visible()
     expect(module_badge(page, 1)).to_be_visible()
@@ -49,9 +46,7 @@ def test_a_user_without_the_view_right_gets_the_no_access_page(
 def test_an_expired_session_returns_to_the_login_page_then_back(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
 
     page.context.clear_cookies()
     page.get_by_test_id("history-refresh").click()
@@ -68,9 +63,7 @@ def test_an_expired_session_returns_to_the_login_page_then_back(
 def test_french_labels(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
 
     page.get_by_test_id("language-fr").click()
 

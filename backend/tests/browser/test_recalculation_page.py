@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import OpenPage, Screenshot
+from browser_env import BROWSER_TESTS, OpenPage, Screenshot
 from data_management import (
     BADGE_WORDS,
     RESULT_SUCCESS,
@@ -15,19 +15,17 @@ from data_management import (
     card,
     chart_value,
     expected_badge,
-    log_in,
     module_badge,
     open_dialog,
     record_progress,
     recorded_progress,
     scaled_factor_file,
     type_badge,
-    wait_until_loaded,
 )
 from page_server import ADMIN, LONG_MODULE, LONG_TYPE, YEAR, PageServer
 from playwright.sync_api import Page, Request, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER_TESTS
 
 UNKNOWN_AIRPORT = 'unknown airport code "ZZZ"'
 JOB_SECONDS = 60_000  # ms: the longest a recalculation of the long module may take here
@@ -48,9 +46,7 @@ def _recalculation_requests(page: Page) -> list[str]:
 def test_badges_match_the_apis_status(
     page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(page_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(page_server, logged_in=ADMIN)
 
     for module in page_server.status():
         module_id = module["module_type_id"]
@@ -68,9 +64,7 @@ def test_badges_match_the_apis_status(
 def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(page_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(page_server, logged_in=ADMIN)
     before = chart_value(page, "now", LONG_MODULE)
     factors = scaled_factor_file("plane", "ef_kg_co2eq_per_km", 1.5)
 
@@ -125,9 +119,7 @@ def test_the_all_path_recalculates_every_type_and_nothing_stale_disables_the_def
 ) -> None:
     headcount = 1
     assert expected_badge(sqlite_server.module_status(headcount)) == "up_to_date"
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
 
     dialog = open_dialog(page, headcount)
     only_stale = dialog.get_by_role("radio", name="Recalculate only data entry types that need it")
@@ -154,9 +146,7 @@ def test_the_all_path_recalculates_every_type_and_nothing_stale_disables_the_def
 def test_a_second_click_while_running_attaches_to_the_running_job(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
     button = page.get_by_test_id(f"recalculate-type-{LONG_TYPE}")
     with page.expect_response(lambda r: "/sync/recalculate-emissions/" in r.url) as started:
         button.click()
@@ -185,9 +175,7 @@ def test_a_recalculation_started_from_the_cli_appears_on_an_open_page(
     """The page finds jobs started elsewhere by polling; whether it also catches this one
     running depends on the machine's speed, so what is checked is that it shows up, finished,
     in the open page's history and status without a reload."""
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
 
     cli = sqlite_server.cli(
         "recalc", "run", "--module", str(LONG_MODULE), "--year", str(YEAR), "--all", "--json"
@@ -210,9 +198,7 @@ def test_an_entry_error_of_a_data_import_shows_in_the_history_details(
         "unit_institutional_code,origin_iata,destination_iata,cabin_class,number_of_trips\n"
         f"{unit},GVA,ZZZ,eco,1\n{unit},GVA,CDG,eco,2\n"
     )
-    page = open_page(sqlite_server)
-    log_in(page, ADMIN)
-    wait_until_loaded(page)
+    page = open_page(sqlite_server, logged_in=ADMIN)
 
     page.get_by_test_id(f"import-data-{LONG_TYPE}").click()
     with page.expect_file_chooser() as chooser:
