@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from browser_env import AXE, BROWSER_TESTS, DESKTOP, PHONE, OpenPage, Screenshot, unavailable
 from data_management import RESULT_SUCCESS, log_in, module_badge, open_dialog, wait_until_loaded
 from page_server import ADMIN, PageServer
@@ -56,6 +55,9 @@ def test_keyboard_only_through_the_dialog(
     _tab_to(page, button)
     page.keyboard.press("Enter")
     expect(page.get_by_test_id(dialog)).to_be_visible()
+    page.wait_for_function(  # opening moves the focus into the dialog
+        "(id) => !!document.activeElement?.closest(`[data-testid='${id}']`)", arg=dialog
+    )
     seen = set()
     for _ in range(10):  # focus cycles through the dialog's controls, never behind it
         page.keyboard.press("Tab")
