@@ -31,9 +31,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# Every browser test module's marks. Under pytest-xdist (`--dist loadgroup`) the group keeps
-# the browser tests on one worker, so their servers and Chromium start once, not per worker;
-# set on the module (not added by a collection hook), xdist sees it whatever the hook order.
+# Every browser test module's marks. Under pytest-xdist (`--dist loadgroup`) the group is
+# meant to keep the browser tests on one worker, so their servers and Chromium start once;
+# pytest-xdist 3.8 under pytest 9.2 does not honour it yet, so each worker starts its own.
 BROWSER_TESTS = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 OpenPage = Callable[..., Page]
