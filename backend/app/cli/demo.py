@@ -15,6 +15,7 @@ from app.cli._runner import console, err_console, run_async, session_factory, wi
 from app.cli._secret import require_secret_key
 from app.cli.users import AdminAccount, ensure_admin
 from app.core.settings import get_settings
+from app.core.wording import agree, count
 from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
 from app.demo.loader import DemoOptions, DemoSummary, load_demo
 from app.domain.modules import DataEntryTypeEnum
@@ -113,14 +114,15 @@ def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
     console.print(table)
     for note in summary.notes:
         console.print(f"[yellow]Note:[/] {note}")
-    years = ", ".join(map(str, summary.years))
+    years = f"{agree(len(summary.years), 'year')} {', '.join(map(str, summary.years))}"
     if summary.created:
         console.print(
-            f"[green]Demo loaded:[/] {summary.units} units, years {years}, in {elapsed_s:.1f} s."
+            f"[green]Demo loaded:[/] {count(summary.units, 'unit')}, {years}, in {elapsed_s:.1f} s."
         )
     else:
         console.print(
-            f"[cyan]The demo data is already there[/] ({summary.units} units, years {years}); "
+            f"[cyan]The demo data is already there[/] ({count(summary.units, 'unit')}, "
+            f"{years}); "
             "nothing changed. Use --reset to rebuild it."
         )
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.cli._runner import console, run_async, session_factory, with_engine
+from app.core.wording import count
 from app.domain.ingestion import (
     EntityType,
     IngestionMethod,
@@ -113,7 +114,9 @@ def list_jobs(
     if not page.items:
         console.print("No jobs match.")
     elif page.total > len(page.items):
-        console.print(f"{len(page.items)} of {page.total} jobs shown (--limit to see more).")
+        console.print(
+            f"{len(page.items)} of {count(page.total, 'job')} shown (--limit to see more)."
+        )
 
 
 # --- show

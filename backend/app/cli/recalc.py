@@ -26,6 +26,7 @@ from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
 from app.core.errors import BadRequest, Conflict
+from app.core.wording import count
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
@@ -143,7 +144,7 @@ def _print_status(year: int, report: _StatusReport) -> None:
         console.print(f"No completed factor import for {year}: nothing to recalculate.")
     elif stale:
         console.print(
-            f"{stale} data entry type(s) need recalculation: "
+            f"Recalculation needed for {count(stale, 'data entry type')}: "
             f"co2calc recalc run --module M --year {year}"
         )
 

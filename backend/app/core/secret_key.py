@@ -21,6 +21,7 @@ import stat
 from pathlib import Path
 
 from app.core.settings import Settings
+from app.core.wording import count
 
 MIN_SECRET_KEY_LENGTH = 32
 GENERATE_COMMAND = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
@@ -48,7 +49,8 @@ def key_file(settings: Settings) -> Path:
 def _check_length(key: str, source: str) -> str:
     if len(key) < MIN_SECRET_KEY_LENGTH:
         raise ConfigurationError(
-            f"{source} is too short ({len(key)} characters): the secret key needs at least "
+            f"{source} is too short ({count(len(key), 'character')}): the secret key needs "
+            "at least "
             f"{MIN_SECRET_KEY_LENGTH}. Generate one with: {GENERATE_COMMAND}"
         )
     return key

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.wording import count
 from app.db import create_session_factory
 from app.demo.generator import (
     DEFAULT_SEED,
@@ -91,7 +92,7 @@ async def load_demo(
         if existing and not options.reset:
             return await _summary(session, list(existing.values()), created=False)
         if existing:
-            progress(f"Dropping {len(existing)} demo units and their reports")
+            progress(f"Dropping {count(len(existing), 'demo unit')} and the reports")
             # Reports first: the unit foreign key restricts; modules, entries and emissions
             # go with the reports by cascade.
             await CarbonReportRepository(session).delete_by_unit_ids(existing.values())
@@ -115,7 +116,7 @@ async def _build(
         notes.extend(await jobs.import_factor_files(year))
         choices[year] = DemoChoices.from_factors(await jobs.stored_factors(year))
 
-    progress(f"Creating {options.units} units and their reports")
+    progress(f"Creating {count(options.units, 'unit')} and the reports")
     async with session_factory() as session:
         units = generate_units(options.units, options.seed)
         unit_repo = UnitRepository(session)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest, Conflict
 from app.core.job_queue import enqueue_job
+from app.core.wording import count
 from app.domain.ingestion import EntityType, IngestionMethod, IngestionState, TargetType
 from app.domain.modules import (
     MODULE_TYPE_TO_DATA_ENTRY_TYPES,
@@ -35,6 +36,12 @@ from app.services.recalculation_status_service import RecalculationStatusService
 
 NOTHING_STALE = "No data entry types require recalculation for this module"
 SCHEDULED = "Emission recalculation scheduled"
+
+
+def _module_scheduled(types: int) -> str:
+    return f"Module emission recalculation scheduled for {count(types, 'data entry type')}"
+
+
 # A colliding job may finish between our failed insert and the lookup: try again then.
 _INSERT_ATTEMPTS = 3
 
@@ -60,10 +67,7 @@ class ScheduledRecalculation:
     def message(self) -> str:
         if not self.is_module_job:
             return SCHEDULED
-        return (
-            f"Module emission recalculation scheduled for {len(self.data_entry_types)} "
-            "data entry types"
-        )
+        return _module_scheduled(len(self.data_entry_types))
 
 
 class RecalculationJobService:
@@ -146,8 +150,7 @@ class RecalculationJobService:
                 year,
                 None,
                 config={"data_entry_type_ids": type_ids, "only_stale": only_stale},
-                status_message=f"Module emission recalculation scheduled for {len(types)} "
-                "data entry types",
+                status_message=_module_scheduled(len(types)),
                 requested_by=requested_by,
                 worker_id=worker_id,
             )

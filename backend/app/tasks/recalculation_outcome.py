@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.wording import count
 from app.domain.ingestion import IngestionResult
 from app.tasks.execution import JobOutcome, describe_failure
 from app.tasks.recalculation_progress import type_name
@@ -18,14 +19,20 @@ from app.workflows.emission_recalculation import RecalculationReport, TypeReport
 
 def _summary(report: TypeReport) -> str:
     text = (
-        f"Recalculated {report.recalculated} data entries "
-        f"({report.modules_refreshed} modules refreshed)"
+        f"Recalculated {count(report.recalculated, 'data entry')} "
+        f"({count(report.modules_refreshed, 'module')} refreshed)"
     )
     if report.errors:
-        text += f"; {report.errors} entries have no emissions (entry errors, see details)"
+        text += f"; {_without_emissions(report.errors)}"
     if report.skipped_changed:
-        text += f"; {report.skipped_changed} entries edited meanwhile kept their new emissions"
+        text += (
+            f"; {count(report.skipped_changed, 'entry')} edited meanwhile kept their new emissions"
+        )
     return text
+
+
+def _without_emissions(errors: int) -> str:
+    return f"{count(errors, 'entry')} without emissions (entry errors, see details)"
 
 
 def _result(report: TypeReport) -> IngestionResult:
@@ -81,14 +88,15 @@ def module_job_outcomes(report: RecalculationReport) -> tuple[JobOutcome, dict[i
             for t in failed
         )
         result = IngestionResult.ERROR
-        message = f"All {len(report.types)} data entry types failed: {reasons}"
+        every = "The only" if len(report.types) == 1 else "All"
+        message = f"{every} {count(len(report.types), 'data entry type')} failed: {reasons}"
     else:
         message = (
-            f"Recalculated {report.recalculated} data entries of {len(report.types)} "
-            "data entry types"
+            f"Recalculated {count(report.recalculated, 'data entry')} of "
+            f"{count(len(report.types), 'data entry type')}"
         )
         if report.errors:
-            message += f"; {report.errors} entries have no emissions (entry errors, see details)"
+            message += f"; {_without_emissions(report.errors)}"
         if failed:
             names = ", ".join(type_name(t.data_entry_type_id) for t in failed)
             message += f"; failed, left unchanged: {names}"

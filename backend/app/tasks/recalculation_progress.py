@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.core.wording import count
 from app.domain.modules import DataEntryTypeEnum
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.tasks.job_handle import JobHandle
@@ -24,7 +25,7 @@ def type_name(data_entry_type_id: int) -> str:
 
 def _found(totals: Mapping[int, int]) -> tuple[str, int]:
     total = sum(totals.values())
-    return f"Found {total} data entries to recalculate", total
+    return f"Found {count(total, 'data entry')} to recalculate", total
 
 
 class TypeJobProgress(RecalculationListener):
@@ -79,8 +80,8 @@ class ModuleJobProgress(RecalculationListener):
 
     async def writing(self) -> None:
         await self.handle.progress(
-            f"Writing the recalculated emissions and stats of {len(self.totals)} data entry "
-            "types..."
+            "Writing the recalculated emissions and stats of "
+            f"{count(len(self.totals), 'data entry type')}..."
         )
 
     def _prefix(self, data_entry_type_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.job_queue import enqueue_job
+from app.core.wording import count
 from app.domain.ingestion import EntityType, IngestionMethod, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import DataIngestionJob
@@ -46,7 +47,7 @@ async def create_import_job(
         entity_type=EntityType.MODULE_PER_YEAR,
         meta=meta,
         requested_by=requested_by,
-        status_message=f"Queued: {what} {file_name!r} ({file_size} bytes)",
+        status_message=f"Queued: {what} {file_name!r} ({count(file_size, 'byte')})",
         worker_id=worker_id,
     )
     await JobUploadRepository(session).store(job.id, content)

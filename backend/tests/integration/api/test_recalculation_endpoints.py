@@ -341,7 +341,7 @@ async def test_module_only_stale_covers_the_stale_types(
 
     assert response.status_code == 202, response.text
     body = response.json()
-    assert body["message"] == "Module emission recalculation scheduled for 1 data entry types"
+    assert body["message"] == "Module emission recalculation scheduled for 1 data entry type"
     assert body["state"] == 0
     parent, child = (job for job in await load_jobs(session_factory) if job.state == 0)
     assert (parent.id, parent.data_entry_type_id, parent.parent_job_id) == (

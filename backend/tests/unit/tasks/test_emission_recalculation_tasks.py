@@ -280,7 +280,7 @@ async def test_a_type_job_finishes_success_with_its_stats_and_factor_sequence(
         "rows_written": 3,
         "factor_sequence": 3,
     }
-    assert job.status_message == "Recalculated 3 data entries (1 modules refreshed)"
+    assert job.status_message == "Recalculated 3 data entries (1 module refreshed)"
     assert messages == [
         "Starting emission recalculation...",
         "Found 3 data entries to recalculate",
@@ -325,7 +325,7 @@ async def test_entry_errors_end_warning_with_details(session_factory: SessionFac
     stats = job.meta["recalculation"]
     assert (stats["recalculated"], stats["errors"]) == (1, 1)
     assert [detail["entry_id"] for detail in stats["error_details"]] == [broken.id]
-    assert "1 entries have no emissions" in (job.status_message or "")
+    assert "1 entry without emissions" in (job.status_message or "")
     assert await emissions_of(session_factory, [broken.id]) == []
     assert await emissions_of(session_factory, ids) == [28.0]
 
