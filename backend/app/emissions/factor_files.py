@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
+from app.core.wording import agree, count
 from app.domain.modules import DataEntryTypeEnum, parse_data_entry_type
 from app.emissions.base import ClassificationValue, FactorRecord, FactorValue
 from app.emissions.errors import FactorFileError
@@ -163,7 +164,7 @@ def _parse(
         try:
             if len(cells) != len(header):
                 raise _RowError(
-                    f"expected {len(header)} cells as in the header, found {len(cells)}"
+                    f"expected {count(len(header), 'cell')} as in the header, found {len(cells)}"
                 )
             layout = layouts[_row_type(cells, type_column, layouts)]
             record = layout.parse(cells, year)
@@ -185,7 +186,9 @@ def _header(row: list[str] | None) -> list[str]:
     header[0] = header[0].removeprefix("\ufeff")
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
-        raise FactorFileError(f"the header repeats column {', '.join(duplicated)}")
+        raise FactorFileError(
+            f"the header repeats {agree(len(duplicated), 'column')} {', '.join(duplicated)}"
+        )
     return header
 
 
@@ -219,6 +222,7 @@ def _row_type(
 def _missing_message(type_id: DataEntryTypeEnum, missing: Sequence[str]) -> str:
     columns = FACTOR_FIELDS[type_id].columns
     return (
-        f"missing required column {', '.join(missing)} for {type_id.name} factors; "
+        f"missing required {agree(len(missing), 'column')} {', '.join(missing)} for "
+        f"{type_id.name} factors; "
         f"required: {', '.join(columns.required)}; optional: {', '.join(columns.optional)}"
     )

@@ -1,6 +1,11 @@
 """Reading an uploaded CSV file (UTF-8, a header row, comma-separated): decoding, header
 checks, rows with line numbers.
 
+A header column that is not one of the format's is ignored (and named in the job's message),
+unless it is close to a column the header lacks: then it is a misspelling, and importing the
+file without it would silently default that column (a key column defaulted makes every row
+the same wildcard factor), so the whole file is refused with the name to use.
+
 The same checks run twice: in the API before a job is created (so a file that cannot be
 imported at all is refused at once, with a 422) and in the job itself (the CLI has no API in
 front of it). A whole-file problem is a CsvFileError whose message says what to fix.
@@ -9,11 +14,13 @@ front of it). A whole-file problem is a CsvFileError whose message says what to 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.core.wording import agree, count
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import ENTRY_FIELDS, FACTOR_FIELDS
 from app.emissions.factor_files import TYPE_COLUMN
@@ -21,6 +28,10 @@ from app.emissions.fields import Columns
 
 UNIT_COLUMN = "unit_institutional_code"
 _SHOWN_HEADER = 120
+# How close (difflib's ratio, case-folded) an unknown column must be to an absent known one to
+# be taken for its misspelling: 'country' is 0.74 from 'country_code', 'rfi_adjustmnet' 0.93
+# from 'rfi_adjustment'; names that only share a word ('comment', 'notes') score far lower.
+_MISSPELLING_CUTOFF = 0.7
 
 
 class FileKind(StrEnum):
@@ -67,13 +78,27 @@ def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
+def _check_separator(cells: list[str]) -> None:
+    """A header read with ',' that splits into more columns with ';' is a ';'-separated file
+    (a spreadsheet's export in a locale with decimal commas): refused, as its numbers would be
+    misread."""
+    if sum(cell.count(";") for cell in cells) >= len(cells):
+        raise CsvFileError(
+            "this file uses ';' as separator; save it with ',' (or export it from the "
+            "spreadsheet as \"CSV UTF-8 (comma delimited)\"), with '.' as decimal mark"
+        )
+
+
 def _header(cells: list[str] | None) -> list[str]:
     if not cells or not any(cell.strip() for cell in cells):
         raise CsvFileError("the file is empty: a header row is required")
+    _check_separator(cells)
     header = [cell.strip() for cell in cells]
     duplicated = sorted({name for name in header if name and header.count(name) > 1})
     if duplicated:
-        raise CsvFileError(f"the header repeats column {', '.join(duplicated)}")
+        raise CsvFileError(
+            f"the header repeats {agree(len(duplicated), 'column')} {', '.join(duplicated)}"
+        )
     return header
 
 
@@ -127,6 +152,27 @@ def describe_columns(kind: FileKind, data_entry_type: DataEntryTypeEnum) -> str:
     return f"required: {', '.join(columns.required)}; optional: {optional}"
 
 
+def describe_ignored(ignored: Sequence[str]) -> str:
+    """The ignored columns, as the job's message names them ("" when there are none)."""
+    if not ignored:
+        return ""
+    return f"{count(len(ignored), 'unknown column')} ignored: {', '.join(ignored)}"
+
+
+def _misspellings(header: Sequence[str], known: set[str]) -> list[str]:
+    absent = {name.casefold(): name for name in sorted(known) if name not in header}
+    found = []
+    for column in header:
+        if not column or column in known:
+            continue
+        close = difflib.get_close_matches(
+            column.casefold(), absent, n=1, cutoff=_MISSPELLING_CUTOFF
+        )
+        if close:
+            found.append(f"unknown column {column!r}: did you mean {absent[close[0]]!r}?")
+    return found
+
+
 def check_header(
     header: Sequence[str],
     kind: FileKind,
@@ -136,7 +182,8 @@ def check_header(
     """Check the columns a file needs; returns the header columns that will be ignored.
 
     Raises CsvFileError when the header names none of the expected columns (not a CSV file of
-    this kind) or lacks a required column (named, with what is required and optional). A
+    this kind), has a misspelled column (an unknown one close to a known column it lacks), or
+    lacks a required column (named, with what is required and optional). A
     module-wide file is checked for its fixed columns here; each row's type is checked
     against the header when the rows are read.
     """
@@ -152,6 +199,9 @@ def check_header(
             f"this does not look like a {scope} {kind} CSV file: its first line ({shown!r}) "
             f"names none of the expected columns ({', '.join(sorted(known))})"
         )
+    misspelled = _misspellings(header, known)
+    if misspelled:
+        raise CsvFileError("; ".join(misspelled))
     missing = [name for name in fixed if name not in header]
     if data_entry_type is not None:
         missing += missing_columns(header, kind, data_entry_type)
@@ -166,7 +216,10 @@ def check_header(
             if fixed and data_entry_type is not None
             else ""
         )
-        raise CsvFileError(f"missing required column {', '.join(missing)}; {what}{fixed_note}")
+        raise CsvFileError(
+            f"missing required {agree(len(missing), 'column')} {', '.join(missing)}; "
+            f"{what}{fixed_note}"
+        )
     return tuple(name for name in header if name not in known)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.wording import agree, count
 from app.domain.ingestion import DataEntrySource, IngestionResult
 from app.domain.modules import (
     DataEntryTypeEnum,
@@ -50,12 +51,19 @@ from app.services.ingestion.csv_reading import (
     check_header,
     decode,
     describe_columns,
+    describe_ignored,
     missing_columns,
     read_table,
     types_of,
 )
 from app.services.ingestion.meta import DataImportMeta, RowIssue, capped
-from app.services.ingestion.outcome import PROGRESS_EVERY, ImportOutcome, Progress, no_progress
+from app.services.ingestion.outcome import (
+    PROGRESS_EVERY,
+    ImportOutcome,
+    Progress,
+    all_rejected,
+    no_progress,
+)
 
 _UNIT_LOOKUP_CHUNK = 1_000
 # Rows computed and staged per batch (a progress update after each full batch).
@@ -113,15 +121,16 @@ class _RowReader:
     def read(self, line: int, cells: Sequence[str]) -> _Row:
         if len(cells) != len(self.header):
             raise _RowRejected(
-                f"expected {len(self.header)} cells as in the header, found {len(cells)}"
+                f"expected {count(len(self.header), 'cell')} as in the header, found {len(cells)}"
             )
         unit_code = cells[self.unit_index].strip()
         if not unit_code:
             raise _RowRejected(f"{UNIT_COLUMN}: a value is required")
         entry_type = self._type(cells)
-        if self.missing[entry_type]:
+        missing = self.missing[entry_type]
+        if missing:
             raise _RowRejected(
-                f"missing required column {', '.join(self.missing[entry_type])} for "
+                f"missing required {agree(len(missing), 'column')} {', '.join(missing)} for "
                 f"{entry_type.name} rows; {describe_columns(FileKind.data_entries, entry_type)}"
             )
         try:
@@ -193,7 +202,7 @@ class DataImportService:
         _set_rejected(meta, checked.rejected)
         if not checked.rows:
             detail = (
-                f"all {total} rows were rejected ("
+                f"{all_rejected(total)} ("
                 + "; ".join(f"line {r['line']}: {r['reason']}" for r in checked.rejected[:3])
                 + ")"
                 if total
@@ -207,7 +216,7 @@ class DataImportService:
         keys = await self._stage(checked.rows, unit_ids, year, index, progress)
 
         await progress(
-            f"Writing {len(checked.rows)} entries...", done=len(checked.rows), total=total
+            f"Writing {count(len(checked.rows), 'entry')}...", done=len(checked.rows), total=total
         )
         offset, removed, reports_created = await self._write(
             checked.rows, unit_ids, job_id, module_type, data_entry_type, year, mode
@@ -356,7 +365,7 @@ class DataImportService:
             offset=offset, source=DataEntrySource.csv, job_id=job_id, created_at=now
         )
         if inserted != len(rows):
-            raise RuntimeError(f"{len(rows)} entries were staged but {inserted} written")
+            raise RuntimeError(f"{count(len(rows), 'entry')} staged but {inserted} written")
         await self.staging.copy_emissions(offset=offset, computed_at=now)
         await self.staging.drop()
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
@@ -387,9 +396,9 @@ def _set_rejected(meta: DataImportMeta, rejected: list[RowIssue]) -> None:
 
 
 def _outcome(meta: DataImportMeta) -> ImportOutcome:
-    summary = f"{meta['inserted']} entries imported"
+    summary = f"{count(meta['inserted'], 'entry')} imported"
     if meta["mode"] == ImportMode.replace.value:
-        summary += f" (replacing {meta['removed']} entries of earlier CSV imports)"
+        summary += f" (replacing {count(meta['removed'], 'entry')} of earlier CSV imports)"
     problems = []
     if meta["entry_errors_total"]:
         first = meta["entry_errors"][0]
@@ -400,10 +409,10 @@ def _outcome(meta: DataImportMeta) -> ImportOutcome:
     if meta["rejected_total"]:
         first = meta["rejected_rows"][0]
         problems.append(
-            f"{meta['rejected_total']} rows rejected (line {first['line']}: {first['reason']})"
+            f"{count(meta['rejected_total'], 'row')} rejected (line {first['line']}: "
+            f"{first['reason']})"
         )
-    if problems:
-        return ImportOutcome(
-            IngestionResult.WARNING, f"{summary}; {'; '.join(problems)}", dict(meta)
-        )
-    return ImportOutcome(IngestionResult.SUCCESS, summary, dict(meta))
+    notes = [*problems, describe_ignored(meta["ignored_columns"])]
+    message = "; ".join([summary, *filter(None, notes)])
+    result = IngestionResult.WARNING if problems else IngestionResult.SUCCESS
+    return ImportOutcome(result, message, dict(meta))

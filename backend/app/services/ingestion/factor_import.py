@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.wording import count
 from app.domain.ingestion import IngestionResult
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorFileError
@@ -23,11 +24,12 @@ from app.services.ingestion.csv_reading import (
     FileKind,
     check_header,
     decode,
+    describe_ignored,
     read_header,
     types_of,
 )
 from app.services.ingestion.meta import FactorImportMeta, RowIssue, capped
-from app.services.ingestion.outcome import ImportOutcome, Progress, no_progress
+from app.services.ingestion.outcome import ImportOutcome, Progress, all_rejected, no_progress
 
 
 def _meta(
@@ -88,14 +90,14 @@ class FactorImportService:
         rows = len(parsed.records) + len(parsed.rejected)
         if not parsed.records:
             detail = (
-                f"all {rows} rows were rejected ({_first_rejections(parsed)})"
+                f"{all_rejected(rows)} ({_first_rejections(parsed)})"
                 if rows
                 else "the file has no data rows"
             )
             return ImportOutcome(
                 IngestionResult.ERROR, f"No factor imported: {detail}", dict(_meta(parsed))
             )
-        await progress(f"Writing {len(parsed.records)} factors...", done=rows, total=rows)
+        await progress(f"Writing {count(len(parsed.records), 'factor')}...", done=rows, total=rows)
         counts = await self.factors.upsert(
             year,
             parsed.records,
@@ -104,20 +106,19 @@ class FactorImportService:
         )
         sequence = await self.scopes.take_next_factor_sequence(int(module_type), year)
         summary = (
-            f"{len(parsed.records)} factors imported ({counts.inserted} inserted, "
+            f"{count(len(parsed.records), 'factor')} imported ({counts.inserted} inserted, "
             f"{counts.updated} updated, {counts.unchanged} unchanged"
         )
         if parsed.rejected:
-            return ImportOutcome(
-                IngestionResult.WARNING,
-                f"{summary}); {len(parsed.rejected)} rows rejected, so no factor was removed "
-                f"({_first_rejections(parsed)})",
-                dict(_meta(parsed, counts)),
-                sequence,
+            result = IngestionResult.WARNING
+            message = (
+                f"{summary}); {count(len(parsed.rejected), 'row')} rejected, so no factor was "
+                f"removed ({_first_rejections(parsed)})"
             )
-        return ImportOutcome(
-            IngestionResult.SUCCESS,
-            f"{summary}, {counts.removed} removed)",
-            dict(_meta(parsed, counts)),
-            sequence,
-        )
+        else:
+            result = IngestionResult.SUCCESS
+            message = f"{summary}, {counts.removed} removed)"
+        ignored = describe_ignored(parsed.ignored_columns)
+        if ignored:
+            message += f"; {ignored}"
+        return ImportOutcome(result, message, dict(_meta(parsed, counts)), sequence)

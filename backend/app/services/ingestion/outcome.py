@@ -32,3 +32,8 @@ class ImportOutcome:
     message: str
     meta: dict[str, Any]
     factor_sequence: int | None = None
+
+
+def all_rejected(rows: int) -> str:
+    """Why nothing was imported from a file whose every row was rejected."""
+    return "the only row was rejected" if rows == 1 else f"all {rows} rows were rejected"

@@ -104,7 +104,7 @@ async def test_override_and_success(db: AsyncSession, import_data: RunImport) ->
     await _units(db, "U1")
     job = await import_data(data_file("U1,ch4,,10,42", header=HEADER + ",kg_co2eq"))
     assert job.result == IngestionResult.SUCCESS, job.status_message
-    assert job.status_message == "1 entries imported"
+    assert job.status_message == "1 entry imported"
     (emission,) = (await db.execute(select(DataEntryEmission))).scalars()
     assert emission.kg_co2eq == 42.0
 
@@ -143,7 +143,7 @@ async def test_replace_with_no_valid_row_changes_nothing(
     before = await Snapshot.take(db)
     job = await import_data(data_file("U9,ch4,,1"), mode=ImportMode.replace)
     assert job.result == IngestionResult.ERROR
-    assert (job.status_message or "").startswith("No entry imported: all 1 rows were rejected")
+    assert (job.status_message or "").startswith("No entry imported: the only row was rejected")
     assert await Snapshot.take(db) == before
 
 

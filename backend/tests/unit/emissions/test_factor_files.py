@@ -99,7 +99,7 @@ def test_missing_required_column_rejects_the_whole_file() -> None:
     with pytest.raises(FactorFileError) as caught:
         load_factor_file("subcategory\nR134a\n", T.process_emissions, 2024)
     assert str(caught.value) == (
-        "missing required column category, gwp_kg_co2eq_per_kg for process_emissions factors; "
+        "missing required columns category, gwp_kg_co2eq_per_kg for process_emissions factors; "
         "required: category, gwp_kg_co2eq_per_kg; optional: subcategory"
     )
 
@@ -139,7 +139,7 @@ def test_module_wide_file_names_each_rows_type() -> None:
 def test_module_wide_row_whose_type_lacks_a_column_is_rejected() -> None:
     building_rows = load_factor_file("data_entry_type,room_type\nbuilding,office\n", None, 2025)
     assert building_rows.rejected[0].reason.startswith(
-        "missing required column lighting_kwh_per_square_meter, "
+        "missing required columns lighting_kwh_per_square_meter, "
     )
 
 
