@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.db import create_engine, create_session_factory
 from app.db_migrations import upgrade
 
-pytest_plugins = ["api_fixtures"]
+pytest_plugins = ["api_fixtures", "private_postgres"]
 
 POSTGRES_URL = os.environ.get(
     "CO2CALC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

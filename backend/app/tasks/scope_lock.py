@@ -12,16 +12,21 @@ job, not a service working inside a caller's transaction.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.db import create_session_factory
+from app.core.logging import log_extra
+from app.db import create_session_factory, is_connection_lost
 from app.models import utcnow
 from app.repositories.sync_scope_repo import ScopeLockRepository
+
+logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25
 # A lock row whose holder stopped refreshing it for this long is free to take.
@@ -55,10 +60,7 @@ class ScopeLock:
                     await self._wait(lambda: self._try_advisory(lock_session), on_wait)
                     yield
                 finally:
-                    await ScopeLockRepository(lock_session).advisory_unlock(
-                        self.module_type_id, self.year
-                    )
-                    await lock_session.commit()
+                    await self._release_advisory(lock_session)
             return
         await self._wait(self._try_row, on_wait)
         try:
@@ -86,6 +88,26 @@ class ScopeLock:
         )
         await lock_session.commit()  # session-level lock: survives the commit, no idle txn
         return acquired
+
+    async def _release_advisory(self, lock_session: AsyncSession) -> None:
+        """Unlock; a lock connection the server cut (restart, killed backend) took its lock
+        with it, so there is nothing left to release and the job's own end stands."""
+        try:
+            await ScopeLockRepository(lock_session).advisory_unlock(self.module_type_id, self.year)
+            await lock_session.commit()
+        except DBAPIError as error:
+            if not is_connection_lost(error):
+                raise
+            logger.warning(
+                "scope lock connection lost; the server released its lock",
+                extra=log_extra(
+                    "scope_lock.connection_lost",
+                    job_id=self.job_id,
+                    module_type_id=self.module_type_id,
+                    year=self.year,
+                    cause=str(error.orig).strip(),
+                ),
+            )
 
     async def _try_row(self) -> bool:
         stale_before = utcnow() - timedelta(seconds=STALE_LOCK_SECONDS)

@@ -30,9 +30,9 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import is_connection_lost
 from app.domain.modules import DataEntryTypeEnum, module_of
 from app.emissions import EntryError, FactorIndex, compute_entry
 from app.emissions.entry import reason
@@ -78,13 +78,6 @@ def _failed(type_id: int, error: Exception) -> TypeReport:
     """The type's failure, with its traceback in the log (the report keeps only the error)."""
     logger.error("recalculation of type %s failed", type_id, exc_info=error)
     return TypeReport(type_id, failure=error)
-
-
-def _connection_lost(error: Exception) -> bool:
-    """A database that is gone fails the run, never one type."""
-    if not isinstance(error, DBAPIError):
-        return False
-    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
 
 
 class EmissionRecalculationWorkflow:
@@ -183,7 +176,7 @@ class EmissionRecalculationWorkflow:
                 details = await self.staging.list_accepted_errors(type_id, MAX_ERROR_DETAILS)
                 modules = await self.staging.list_module_ids([type_id])
         except Exception as error:
-            if _connection_lost(error):
+            if is_connection_lost(error):  # a database that is gone fails the run, not one type
                 raise
             return _failed(type_id, error)
         return TypeReport(
