@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import live_server
 import pytest
@@ -14,6 +15,7 @@ import pytest
 CO2CALC = Path(sys.executable).with_name("co2calc")
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
+StartServer = Callable[..., subprocess.Popen[str]]
 
 
 def cli_env(database_url: str) -> dict[str, str]:
@@ -79,3 +81,30 @@ def served(run_cli: RunCli, sqlite_url: str, free_port: int, tmp_path: Path) -> 
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert base in output, output
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[StartServer]:
+    """`start_server(database_url, port, **env)`: a `co2calc serve` subprocess, its output in
+    tmp_path/serve-N.log; any still running is killed when the test ends."""
+    started: list[tuple[subprocess.Popen[str], IO[str]]] = []
+
+    def start(database_url: str, port: int, **env: str) -> subprocess.Popen[str]:
+        log = (tmp_path / f"serve-{len(started) + 1}.log").open("w")
+        server = subprocess.Popen(
+            [str(CO2CALC), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**cli_env(database_url), **env},
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append((server, log))
+        return server
+
+    yield start
+    for server, log in started:
+        if server.poll() is None:
+            server.kill()
+        server.wait(timeout=60)
+        log.close()
