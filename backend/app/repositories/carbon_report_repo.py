@@ -139,6 +139,32 @@ class CarbonReportRepository(Repository[CarbonReport]):
         )
         return {module_id: report_id for module_id, report_id in rows}
 
+    async def lock_stats(self, report_ids: Collection[int]) -> None:
+        """Serialize the writers of these reports' stats and of their modules' stats, until
+        the transaction ends; the sums a writer reads afterwards include every committed
+        change, and no other writer can read them before this one commits.
+
+        PostgreSQL: the report rows, locked in id order (two writers of overlapping reports
+        cannot deadlock), FOR NO KEY UPDATE (adding a module or an entry under the report is
+        not blocked). SQLite: a no-op write on those rows, so the transaction holds the
+        database's write lock before anything is read (a no-op when it holds it already).
+        """
+        if not report_ids:
+            return
+        table = table_of(CarbonReport)
+        ids = sorted(set(report_ids))
+        if self.session.get_bind().dialect.name == "sqlite":
+            await self.session.execute(
+                update(table).where(table.c.id.in_(ids)).values(id=table.c.id)
+            )
+            return
+        await self.session.execute(
+            select(table.c.id)
+            .where(table.c.id.in_(ids))
+            .order_by(table.c.id)
+            .with_for_update(key_share=True)
+        )
+
     async def list_module_stats_of_reports(
         self, report_ids: Collection[int]
     ) -> list[tuple[int, dict[str, Any]]]:

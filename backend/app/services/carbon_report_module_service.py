@@ -25,13 +25,17 @@ class CarbonReportModuleService:
     async def recompute_stats(self, module_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         """Rewrite the stats of these modules and of their reports; returns module stats.
 
-        Three reads (emission sums grouped by module and emission type, entry counts, report
-        ids) and two executemany writes, whatever the number of modules. A module without
-        rows gets zeros. Unknown module ids are ignored.
+        Every writer of stats calls this, after its own row changes: it first locks the
+        reports' stats (`lock_stats`), so parallel writers of one report run one after the
+        other and each reads sums that include the others' committed changes. Then three
+        reads (report ids, emission sums grouped by module and emission type, entry counts)
+        and two executemany writes, whatever the number of modules. A module without rows
+        gets zeros. Unknown module ids are ignored.
         """
         report_of_module = await self.reports.map_report_ids_of_modules(set(module_ids))
         if not report_of_module:
             return {}
+        await self.reports.lock_stats(set(report_of_module.values()))
         ids = list(report_of_module)
         kg_by_module: defaultdict[int, dict[int, float]] = defaultdict(dict)
         for module_id, code, kg in await self.emissions.sum_by_module_and_emission_type(ids):
@@ -47,11 +51,11 @@ class CarbonReportModuleService:
             for module_id in ids
         }
         await self.reports.set_module_stats(stats, updated_at=now)
-        await self.recompute_report_stats(set(report_of_module.values()))
+        await self._recompute_report_stats(set(report_of_module.values()))
         return stats
 
-    async def recompute_report_stats(self, report_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-        """Report stats = key-wise sum of its modules' stored stats."""
+    async def _recompute_report_stats(self, report_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """Report stats = key-wise sum of its modules' stored stats (under `lock_stats`)."""
         parts: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
         for report_id, module_stats in await self.reports.list_module_stats_of_reports(
             set(report_ids)
