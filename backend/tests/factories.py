@@ -232,3 +232,18 @@ async def create_module_recalculation_job(
         for data_entry_type in data_entry_types
     }
     return parent, children
+
+
+async def create_unit_with_factors(session: AsyncSession, *, year: int = DEFAULT_YEAR) -> Unit:
+    """A unit, and factors for two modules' simplest types: process emissions (ch4, 28 kg per
+    kg) and AI assistants (openai chat, 4 g per request)."""
+    unit = await create_unit(session)
+    await create_factor(session, year=year)
+    await create_factor(
+        session,
+        data_entry_type_id=DataEntryTypeEnum.external_ai,
+        year=year,
+        classification={"provider": "openai", "usage_type": "chat"},
+        values={"ef_g_co2eq_per_request": 4.0},
+    )
+    return unit

@@ -9,7 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.emission_types import scope_of
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
@@ -73,3 +73,11 @@ async def stats_mismatches(session: AsyncSession) -> list[str]:
     for report_id, stats in await session.execute(select(CarbonReport.id, CarbonReport.stats)):
         problems += _differences(f"report {report_id}", stats, by_report[report_id])
     return problems
+
+
+async def committed_stats_mismatches(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> list[str]:
+    """`stats_mismatches` of what is committed, read on a session of its own."""
+    async with session_factory() as session:
+        return await stats_mismatches(session)

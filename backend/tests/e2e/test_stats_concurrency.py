@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import TEST_PASSWORD, TEST_SECRET_KEY, CreateUser
-from factories import create_factor, create_unit
+from factories import create_unit
 from live_server import LiveServer, bearer_headers, live_server, wait_until
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stats_audit import stats_mismatches
+from stats_audit import committed_stats_mismatches
 
 from app.core.permissions import Role
 from app.core.settings import Settings
-from app.domain.ingestion import IngestionState
+from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
 
 pytestmark = pytest.mark.slow
@@ -50,12 +50,11 @@ async def api(server: LiveServer, create_user: CreateUser) -> AsyncIterator[http
 
 
 @pytest.fixture
-async def unit_code(session_factory: SessionFactory) -> str:
-    async with session_factory() as session:
-        unit = await create_unit(session)
-        await create_factor(session)  # process emissions, ch4: 28 kg per kg
-        await session.commit()
-        return unit.institutional_code
+async def unit_code(api: httpx.AsyncClient, session_factory: SessionFactory) -> str:
+    """A unit; the factors of process emissions and AI assistants, imported as files."""
+    await _import_factors(api, PROCESS, "category,subcategory,gwp_kg_co2eq_per_kg\nch4,,28\n")
+    await _import_factors(api, AI, "provider,usage_type,ef_g_co2eq_per_request\nopenai,chat,4\n")
+    return await _new_unit(session_factory)
 
 
 async def _create(api: httpx.AsyncClient, code: str, quantity: float) -> dict[str, Any]:
@@ -71,11 +70,6 @@ async def _create(api: httpx.AsyncClient, code: str, quantity: float) -> dict[st
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-async def _mismatches(session_factory: SessionFactory) -> list[str]:
-    async with session_factory() as session:
-        return await stats_mismatches(session)
 
 
 async def test_parallel_patches_of_two_entries_of_one_module_keep_the_stats(
@@ -94,7 +88,7 @@ async def test_parallel_patches_of_two_entries_of_one_module_keep_the_stats(
             )
         )
         assert [answer.status_code for answer in answers] == [200, 200], answers[0].text
-        assert await _mismatches(session_factory) == [], f"round {round_}"
+        assert await committed_stats_mismatches(session_factory) == [], f"round {round_}"
 
 
 async def test_twenty_parallel_creates_into_one_module_keep_the_stats(
@@ -103,7 +97,7 @@ async def test_twenty_parallel_creates_into_one_module_keep_the_stats(
     await _create(api, unit_code, 1.0)  # the report exists: every create writes one module
     created = await asyncio.gather(*(_create(api, unit_code, 1.0 + n) for n in range(20)))
     assert len({entry["id"] for entry in created}) == 20
-    assert await _mismatches(session_factory) == []
+    assert await committed_stats_mismatches(session_factory) == []
     reports = await api.get("/carbon-reports", params={"year": YEAR})
     (report,) = reports.json()["items"]
     assert report["stats"]["entry_count"] == 21
@@ -125,6 +119,8 @@ async def _import_factors(
     assert response.status_code == 202, response.text
     job_id = response.json()["job_id"]
     await wait_until(lambda: _finished(api, job_id), 120)
+    job = (await api.get(f"/sync/jobs/{job_id}")).json()
+    assert job["result"] == IngestionResult.SUCCESS, job
 
 
 def _ai_entry(code: str, users: int) -> dict[str, Any]:
@@ -146,9 +142,8 @@ async def test_two_module_recalculations_with_edits_keep_the_report_stats(
 ) -> None:
     """Process emissions and AI assistants of the same reports, recalculated at once after
     factor changes, while entries of both modules are edited."""
-    await _import_factors(api, AI, "provider,usage_type,ef_g_co2eq_per_request\nopenai,chat,4\n")
     process_ids, ai_ids = [], []
-    for code in (unit_code, await _second_unit(session_factory)):
+    for code in (unit_code, await _new_unit(session_factory)):
         for n in range(1, 11):
             process_ids.append((await _create(api, code, float(n)))["id"])
             answer = await api.post("/data-entries", json=_ai_entry(code, n))
@@ -178,10 +173,10 @@ async def test_two_module_recalculations_with_edits_keep_the_report_stats(
     for answer in answers[:2]:
         job_id = answer.json()["job_id"]
         await wait_until(lambda job_id=job_id: _finished(api, job_id), 120)
-    assert await _mismatches(session_factory) == []
+    assert await committed_stats_mismatches(session_factory) == []
 
 
-async def _second_unit(session_factory: SessionFactory) -> str:
+async def _new_unit(session_factory: SessionFactory) -> str:
     async with session_factory() as session:
         unit = await create_unit(session)
         await session.commit()
