@@ -17,7 +17,7 @@ export function useJobToasts(): void {
     const counts = jobCounts(job);
     const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };
     if (job.result === JobResult.SUCCESS) {
-      $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }), attrs });
+      $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }, counts.done), attrs });
     } else if (job.result === JobResult.WARNING) {
       const details = [
         ['countDone', counts.done],
@@ -31,7 +31,7 @@ export function useJobToasts(): void {
           what,
           details: details
             .filter(([key, value]) => value > 0 || key === 'countDone')
-            .map(([key, value]) => t(`toast.${key}`, { count: value }))
+            .map(([key, value]) => t(`toast.${key}`, { count: value }, value))
             .join(', '),
         }),
         timeout: 8000,

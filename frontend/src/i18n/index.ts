@@ -19,9 +19,16 @@ export function rememberLocale(locale: Locale): void {
   document.documentElement.lang = locale;
 }
 
+/** Counted labels are "singular | plural", chosen by the count passed to t(key, named, count).
+ * English takes the plural for 0 (vue-i18n's default); French takes the singular below 2. */
+export function frenchPlural(choice: number, choicesLength: number): number {
+  return Math.abs(choice) < 2 ? 0 : choicesLength - 1;
+}
+
 export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: { en, fr },
+  pluralRules: { fr: frenchPlural },
 });
