@@ -4,28 +4,26 @@ import en from './en';
 import fr from './fr';
 import { frenchPlural } from './index';
 
-function translator(locale: 'en' | 'fr') {
-  return createI18n({ legacy: false, locale, messages: { en, fr }, pluralRules: { fr: frenchPlural } }).global.t;
-}
+type Case = [locale: 'en' | 'fr', key: string, named: Record<string, unknown>, count: number, text: string];
 
-describe('counted labels agree with their count', () => {
-  it('English: singular for exactly one', () => {
-    const t = translator('en');
-    expect(t('imports.rejected', { count: 1 }, 1)).toBe('1 rejected row');
-    expect(t('imports.rejected', { count: 2 }, 2)).toBe('2 rejected rows');
-    expect(t('imports.rejected', { count: 0 }, 0)).toBe('0 rejected rows');
-    expect(t('toast.countEntryErrors', { count: 1 }, 1)).toBe('1 entry without emissions');
-    expect(t('toast.countFailedTypes', { count: 3 }, 3)).toBe('3 failed types');
-    expect(t('progress.entries', { done: 0, total: 1 }, 1)).toBe('0 / 1 entry');
-    expect(t('progress.entries', { done: 5, total: 10 }, 10)).toBe('5 / 10 entries');
-  });
+const CASES: Case[] = [
+  ['en', 'imports.rejected', { count: 1 }, 1, '1 rejected row'],
+  ['en', 'imports.rejected', { count: 2 }, 2, '2 rejected rows'],
+  ['en', 'imports.rejected', { count: 0 }, 0, '0 rejected rows'],
+  ['en', 'toast.countEntryErrors', { count: 1 }, 1, '1 entry without emissions'],
+  ['en', 'toast.countFailedTypes', { count: 3 }, 3, '3 failed types'],
+  ['en', 'progress.entries', { done: 0, total: 1 }, 1, '0 / 1 entry'],
+  ['en', 'progress.entries', { done: 5, total: 10 }, 10, '5 / 10 entries'],
+  ['fr', 'imports.rejected', { count: 1 }, 1, '1 ligne rejetée'],
+  ['fr', 'imports.rejected', { count: 0 }, 0, '0 ligne rejetée'],
+  ['fr', 'imports.rejected', { count: 2 }, 2, '2 lignes rejetées'],
+  ['fr', 'toast.countDone', { count: 1 }, 1, '1 traité'],
+  ['fr', 'toast.success', { what: 'Recalcul', done: 4 }, 4, 'Recalcul terminé : 4 traités.'],
+];
 
-  it('French: singular for 0 and 1', () => {
-    const t = translator('fr');
-    expect(t('imports.rejected', { count: 1 }, 1)).toBe('1 ligne rejetée');
-    expect(t('imports.rejected', { count: 0 }, 0)).toBe('0 ligne rejetée');
-    expect(t('imports.rejected', { count: 2 }, 2)).toBe('2 lignes rejetées');
-    expect(t('toast.countDone', { count: 1 }, 1)).toBe('1 traité');
-    expect(t('toast.success', { what: 'Recalcul', done: 4 }, 4)).toBe('Recalcul terminé : 4 traités.');
+describe('counted labels agree with their count (English: singular for 1; French: below 2)', () => {
+  it.each(CASES)('%s %s %j (%d) -> %s', (locale, key, named, count, text) => {
+    const i18n = createI18n({ legacy: false, locale, messages: { en, fr }, pluralRules: { fr: frenchPlural } });
+    expect(i18n.global.t(key, named, count)).toBe(text);
   });
 });
