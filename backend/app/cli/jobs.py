@@ -1,12 +1,14 @@
-"""`co2calc jobs list|show`: the job history, as `GET /api/v1/sync/jobs[/{id}]` returns it.
+"""`co2calc jobs list|show|cancel`: the job history, as `GET /api/v1/sync/jobs[/{id}]` returns
+it, and `POST /api/v1/sync/jobs/{id}/cancel`.
 
-Read-only: no migration is run. `--json` prints exactly the API's body; the tables name the
+No migration is run. `--json` prints exactly the API's body; the tables name the
 enums (module, type, state, result) and put a module recalculation's per-type rows under it.
 Unknown job id: exit 1 with the reason.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -36,6 +38,7 @@ from app.domain.modules import (
 from app.repositories.data_ingestion import JobFilters
 from app.schemas.common import Page
 from app.schemas.jobs import JobRead, JobWithChildren
+from app.services.job_cancel import JobCancelService
 from app.services.job_history import JobHistoryService
 
 app = typer.Typer(help="Job history: imports and recalculations.", no_args_is_help=True)
@@ -150,6 +153,36 @@ def show(
         for child in job.children:
             _add_job(children, child)
         console.print(children)
+
+
+# --- cancel
+
+
+@app.command("cancel")
+def cancel(
+    job_id: Annotated[int, typer.Argument(min=1, help="The job id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Cancel an import or a recalculation, whichever process runs it: one that has not
+    started ends at once, a running one at its next batch, its data exactly as before."""
+    requested_by = f"cli:{getpass.getuser()}"
+
+    async def request(engine: AsyncEngine) -> JobWithChildren:
+        async with session_factory(engine)() as session:
+            job = await JobCancelService(session).cancel(job_id, requested_by=requested_by)
+            await session.commit()
+            return job
+
+    job = run_async(with_engine(request))
+    if as_json:
+        print(json.dumps(job.model_dump(mode="json")))
+    elif job.state == IngestionState.FINISHED:
+        console.print(f"Job {job.id} cancelled: {job.status_message}")
+    else:
+        console.print(
+            f"Job {job.id} is running: it stops at its next batch "
+            f"(`co2calc jobs show {job.id}` shows when it has ended)."
+        )
 
 
 # --- rendering

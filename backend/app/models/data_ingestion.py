@@ -103,6 +103,9 @@ class DataIngestionJob(Base):
     # FACTORS job: the scope's factor sequence it took when it committed.
     # Recalculation: the factor sequence it read when it locked the scope.
     factor_sequence: Mapped[int | None] = mapped_column(Integer)
+    # Who asked the job to stop; the running job reads it between batches and ends ERROR
+    # "cancelled by ..." with its data as before (any process may set it).
+    cancel_requested_by: Mapped[str | None] = mapped_column(String(255))
 
     parent: Mapped[DataIngestionJob | None] = relationship(
         remote_side=[id], back_populates="children", lazy="raise"

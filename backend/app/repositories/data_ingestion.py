@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from app.domain.ingestion import (
@@ -29,6 +29,12 @@ from app.repositories.base import Repository
 from app.repositories.recalculation_status_repo import RecalculationStatusRepository
 
 INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was running"
+
+
+def cancelled_message(requested_by: str) -> str:
+    """The status message of a job ended by a cancel request."""
+    return f"cancelled by {requested_by}"
+
 
 _Job = DataIngestionJob
 _ACTIVE = list(ACTIVE_STATES)
@@ -259,6 +265,33 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
             .where(_Job.parent_job_id == parent_job_id, _Job.state.in_(_ACTIVE))
             .values(**_finished(result, message))
         )
+
+    # --- cancellation: a request on the row, so any process can ask and any process running
+    # the job sees it (docs/jobs-and-locking.md)
+
+    async def request_cancel(self, job_id: int, requested_by: str) -> bool:
+        """Ask an active job to stop; the first request's name stays. False once FINISHED."""
+        return await self._update_where(
+            and_(_Job.id == job_id, _Job.state.in_(_ACTIVE)),
+            cancel_requested_by=func.coalesce(_Job.cancel_requested_by, requested_by),
+        )
+
+    async def cancel_waiting(self, job_id: int, message: str) -> bool:
+        """A job that never started (NOT_STARTED, or QUEUED behind its scope's lock) ends
+        ERROR at once, with its per-type rows: no worker can claim it any more. False when it
+        is RUNNING (its worker ends it) or already FINISHED."""
+        matched = await self._update_where(
+            and_(_Job.id == job_id, _Job.state.in_(_WAITING)),
+            **_finished(IngestionResult.ERROR, message),
+        )
+        if matched:
+            await self.finish_children(job_id, result=IngestionResult.ERROR, message=message)
+        return matched
+
+    async def cancel_request_of(self, job_id: int) -> str | None:
+        """Who asked the job to stop, or None."""
+        statement = select(_Job.cancel_requested_by).where(_Job.id == job_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def mark_job_as_current(self, job_id: int) -> None:
         """Make the job current and demote the previous current job of the same scope.

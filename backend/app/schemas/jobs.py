@@ -38,6 +38,10 @@ class JobRead(BaseModel):
         description="factor import: the scope's factor sequence it committed; "
         "recalculation: the sequence of the factors it read"
     )
+    cancel_requested_by: str | None = Field(
+        description="who asked the job to stop; it then ends FINISHED/ERROR "
+        '"cancelled by NAME" with its data as before'
+    )
 
 
 class JobWithChildren(JobRead):

@@ -4,7 +4,9 @@ The job's work receives the handle (progress on the job session) and the data se
 to one connection for the whole job), and
 returns its outcome; the outcome is written inside the data transaction, so the job is
 FINISHED exactly when its data is committed. Any failure rolls the data back and ends the job
-ERROR with the real cause; cancellation (server shutdown) ends it ERROR "interrupted".
+ERROR with the real cause; a cancel request, seen at the work's next progress report, rolls
+the data back and ends it ERROR "cancelled by NAME"; cancellation of the task (server
+shutdown) ends it ERROR "interrupted".
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
 from app.services.ingestion.outcome import ImportOutcome
 from app.tasks.context import current_engine, worker_id
-from app.tasks.job_handle import JobHandle, JobLostError
+from app.tasks.job_handle import JobCancelledError, JobHandle, JobLostError
 from app.tasks.scope_lock import ScopeLock
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,9 @@ async def execute_job(job_id: int, work: JobWork) -> None:
             async with handle.heartbeat(also=lock.refresh):
                 await _run_in_data_session(handle, work, engine)
     except JobLostError:
+        if (await handle.load()).cancel_requested_by is not None:
+            logger.info("job cancelled before it started", extra=_extra(handle, "job.cancelled"))
+            return
         logger.warning(
             "job %s lost: another worker or the sweep owns it now",
             job_id,
@@ -167,6 +172,19 @@ async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEn
         except (JobLostError, asyncio.CancelledError):
             await asyncio.shield(data_session.rollback())
             raise
+        except JobCancelledError as cancel:
+            await data_session.rollback()
+            logger.info(
+                "job %s",
+                cancel.message,
+                extra=_extra(
+                    handle,
+                    "job.cancelled",
+                    result=IngestionResult.ERROR.name,
+                    duration_s=round(time.monotonic() - started, 3),
+                ),
+            )
+            await handle.finish_error(cancel.message)
         except Exception as error:
             await data_session.rollback()
             cause = describe_failure(error)

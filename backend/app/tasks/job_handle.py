@@ -18,7 +18,7 @@ from app.core import job_changes
 from app.core.logging import log_extra
 from app.domain.ingestion import IngestionResult
 from app.models import DataIngestionJob
-from app.repositories.data_ingestion import DataIngestionRepository
+from app.repositories.data_ingestion import DataIngestionRepository, cancelled_message
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,14 @@ HEARTBEAT_SECONDS = 5.0
 
 class JobLostError(Exception):
     """The job is no longer ours (declared dead, or claimed by another worker): write nothing."""
+
+
+class JobCancelledError(Exception):
+    """Someone asked the job to stop: roll its data back and end it ERROR with `message`."""
+
+    def __init__(self, requested_by: str) -> None:
+        self.message = cancelled_message(requested_by)
+        super().__init__(self.message)
 
 
 class JobHandle:
@@ -67,14 +75,21 @@ class JobHandle:
     async def progress(
         self, message: str | None = None, *, done: int | None = None, total: int | None = None
     ) -> None:
-        """Publish progress; raises JobLostError if the job was taken from us."""
-        matched = await self._commit(
-            lambda repo: repo.update_progress(
+        """Publish progress, between two batches of the job's work: raises JobLostError if
+        the job was taken from us, JobCancelledError if someone asked it to stop (the request
+        is read from the row, so it may come from any process)."""
+
+        async def publish(repo: DataIngestionRepository) -> tuple[bool, str | None]:
+            matched = await repo.update_progress(
                 self.job_id, self.worker_id, message=message, done=done, total=total
             )
-        )
+            return matched, await repo.cancel_request_of(self.job_id)
+
+        matched, cancel_requested_by = await self._commit(publish)
         if not matched:
             raise JobLostError(f"job {self.job_id} is no longer owned by {self.worker_id}")
+        if cancel_requested_by is not None:
+            raise JobCancelledError(cancel_requested_by)
 
     async def finish_in(
         self,

@@ -33,6 +33,7 @@ from app.schemas.recalculation_status import (  # shared with the CLI; re-export
     ModuleRecalculationStatus as ModuleRecalculationStatus,
 )
 from app.schemas.recalculation_status import RecalculationStatus as RecalculationStatus
+from app.services.job_cancel import JobCancelService
 from app.services.job_history import JobHistoryService
 from app.services.job_stream import job_events
 from app.services.recalculation_jobs import RecalculationJobService, ScheduledRecalculation
@@ -77,6 +78,17 @@ async def list_jobs(
 @router.get("/jobs/{job_id}", responses=error_responses(404))
 async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithChildren:
     return await JobHistoryService(session).get(job_id)
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202, responses=error_responses(404, 409))
+async def cancel_job(job_id: EntityId, user: CanSync, session: SessionDep) -> JobWithChildren:
+    """Cancel an import or a recalculation; answers the job as it is now. A job that has not
+    started (NOT_STARTED, QUEUED) ends at once FINISHED/ERROR "cancelled by NAME"; a RUNNING
+    one records the request (`cancel_requested_by`) and ends the same way at its next batch,
+    whichever process runs it, with its data exactly as before: no row of the job is written,
+    and a stale type stays stale. A job already writing its result completes. 409 when the
+    job has finished, or is one type's row of a module job (cancel the module job)."""
+    return await JobCancelService(session).cancel(job_id, requested_by=user.username)
 
 
 @router.get(

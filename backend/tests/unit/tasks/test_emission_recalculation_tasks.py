@@ -7,6 +7,7 @@ asyncio tasks on separate connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.errors import Conflict
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import compute_emissions, registry
@@ -37,11 +39,12 @@ from app.models import (
     DataIngestionJob,
     Factor,
 )
-from app.repositories.data_ingestion import INTERRUPTED_MESSAGE
+from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
+from app.services.job_cancel import JobCancelService
 from app.tasks.context import use_engine
 from app.tasks.emission_recalculation_tasks import (
     run_module_recalculation_task,
@@ -708,3 +711,124 @@ async def test_a_module_job_stopped_mid_run_ends_its_per_type_rows_too(
         job = await job_of(session_factory, job_id_)
         assert (job.result, job.status_message) == (IngestionResult.ERROR, INTERRUPTED_MESSAGE)
     assert await snapshot(session_factory) == before
+
+
+# --- cancel: a request from another session, seen at the next batch
+
+
+async def request_cancel(session_factory: SessionFactory, job_id: int, by: str) -> None:
+    async with session_factory() as session:
+        await JobCancelService(session).cancel(job_id, requested_by=by)
+        await session.commit()
+
+
+async def stale_pairs(session_factory: SessionFactory) -> dict[tuple[int, int], bool]:
+    async with session_factory() as session:
+        rows = await DataIngestionRepository(session).get_recalculation_status_by_year(YEAR)
+    return {(row.module_type_id, row.data_entry_type_id): row.needs_recalculation for row in rows}
+
+
+async def finished_factor_job(session_factory: SessionFactory, module_type: int) -> None:
+    """A committed factor import of the module (sequence 1): every type of it is stale."""
+    await set_factor_sequence(session_factory, module_type, 1)
+    async with session_factory() as session:
+        await create_factor_job(
+            session,
+            module_type_id=module_type,
+            data_entry_type_id=None,
+            state=IngestionState.FINISHED,
+            result=IngestionResult.SUCCESS,
+            is_current=True,
+            factor_sequence=1,
+        )
+        await session.commit()
+
+
+async def test_a_recalculation_cancelled_mid_run_leaves_emissions_stats_and_staleness_as_they_were(
+    session_factory: SessionFactory,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    pause_at: Any,
+) -> None:
+    monkeypatch.setattr(emission_recalculation, "BATCH_SIZE", 2)
+    await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0])
+    await finished_factor_job(session_factory, ModuleTypeEnum.process_emissions)
+    before, stale_before = await snapshot(session_factory), await stale_pairs(session_factory)
+    job_id = await new_job(session_factory)
+    paused = pause_at("Recalculating emissions... 2/4")
+    runner = InlineRunner(engine)
+    await runner.start()
+    await runner.dispatch(job_id)
+    await asyncio.wait_for(paused.reached.wait(), 10)
+
+    await request_cancel(session_factory, job_id, "alice")
+    paused.release.set()
+    await runner.wait_idle()
+    await runner.shutdown()
+
+    job = await job_of(session_factory, job_id)
+    assert (job.state, job.result, job.status_message) == (
+        IngestionState.FINISHED,
+        IngestionResult.ERROR,
+        "cancelled by alice",
+    )
+    assert not job.is_current
+    assert await snapshot(session_factory) == before
+    assert stale_before == {(ModuleTypeEnum.process_emissions, PROCESS): True}
+    assert await stale_pairs(session_factory) == stale_before
+
+
+async def test_a_module_recalculation_cancelled_mid_run_ends_every_per_type_row_unchanged(
+    session_factory: SessionFactory, engine: AsyncEngine, pause_at: Any
+) -> None:
+    await seed_facilities(session_factory)
+    await finished_factor_job(session_factory, ModuleTypeEnum.research_facilities)
+    before, stale_before = await snapshot(session_factory), await stale_pairs(session_factory)
+    job_id, children = await new_module_job(session_factory, [FACILITIES, ANIMALS])
+    paused = pause_at("Recalculating research_facilities (1/2)...")
+    runner = InlineRunner(engine)
+    await runner.start()
+    await runner.dispatch(job_id)
+    await asyncio.wait_for(paused.reached.wait(), 10)
+
+    await request_cancel(session_factory, job_id, "bob")
+    paused.release.set()
+    await runner.wait_idle()
+    await runner.shutdown()
+
+    for id_ in (job_id, *children.values()):
+        job = await job_of(session_factory, id_)
+        assert (job.result, job.status_message) == (IngestionResult.ERROR, "cancelled by bob")
+    assert await snapshot(session_factory) == before
+    assert set(stale_before.values()) == {True}
+    assert await stale_pairs(session_factory) == stale_before
+
+
+async def test_a_cancel_request_after_the_write_started_lets_the_job_complete(
+    session_factory: SessionFactory, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap either completes or rolls back: a request made once it runs changes nothing."""
+    ids = await seed_process(session_factory, [1.0, 2.0])
+    job_id = await new_job(session_factory)
+    original = RecalculationStagingRepository.begin_swap
+    requests: list[asyncio.Task[None]] = []
+
+    async def request_cancel_unless_finished() -> None:
+        with contextlib.suppress(Conflict):
+            await request_cancel(session_factory, job_id, "late")
+
+    async def begin_swap_then_cancel(self: RecalculationStagingRepository) -> None:
+        await original(self)
+        # From a task: on SQLite the request waits for the swap's write lock.
+        requests.append(asyncio.create_task(request_cancel_unless_finished()))
+        await asyncio.sleep(0.2)  # let it run while the swap holds its transaction
+
+    monkeypatch.setattr(RecalculationStagingRepository, "begin_swap", begin_swap_then_cancel)
+
+    await run_recalculation_task(ModuleTypeEnum.process_emissions, PROCESS, YEAR, job_id)
+    await asyncio.gather(*requests)
+
+    job = await job_of(session_factory, job_id)
+    assert len(requests) == 1
+    assert (job.state, job.result) == (IngestionState.FINISHED, IngestionResult.SUCCESS)
+    assert await emissions_of(session_factory, ids) == [28.0, 56.0]
