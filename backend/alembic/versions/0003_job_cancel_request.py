@@ -20,11 +20,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops a column in place): a batch
+# operation would rebuild the table on SQLite, and its expression indexes cannot be reflected.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("data_ingestion_jobs") as batch:
-        batch.add_column(sa.Column("cancel_requested_by", sa.String(length=255), nullable=True))
+    op.add_column(
+        "data_ingestion_jobs",
+        sa.Column("cancel_requested_by", sa.String(length=255), nullable=True),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("data_ingestion_jobs") as batch:
-        batch.drop_column("cancel_requested_by")
+    op.drop_column("data_ingestion_jobs", "cancel_requested_by")

@@ -139,6 +139,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Cancel an import or a recalculation; answers the job as it is now. A job that has not
+         *     started (NOT_STARTED, QUEUED) ends at once FINISHED/ERROR "cancelled by NAME"; a RUNNING
+         *     one records the request (`cancel_requested_by`) and ends the same way at its next batch,
+         *     whichever process runs it, with its data exactly as before: no row of the job is written,
+         *     and a stale type stays stale. A job already writing its result completes. 409 when the
+         *     job has finished, or is one type's row of a module job (cancel the module job).
+         */
+        post: operations["cancel_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sync/jobs/{job_id}/stream": {
         parameters: {
             query?: never;
@@ -815,6 +840,11 @@ export interface components {
              * @description factor import: the scope's factor sequence it committed; recalculation: the sequence of the factors it read
              */
             factor_sequence: number | null;
+            /**
+             * Cancel Requested By
+             * @description who asked the job to stop; it then ends FINISHED/ERROR "cancelled by NAME" with its data as before
+             */
+            cancel_requested_by: string | null;
         };
         /**
          * JobWithChildren
@@ -893,6 +923,11 @@ export interface components {
              * @description factor import: the scope's factor sequence it committed; recalculation: the sequence of the factors it read
              */
             factor_sequence: number | null;
+            /**
+             * Cancel Requested By
+             * @description who asked the job to stop; it then ends FINISHED/ERROR "cancelled by NAME" with its data as before
+             */
+            cancel_requested_by: string | null;
             /** Children */
             children?: components["schemas"]["JobRead"][];
         };
@@ -1520,6 +1555,73 @@ export interface operations {
             };
             /** @description Nothing with this id or code. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobWithChildren"];
+                };
+            };
+            /** @description No valid session cookie or bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description The caller's roles lack the right, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description Nothing with this id or code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with what is stored (a duplicate, a concurrent change). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
