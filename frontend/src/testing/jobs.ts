@@ -26,6 +26,7 @@ export function makeJob(overrides: Partial<JobRead> = {}): JobRead {
     progress_done: 0,
     progress_total: 10,
     factor_sequence: null,
+    cancel_requested_by: null,
     ...overrides,
   };
 }
