@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cli._job_run import run_job_here
 from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async, with_engine
+from app.core.wording import count
 from app.domain.ingestion import IngestionResult, TargetType
 from app.domain.modules import (
     DataEntryTypeEnum,
@@ -84,12 +85,15 @@ def _report(job: DataIngestionJob) -> None:
     )
     console.print(f"[bold {colour}]{result.name}[/] job {job.id}: {job.status_message}")
     meta = job.meta
-    for key in ("rejected_rows", "entry_errors"):
+    for key, total_key, noun in (
+        ("rejected_rows", "rejected_total", "rejected row"),
+        ("entry_errors", "entry_errors_total", "entry error"),
+    ):
         issues = meta.get(key) or []
-        total = meta.get("rejected_total" if key == "rejected_rows" else "entry_errors_total", 0)
+        total = meta.get(total_key, 0)
         if not issues:
             continue
-        console.print(f"{key.replace('_', ' ')} ({total}):")
+        console.print(f"{count(total, noun)}:")
         for issue in issues[:_LISTED]:
             console.print(f"  line {issue['line']}: {issue['reason']}")
         if total > _LISTED:

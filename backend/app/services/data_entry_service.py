@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.wording import agree
 from app.domain.ingestion import DataEntrySource
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
 from app.emissions import ENTRY_FIELDS, validate_entry
@@ -50,7 +51,8 @@ def _check_data(
     unknown = sorted(set(raw if sent is None else sent) - set(known))
     if unknown:
         raise BadRequest(
-            f"unknown field(s) in data: {', '.join(unknown)}; the fields of data entry type "
+            f"unknown {agree(len(unknown), 'field')} in data: {', '.join(unknown)}; "
+            "the fields of data entry type "
             f"{data_entry_type.value} ({data_entry_type.name}) are: {', '.join(known)}",
             field=unknown[0],
         )

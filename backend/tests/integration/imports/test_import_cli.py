@@ -49,6 +49,7 @@ def test_exit_codes_follow_the_job_result(cli_database: str, tmp_path: Path) -> 
     )
     assert code == 1, output
     assert "line 6: gwp_kg_co2eq_per_kg: 'x' is not a number" in output
+    assert "1 rejected row:" in output
 
     data = tmp_path / "data.csv"
     data.write_text("unit_institutional_code,category,quantity_kg\nNOPE,ch4,1\n")
