@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -78,14 +77,6 @@ async def ping(engine: AsyncEngine) -> None:
     answer."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
-
-
-def is_connection_lost(error: BaseException) -> bool:
-    """The database is gone (server restart, killed backend, network), rather than a statement
-    being refused: what was open on that connection is lost with it, server-side included."""
-    if not isinstance(error, DBAPIError):
-        return False
-    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
 
 
 @lru_cache

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.core import job_changes
 from app.core.logging import log_extra
 from app.db import create_session_factory
+from app.db_errors import storage_refusal
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
 from app.services.ingestion.outcome import ImportOutcome
@@ -70,9 +71,12 @@ def conclude(
 
 
 def describe_failure(error: BaseException) -> str:
-    """The real cause, as an operator reads it in the job history."""
+    """The real cause, as an operator reads it in the job history; a database refusing every
+    write (full, read-only) says so first, with what to do."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    cause = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    refusal = storage_refusal(error)
+    return f"{refusal} ({cause})" if refusal else cause
 
 
 async def execute_job(job_id: int, work: JobWork) -> None:

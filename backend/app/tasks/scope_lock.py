@@ -22,7 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.logging import log_extra
-from app.db import create_session_factory, is_connection_lost
+from app.db import create_session_factory
+from app.db_errors import is_connection_lost
 from app.models import utcnow
 from app.repositories.sync_scope_repo import ScopeLockRepository
 

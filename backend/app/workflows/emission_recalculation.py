@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import is_connection_lost
+from app.db_errors import is_connection_lost
 from app.domain.modules import DataEntryTypeEnum, module_of
 from app.emissions import EntryError, FactorIndex, compute_entry
 from app.emissions.entry import reason

@@ -86,22 +86,38 @@ class Hold:
         await asyncio.wait_for(self.reached.wait(), REACH_SECONDS)
 
 
-@contextmanager
-def hold_after(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> Iterator[Hold]:
-    """Hold the first call of `owner.name` once it returned (later calls run through)."""
-    hold = Hold()
+def after_first_call(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: type,
+    name: str,
+    action: Callable[[Any], Awaitable[None]],
+) -> None:
+    """Run `action(target)` once, when the first call of `owner.name` returned (the fault goes
+    in at that point of the job); later calls run through."""
     original: Callable[..., Awaitable[Any]] = getattr(owner, name)
+    pending = [action]
 
     @functools.wraps(original)
-    async def holding(self: Any, *args: Any, **kwargs: Any) -> Any:
+    async def injecting(self: Any, *args: Any, **kwargs: Any) -> Any:
         outcome = await original(self, *args, **kwargs)
-        if not hold.reached.is_set():
-            hold.target = self
-            hold.reached.set()
-            await hold.release.wait()
+        if pending:
+            await pending.pop()(self)
         return outcome
 
-    monkeypatch.setattr(owner, name, holding)
+    monkeypatch.setattr(owner, name, injecting)
+
+
+@contextmanager
+def hold_after(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> Iterator[Hold]:
+    """Hold the job when the first call of `owner.name` returned, until `release`."""
+    hold = Hold()
+
+    async def held(target: Any) -> None:
+        hold.target = target
+        hold.reached.set()
+        await hold.release.wait()
+
+    after_first_call(monkeypatch, owner, name, held)
     try:
         yield hold
     finally:
