@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +49,14 @@ def advisory_key(module_type_id: int, year: int) -> int:
     return (0x636F32 << 32) | (module_type_id << 16) | year
 
 
+# A bigint advisory key shows in pg_locks as classid (its high half) and objid (its low half).
+_HOLDS_ADVISORY_LOCK = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+    " AND pid = pg_backend_pid() AND granted AND objsubid = 1"
+    " AND classid = CAST(:high AS oid) AND objid = CAST(:low AS oid))"
+)
+
+
 class ScopeLockRepository:
     """The two lock mechanisms of a (module, year) scope; see docs/jobs-and-locking.md."""
 
@@ -60,6 +68,14 @@ class ScopeLockRepository:
         key = advisory_key(module_type_id, year)
         result = await self.session.execute(select(func.pg_try_advisory_lock(key)))
         return bool(result.scalar_one())
+
+    async def holds_advisory_lock(self, module_type_id: int, year: int) -> bool:
+        """PostgreSQL: whether this session's connection holds the scope's advisory lock."""
+        key = advisory_key(module_type_id, year)
+        held = await self.session.scalar(
+            _HOLDS_ADVISORY_LOCK, {"high": key >> 32, "low": key & 0xFFFFFFFF}
+        )
+        return bool(held)
 
     async def advisory_unlock(self, module_type_id: int, year: int) -> None:
         key = advisory_key(module_type_id, year)

@@ -123,7 +123,7 @@ async def execute_job(job_id: int, work: JobWork) -> None:
                 ),
             )
             async with handle.heartbeat(also=lock.refresh):
-                await _run_in_data_session(handle, work, engine)
+                await _run_in_data_session(handle, work, engine, lock)
     except JobLostError:
         if (await handle.load()).cancel_requested_by is not None:
             logger.info("job cancelled before it started", extra=_extra(handle, "job.cancelled"))
@@ -143,7 +143,9 @@ def _extra(handle: JobHandle, action: str, **fields: Any) -> dict[str, Any]:
     return log_extra(action, job_id=handle.job_id, worker_id=handle.worker_id, **fields)
 
 
-async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEngine) -> None:
+async def _run_in_data_session(
+    handle: JobHandle, work: JobWork, engine: AsyncEngine, lock: ScopeLock
+) -> None:
     # One connection for the whole job: TEMP staging tables live on it, and on SQLite a
     # commit of staged rows must not hand the next transaction to another connection.
     async with (
@@ -160,6 +162,7 @@ async def _run_in_data_session(handle: JobHandle, work: JobWork, engine: AsyncEn
                 meta=outcome.meta,
                 factor_sequence=outcome.factor_sequence,
             )
+            await lock.confirm()
             await data_session.commit()
             job_changes.notify(handle.job_id)
             logger.info(

@@ -37,6 +37,10 @@ OnWait = Callable[[], Awaitable[None]]
 T = TypeVar("T")
 
 
+class ScopeLockLostError(Exception):
+    """The scope lock is no longer held: the job must not commit its data."""
+
+
 class ScopeLock:
     def __init__(self, engine: AsyncEngine, module_type_id: int, year: int, job_id: int) -> None:
         self.engine = engine
@@ -45,6 +49,7 @@ class ScopeLock:
         self.job_id = job_id
         self._session_factory: async_sessionmaker[AsyncSession] = create_session_factory(engine)
         self._is_postgres = engine.dialect.name == "postgresql"
+        self._lock_session: AsyncSession | None = None
 
     @asynccontextmanager
     async def held(self, on_wait: OnWait) -> AsyncIterator[None]:
@@ -59,8 +64,10 @@ class ScopeLock:
             ):
                 try:
                     await self._wait(lambda: self._try_advisory(lock_session), on_wait)
+                    self._lock_session = lock_session
                     yield
                 finally:
+                    self._lock_session = None
                     await self._release_advisory(lock_session)
             return
         await self._wait(self._try_row, on_wait)
@@ -69,6 +76,29 @@ class ScopeLock:
         finally:
             await self._run(
                 lambda repo: repo.release_lock_row(self.module_type_id, self.year, self.job_id)
+            )
+
+    async def confirm(self) -> None:
+        """Raise ScopeLockLostError unless the PostgreSQL lock is still held; call it right
+        before the job commits. The lock goes with its connection, which the server may cut
+        (restart, killed backend) while the job's data connection lives on; a job that went
+        on would commit beside another writer of the scope. (SQLite's lock row is only taken
+        from a holder whose heartbeat stopped.)"""
+        if self._lock_session is None:
+            return
+        try:
+            held = await ScopeLockRepository(self._lock_session).holds_advisory_lock(
+                self.module_type_id, self.year
+            )
+            await self._lock_session.commit()
+        except DBAPIError as error:
+            if not is_connection_lost(error):
+                raise
+            await self._lock_session.rollback()  # the session is usable again, for the release
+            held = False
+        if not held:
+            raise ScopeLockLostError(
+                "the scope lock was lost (its database connection was cut); nothing was written"
             )
 
     async def refresh(self) -> None:
