@@ -1,15 +1,17 @@
-"""Job JSON, the same everywhere (job endpoints, stream events): every column, enums as
-integers, timestamps ISO 8601 in UTC."""
+"""Job JSON, the same everywhere (job endpoints, stream events, the CLI's `--json`): every
+column, enums as integers with their names beside them, timestamps ISO 8601 in UTC."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from app.schemas.names import DataEntryTypeNamed, ModuleTypeNamed, ResultNamed, StateNamed
 
 
-class JobRead(BaseModel):
+class JobRead(ModuleTypeNamed, DataEntryTypeNamed, StateNamed, ResultNamed):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -50,7 +52,7 @@ class JobWithChildren(JobRead):
     children: list[JobRead] = Field(default_factory=list)
 
 
-class SyncStatusResponse(BaseModel):
+class SyncStatusResponse(StateNamed):
     """The answer of every job-creating endpoint (202): follow the job with its stream."""
 
     job_id: int

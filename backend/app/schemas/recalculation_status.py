@@ -1,16 +1,18 @@
 """The recalculation status as the API answers it and `co2calc recalc status --json` prints it:
-one object per module, its data entry types nested. Enums are integers."""
+one object per module, its data entry types nested. Enums are integers, their names beside
+them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
 
 from app.domain.ingestion import IngestionResult, IngestionState
+from app.schemas.names import DataEntryTypeNamed, ModuleTypeNamed, code_name, describe_codes
 
 
-class RecalculationStatus(BaseModel):
+class RecalculationStatus(ModuleTypeNamed, DataEntryTypeNamed):
     """Per-(module_type_id, data_entry_type_id) recalculation status."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -38,8 +40,29 @@ class RecalculationStatus(BaseModel):
         description="the active recalculation to follow (a module job's id for its types), or null"
     )
 
+    @computed_field(  # type: ignore[prop-decorator]
+        description=f"{describe_codes(IngestionResult)}; null without a factor import"
+    )
+    @property
+    def last_factor_job_result_name(self) -> str | None:
+        return code_name(IngestionResult, self.last_factor_job_result)
 
-class ModuleRecalculationStatus(BaseModel):
+    @computed_field(  # type: ignore[prop-decorator]
+        description=f"{describe_codes(IngestionState)}; null without a recalculation"
+    )
+    @property
+    def last_recalculation_job_state_name(self) -> str | None:
+        return code_name(IngestionState, self.last_recalculation_job_state)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description=f"{describe_codes(IngestionResult)}; null until it finished"
+    )
+    @property
+    def last_recalculation_job_result_name(self) -> str | None:
+        return code_name(IngestionResult, self.last_recalculation_job_result)
+
+
+class ModuleRecalculationStatus(ModuleTypeNamed):
     """Per-module rollup status — true if any data_entry_type needs recalculation."""
 
     module_type_id: int

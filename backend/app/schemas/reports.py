@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from app.schemas.names import DataEntryTypeNamed, ModuleTypeNamed
 
-class DataEntryTypeEmissions(BaseModel):
+
+class DataEntryTypeEmissions(DataEntryTypeNamed):
     data_entry_type_id: int
     entry_count: int
     emission_count: int
     total_kg_co2eq: float
 
 
-class ModuleEmissions(BaseModel):
+class ModuleEmissions(ModuleTypeNamed):
     module_type_id: int
     total_kg_co2eq: float
     scope1: float

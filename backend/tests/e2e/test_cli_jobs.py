@@ -132,6 +132,7 @@ async def test_json_is_the_api_body(
     assert json.loads(listed.stdout) == api_list.json()
     assert json.loads(shown.stdout) == api_job.json()
     assert [child["id"] for child in json.loads(shown.stdout)["children"]] == history.children
+    assert json.loads(shown.stdout)["state_name"] == "running"
 
 
 async def test_show_prints_every_column_meta_and_children(

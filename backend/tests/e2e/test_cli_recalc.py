@@ -59,7 +59,7 @@ async def test_status_json_and_table(
     factor_job = await add_factor_job(session_factory)
     listed = run_cli("recalc", "status", "--year", str(YEAR), "--json", database_url=database_url)
     (travel,) = json.loads(listed.stdout)
-    assert travel["module_type_id"] == TRAVEL
+    assert (travel["module_type_id"], travel["module_type_name"]) == (TRAVEL, "professional_travel")
     assert travel["needs_recalculation"] is True
     assert [t["data_entry_type_id"] for t in travel["data_entry_types"]] == [20, 21]
     assert {t["last_factor_job_id"] for t in travel["data_entry_types"]} == {factor_job}
@@ -185,6 +185,7 @@ async def test_run_recalculates_in_process_with_exit_code_by_result(
     assert done.returncode == 0, done.stdout + done.stderr
     job = json.loads(done.stdout)
     assert (job["state"], job["result"]) == (3, 0)
+    assert (job["state_name"], job["result_name"]) == ("finished", "success")
     assert [child["result"] for child in job["children"]] == [0]
     assert run_cli(*args, database_url=database_url).returncode == 3  # nothing stale now
 

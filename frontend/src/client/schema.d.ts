@@ -610,6 +610,11 @@ export interface components {
             emission_count: number;
             /** Total Kg Co2Eq */
             total_kg_co2eq: number;
+            /**
+             * Data Entry Type Name
+             * @description The data entry type's identifier (`plane`, `train`...); null with the id.
+             */
+            readonly data_entry_type_name: string | null;
         };
         /** DataEntryTypeRead */
         DataEntryTypeRead: {
@@ -845,6 +850,26 @@ export interface components {
              * @description who asked the job to stop; it then ends FINISHED/ERROR "cancelled by NAME" with its data as before
              */
             cancel_requested_by: string | null;
+            /**
+             * Result Name
+             * @description The job's result once finished: 0 success, 1 warning, 2 error.
+             */
+            readonly result_name: string | null;
+            /**
+             * State Name
+             * @description The job's state: 0 not_started, 1 queued, 2 running, 3 finished.
+             */
+            readonly state_name: string;
+            /**
+             * Data Entry Type Name
+             * @description The data entry type's identifier (`plane`, `train`...); null with the id.
+             */
+            readonly data_entry_type_name: string | null;
+            /**
+             * Module Type Name
+             * @description The module's identifier: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions.
+             */
+            readonly module_type_name: string;
         };
         /**
          * JobWithChildren
@@ -930,6 +955,26 @@ export interface components {
             cancel_requested_by: string | null;
             /** Children */
             children?: components["schemas"]["JobRead"][];
+            /**
+             * Result Name
+             * @description The job's result once finished: 0 success, 1 warning, 2 error.
+             */
+            readonly result_name: string | null;
+            /**
+             * State Name
+             * @description The job's state: 0 not_started, 1 queued, 2 running, 3 finished.
+             */
+            readonly state_name: string;
+            /**
+             * Data Entry Type Name
+             * @description The data entry type's identifier (`plane`, `train`...); null with the id.
+             */
+            readonly data_entry_type_name: string | null;
+            /**
+             * Module Type Name
+             * @description The module's identifier: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions.
+             */
+            readonly module_type_name: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -981,6 +1026,11 @@ export interface components {
             scope3: number;
             /** Data Entry Types */
             data_entry_types: components["schemas"]["DataEntryTypeEmissions"][];
+            /**
+             * Module Type Name
+             * @description The module's identifier: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions.
+             */
+            readonly module_type_name: string;
         };
         /**
          * ModuleRecalculationStatus
@@ -995,6 +1045,11 @@ export interface components {
             needs_recalculation: boolean;
             /** Data Entry Types */
             data_entry_types: components["schemas"]["RecalculationStatus"][];
+            /**
+             * Module Type Name
+             * @description The module's identifier: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions.
+             */
+            readonly module_type_name: string;
         };
         /** ModuleTypeRead */
         ModuleTypeRead: {
@@ -1103,6 +1158,31 @@ export interface components {
              * @description the active recalculation to follow (a module job's id for its types), or null
              */
             recalculation_running_job_id: number | null;
+            /**
+             * Data Entry Type Name
+             * @description The data entry type's identifier (`plane`, `train`...); null with the id.
+             */
+            readonly data_entry_type_name: string | null;
+            /**
+             * Module Type Name
+             * @description The module's identifier: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions.
+             */
+            readonly module_type_name: string;
+            /**
+             * Last Factor Job Result Name
+             * @description 0 success, 1 warning, 2 error; null without a factor import
+             */
+            readonly last_factor_job_result_name: string | null;
+            /**
+             * Last Recalculation Job State Name
+             * @description 0 not_started, 1 queued, 2 running, 3 finished; null without a recalculation
+             */
+            readonly last_recalculation_job_state_name: string | null;
+            /**
+             * Last Recalculation Job Result Name
+             * @description 0 success, 1 warning, 2 error; null until it finished
+             */
+            readonly last_recalculation_job_result_name: string | null;
         };
         /**
          * ReportingYears
@@ -1163,6 +1243,11 @@ export interface components {
             state: number;
             /** Message */
             message: string;
+            /**
+             * State Name
+             * @description The job's state: 0 not_started, 1 queued, 2 running, 3 finished.
+             */
+            readonly state_name: string;
         };
         /**
          * TargetType

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmissionsReport } from '@/api/types';
+import { moduleName } from '@/testing/names';
 import { moduleTotals, seriesByModule, seriesByScope } from './totals';
 
 function report(modules: [number, number, number, number][]): EmissionsReport {
@@ -8,6 +9,7 @@ function report(modules: [number, number, number, number][]): EmissionsReport {
     total_kg_co2eq: modules.reduce((sum, [, s1, s2, s3]) => sum + s1 + s2 + s3, 0),
     modules: modules.map(([id, scope1, scope2, scope3]) => ({
       module_type_id: id,
+      module_type_name: moduleName(id),
       total_kg_co2eq: scope1 + scope2 + scope3,
       scope1,
       scope2,

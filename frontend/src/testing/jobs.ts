@@ -1,8 +1,11 @@
 /** Job JSON as the API sends it, with defaults for what a test does not care about. */
 import type { JobRead } from '@/api/types';
+import { moduleName, resultName, stateName, typeName } from './names';
 
-export function makeJob(overrides: Partial<JobRead> = {}): JobRead {
-  return {
+type JobCodes = Omit<JobRead, 'module_type_name' | 'data_entry_type_name' | 'state_name' | 'result_name'>;
+
+export function makeJob(overrides: Partial<JobCodes> = {}): JobRead {
+  const job: JobCodes = {
     id: 7,
     module_type_id: 2,
     data_entry_type_id: null,
@@ -28,5 +31,12 @@ export function makeJob(overrides: Partial<JobRead> = {}): JobRead {
     factor_sequence: null,
     cancel_requested_by: null,
     ...overrides,
+  };
+  return {
+    ...job,
+    module_type_name: moduleName(job.module_type_id),
+    data_entry_type_name: typeName(job.data_entry_type_id),
+    state_name: stateName(job.state),
+    result_name: resultName(job.result),
   };
 }

@@ -253,15 +253,25 @@ async def test_status_groups_types_by_module(
         True,
     )
     assert [t["data_entry_type_id"] for t in travel["data_entry_types"]] == [PLANE, TRAIN]
+    assert travel["module_type_name"] == "professional_travel"
+    assert [t["data_entry_type_name"] for t in travel["data_entry_types"]] == ["plane", "train"]
     plane = travel["data_entry_types"][0]
+    assert plane["module_type_name"] == "professional_travel"
     assert plane["last_factor_job_id"] == travel_job
-    assert plane["last_factor_job_result"] == 0
+    assert (plane["last_factor_job_result"], plane["last_factor_job_result_name"]) == (
+        0,
+        "success",
+    )
+    assert plane["last_recalculation_job_state_name"] is None
     assert (plane["last_factor_job_rows_done"], plane["last_factor_job_rows_total"]) == (10, 10)
     assert plane["last_factor_job_finished_at"].endswith(("Z", "+00:00"))
     assert plane["last_recalculation_job_id"] is None
     assert plane["recalculation_running_job_id"] is None
     assert process["needs_recalculation"] is False
-    assert process["data_entry_types"][0]["last_recalculation_job_result"] == 1
+    emissions = process["data_entry_types"][0]
+    assert emissions["last_recalculation_job_result"] == 1
+    assert emissions["last_recalculation_job_result_name"] == "warning"
+    assert emissions["last_recalculation_job_state_name"] == "finished"
     assert (await app_client.get(f"{STATUS_URL}?year=2024", headers=admin)).json() == []
 
 
@@ -281,6 +291,7 @@ async def test_type_recalculation_is_scheduled(
     assert body == {
         "job_id": body["job_id"],
         "state": 0,
+        "state_name": "not_started",
         "message": "Emission recalculation scheduled",
     }
     (job,) = await load_jobs(session_factory)
@@ -511,7 +522,17 @@ async def test_job_history_lists_the_per_type_rows_under_the_module_job(
     listed = await app_client.get("/api/v1/sync/jobs", headers=admin)
 
     assert shown.status_code == 200, shown.text
-    assert [c["data_entry_type_id"] for c in shown.json()["children"]] == [PLANE, TRAIN]
+    job = shown.json()
+    assert (job["module_type_id"], job["module_type_name"]) == (TRAVEL, "professional_travel")
+    assert (job["data_entry_type_id"], job["data_entry_type_name"]) == (None, None)
+    assert (job["state"], job["state_name"], job["result"], job["result_name"]) == (
+        0,
+        "not_started",
+        None,
+        None,
+    )
+    assert [c["data_entry_type_id"] for c in job["children"]] == [PLANE, TRAIN]
+    assert [c["data_entry_type_name"] for c in job["children"]] == ["plane", "train"]
     assert listed.status_code == 200, listed.text
     assert listed.json()["total"] == 1
     (item,) = listed.json()["items"]

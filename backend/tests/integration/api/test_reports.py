@@ -92,8 +92,10 @@ def _assert_matches_rows(
     assert [m["module_type_id"] for m in body["modules"]] == [int(m) for m in ModuleTypeEnum]
     for module in body["modules"]:
         module_type = ModuleTypeEnum(module["module_type_id"])
+        assert module["module_type_name"] == module_type.name
         assert set(module) == {
             "module_type_id",
+            "module_type_name",
             "total_kg_co2eq",
             "scope1",
             "scope2",
@@ -104,8 +106,11 @@ def _assert_matches_rows(
             int(t) for t in MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
         ]
         for entry_type in module["data_entry_types"]:
+            named = DataEntryTypeEnum(entry_type["data_entry_type_id"]).name
+            assert entry_type["data_entry_type_name"] == named
             assert set(entry_type) == {
                 "data_entry_type_id",
+                "data_entry_type_name",
                 "entry_count",
                 "emission_count",
                 "total_kg_co2eq",
@@ -139,17 +144,30 @@ async def test_every_module_and_type_with_sums_over_rows(
     assert (modules[3]["scope1"], modules[3]["scope2"], modules[3]["scope3"]) == (6.0, 14.0, 0)
     assert (modules[2]["scope1"], modules[2]["scope2"], modules[2]["scope3"]) == (0, 0, 100.0)
     assert modules[8]["data_entry_types"] == [
-        {"data_entry_type_id": 50, "entry_count": 2, "emission_count": 2, "total_kg_co2eq": 282.5}
+        {
+            "data_entry_type_id": 50,
+            "data_entry_type_name": "process_emissions",
+            "entry_count": 2,
+            "emission_count": 2,
+            "total_kg_co2eq": 282.5,
+        }
     ]
     assert modules[1] == {
         "module_type_id": 1,
+        "module_type_name": "headcount",
         "total_kg_co2eq": 0.0,
         "scope1": 0.0,
         "scope2": 0.0,
         "scope3": 0.0,
         "data_entry_types": [
-            {"data_entry_type_id": t, "entry_count": 0, "emission_count": 0, "total_kg_co2eq": 0.0}
-            for t in (1, 2)
+            {
+                "data_entry_type_id": t,
+                "data_entry_type_name": name,
+                "entry_count": 0,
+                "emission_count": 0,
+                "total_kg_co2eq": 0.0,
+            }
+            for t, name in ((1, "member"), (2, "student"))
         ],
     }
 
