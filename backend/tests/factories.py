@@ -128,6 +128,23 @@ async def create_emission(
     return emission
 
 
+async def create_outdated_process_entries(
+    session: AsyncSession, quantities: list[float]
+) -> list[int]:
+    """A ch4 factor (GWP 28) and process-emission entries of one module, each with an outdated
+    1 kg emission row: what a recalculation changes. Returns the entry ids."""
+    await create_factor(session)
+    module = await create_module(session)
+    ids = []
+    for quantity in quantities:
+        entry = await create_entry(
+            session, module=module, data={"category": "ch4", "quantity_kg": quantity}
+        )
+        await create_emission(session, entry=entry)
+        ids.append(entry.id)
+    return ids
+
+
 async def create_facility_entries(session: AsyncSession) -> dict[int, list[int]]:
     """Module 6 of one unit: 2 research facility entries (use 10 and 30 h), 1 animal facility
     entry (5 h), each with an outdated 1 kg emission row; one factor per type (10 kg per h).

@@ -1,20 +1,30 @@
 """The SSE stream of one job: current state at once, then every change (at once
 when the job runs in this process, else within a poll interval), a keep-alive comment while
-idle, and a last event with `stream_closed`."""
+idle, and a last event with `stream_closed`. A database out of reach (a restart) pauses the
+stream, which keeps polling: the next read tells what happened meanwhile."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core import job_changes
+from app.core.logging import log_extra
+from app.db_errors import is_connection_lost
 from app.domain.ingestion import IngestionState
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.schemas.jobs import JobRead
+
+logger = logging.getLogger(__name__)
+
+
+KEEP_ALIVE = ": keep-alive\n\n"
 
 
 def sse_data(payload: dict[str, Any]) -> str:
@@ -33,9 +43,27 @@ async def job_events(
     client left."""
     last_payload: dict[str, Any] | None = None
     last_sent = time.monotonic()
+    unreachable = False
     while not await is_disconnected():
-        async with session_factory() as session:
-            job = await DataIngestionRepository(session).get(job_id)
+        try:
+            async with session_factory() as session:
+                job = await DataIngestionRepository(session).get(job_id)
+        except DBAPIError as error:
+            if not is_connection_lost(error):
+                raise
+            if not unreachable:
+                logger.warning(
+                    "job stream waits for the database: %s",
+                    str(error.orig).strip(),
+                    extra=log_extra("job_stream.database_unreachable", job_id=job_id),
+                )
+            unreachable = True
+            if time.monotonic() - last_sent >= keepalive_seconds:
+                yield KEEP_ALIVE
+                last_sent = time.monotonic()
+            await job_changes.wait_for_change(job_id, poll_seconds)
+            continue
+        unreachable = False
         if job is None:  # deleted while followed
             return
         payload = JobRead.model_validate(job).model_dump(mode="json")
@@ -47,6 +75,6 @@ async def job_events(
             last_payload = payload
             last_sent = time.monotonic()
         elif time.monotonic() - last_sent >= keepalive_seconds:
-            yield ": keep-alive\n\n"
+            yield KEEP_ALIVE
             last_sent = time.monotonic()
         await job_changes.wait_for_change(job_id, poll_seconds)

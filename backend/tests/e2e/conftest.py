@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import live_server
 import pytest
+from live_server import ServerHold
+
+from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
 
@@ -108,3 +112,21 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
             server.kill()
         server.wait(timeout=60)
         log.close()
+
+
+@pytest.fixture
+def held_recalculation(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerHold]:
+    """A recalculation of the live server stops after its first staged batch, its data
+    connection and scope lock held, until `release`."""
+    hold = ServerHold()
+    original = RecalculationStagingRepository.stage
+
+    @functools.wraps(original)
+    async def holding(self: RecalculationStagingRepository, *args: Any, **kwargs: Any) -> None:
+        await original(self, *args, **kwargs)
+        if not hold.reached.is_set():
+            await hold.hold()
+
+    monkeypatch.setattr(RecalculationStagingRepository, "stage", holding)
+    yield hold
+    hold.release.set()

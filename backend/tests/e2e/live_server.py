@@ -2,7 +2,8 @@
 
 The in-process test transport buffers streamed responses, so SSE is tested against this.
 Also: a free port and waiting for a `co2calc serve` subprocess to answer, reading server-sent
-events with httpx, and users with a bearer token.
+events with httpx (to a stream's end: `follow_stream`), users with a bearer token, and a job
+held on the server's loop (`ServerHold`).
 """
 
 from __future__ import annotations
@@ -90,6 +91,44 @@ async def sse_events(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
         elif not line and data:
             yield json.loads("\n".join(data))
             data = []
+
+
+async def follow_stream(
+    client: httpx.AsyncClient,
+    job_id: int,
+    headers: dict[str, str],
+    opened: asyncio.Queue[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Every event of the job's stream until the server ends it; the job id goes to `opened`
+    when the first event arrived."""
+    async with client.stream("GET", f"/api/v1/sync/jobs/{job_id}/stream", headers=headers) as r:
+        assert r.status_code == 200, await r.aread()
+        events = sse_events(r)
+        seen = [await anext(events)]
+        if opened is not None:
+            await opened.put(seen[0]["id"])
+        seen.extend([event async for event in events])
+        return seen
+
+
+class ServerHold:
+    """A job that runs on the live server's event loop (another thread), held at one point
+    until `release`: threading events, awaited off the loops."""
+
+    # Only a job that never gets there waits this long.
+    REACH_SECONDS = 120
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    async def hold(self) -> None:
+        """Called by the job, on the server's loop."""
+        self.reached.set()
+        await asyncio.to_thread(self.release.wait)
+
+    async def wait_reached(self) -> None:
+        assert await asyncio.to_thread(self.reached.wait, self.REACH_SECONDS), "never reached"
 
 
 async def bearer_headers(base_url: str, username: str, password: str) -> dict[str, str]:

@@ -8,22 +8,18 @@ stream opens, the other requests keep answering, and every stream gets the job's
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import threading
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 from api_fixtures import TEST_PASSWORD, CreateUser
-from factories import create_emission, create_entry, create_factor, create_module
-from live_server import LiveServer, bearer_headers, live_server, sse_events
+from factories import create_outdated_process_entries
+from live_server import LiveServer, ServerHold, bearer_headers, follow_stream, live_server
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.permissions import Role
 from app.core.settings import Settings
-from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -41,63 +37,18 @@ def server(database_url: str) -> Iterator[LiveServer]:
         yield running
 
 
-@pytest.fixture
-def held_staging(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[threading.Event, threading.Event]]:
-    """(reached, release): the recalculation stops after its first staged batch, its data
-    connection and scope lock held, until `release`. Threading events: the job runs on the
-    server's own event loop, in another thread."""
-    reached, release = threading.Event(), threading.Event()
-    original = RecalculationStagingRepository.stage
-
-    @functools.wraps(original)
-    async def holding(self: RecalculationStagingRepository, *args: Any, **kwargs: Any) -> None:
-        await original(self, *args, **kwargs)
-        reached.set()
-        await asyncio.to_thread(release.wait)
-
-    monkeypatch.setattr(RecalculationStagingRepository, "stage", holding)
-    yield reached, release
-    release.set()
-
-
-async def _seed(session_factory: async_sessionmaker[AsyncSession]) -> None:
-    async with session_factory() as session:
-        await create_factor(session)
-        module = await create_module(session)
-        for quantity in (1.0, 2.0):
-            entry = await create_entry(
-                session, module=module, data={"category": "ch4", "quantity_kg": quantity}
-            )
-            await create_emission(session, entry=entry)
-        await session.commit()
-
-
-async def _follow(
-    client: httpx.AsyncClient, job_id: int, headers: dict[str, str], opened: asyncio.Queue[int]
-) -> dict[str, Any]:
-    """Follow the stream to its last event; say when the first one arrived."""
-    async with client.stream("GET", f"/api/v1/sync/jobs/{job_id}/stream", headers=headers) as r:
-        assert r.status_code == 200, await r.aread()
-        events = sse_events(r)
-        seen = [await anext(events)]
-        await opened.put(seen[0]["id"])
-        seen.extend([event async for event in events])
-        return seen[-1]
-
-
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_hundred_streams_and_a_running_job_leave_the_pool_to_other_requests(
     server: LiveServer,
     create_user: CreateUser,
     session_factory: async_sessionmaker[AsyncSession],
-    held_staging: tuple[threading.Event, threading.Event],
+    held_recalculation: ServerHold,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)
-    reached, release = held_staging
-    await _seed(session_factory)
+    async with session_factory() as session:
+        await create_outdated_process_entries(session, [1.0, 2.0])
+        await session.commit()
     operator = await create_user(Role.backoffice_metier)
     headers = await bearer_headers(server.base_url, operator.username, TEST_PASSWORD)
     limits = httpx.Limits(max_connections=STREAMS + 10, max_keepalive_connections=STREAMS + 10)
@@ -107,11 +58,12 @@ async def test_a_hundred_streams_and_a_running_job_leave_the_pool_to_other_reque
         started = await client.post(RECALCULATE, headers=headers)
         assert started.status_code == 202, started.text
         job_id = started.json()["job_id"]
-        assert await asyncio.to_thread(reached.wait, EVENT_SECONDS), "the job never ran"
+        await held_recalculation.wait_reached()
 
         opened: asyncio.Queue[int] = asyncio.Queue()
         streams = [
-            asyncio.create_task(_follow(client, job_id, headers, opened)) for _ in range(STREAMS)
+            asyncio.create_task(follow_stream(client, job_id, headers, opened))
+            for _ in range(STREAMS)
         ]
         for _ in range(STREAMS):
             assert await asyncio.wait_for(opened.get(), EVENT_SECONDS) == job_id
@@ -128,8 +80,9 @@ async def test_a_hundred_streams_and_a_running_job_leave_the_pool_to_other_reque
             assert running.json()["state"] == 2  # still RUNNING: the job is held
         assert all(not stream.done() for stream in streams)
 
-        release.set()
-        lasts = await asyncio.wait_for(asyncio.gather(*streams), EVENT_SECONDS)
+        held_recalculation.release.set()
+        followed = await asyncio.wait_for(asyncio.gather(*streams), EVENT_SECONDS)
+    lasts = [events[-1] for events in followed]
     assert {(last["id"], last["stream_closed"], last["result"]) for last in lasts} == {
         (job_id, True, 0)
     }

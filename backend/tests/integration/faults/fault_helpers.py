@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from factories import create_emission, create_entry, create_factor, create_module
+from factories import create_outdated_process_entries
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,18 +31,9 @@ CH4_GWP = 28.0
 
 
 async def seed_process_entries(factory: SessionFactory, quantities: list[float]) -> list[int]:
-    """A ch4 factor (GWP 28) and process-emission entries of one module, each with an outdated
-    emission row (1 kg), so a recalculation has something to change."""
+    """Entries a recalculation changes (see `create_outdated_process_entries`), committed."""
     async with factory() as session:
-        await create_factor(session)
-        module = await create_module(session)
-        ids = []
-        for quantity in quantities:
-            entry = await create_entry(
-                session, module=module, data={"category": "ch4", "quantity_kg": quantity}
-            )
-            await create_emission(session, entry=entry, kg_co2eq=1.0)
-            ids.append(entry.id)
+        ids = await create_outdated_process_entries(session, quantities)
         await session.commit()
         return ids
 
