@@ -16,11 +16,17 @@ from app.core.errors import Co2CalcError
 from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
+from app.services.login_gate import LoginGate
 from app.tasks.runner import InlineRunner
 from app.web.page import mount_page
 from app.web.security_headers import SecurityHeadersMiddleware
 
 API_PREFIX = "/api/v1"
+# Password checks at once (each is a slow hash on a worker thread, holding no connection):
+# below the pool's five connections and about the cores a small server has; a login waits at
+# most LOGIN_WAIT_SECONDS for its turn, then gets 429.
+LOGIN_CONCURRENCY = 4
+LOGIN_WAIT_SECONDS = 10.0
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -76,6 +82,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     app.state.settings = settings
     app.state.secret_key = secret_key
+    app.state.login_gate = LoginGate(
+        concurrency=LOGIN_CONCURRENCY, wait_seconds=LOGIN_WAIT_SECONDS
+    )
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
     app.include_router(api_router, prefix=API_PREFIX)
     mount_page(app, paths.static_dir())

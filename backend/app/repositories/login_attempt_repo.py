@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from app.models import LoginAttempt
 from app.repositories.base import Repository
@@ -19,14 +19,6 @@ class LoginAttemptRepository(Repository[LoginAttempt]):
         self.add(attempt)
         await self.session.flush()
         return attempt.id
-
-    async def mark_succeeded(self, attempt_id: int) -> None:
-        await self.session.execute(
-            update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(succeeded=True)
-        )
-
-    async def delete_by_id(self, attempt_id: int) -> None:
-        await self.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
 
     async def failures_since(self, username: str, since: datetime) -> tuple[int, datetime | None]:
         """How many failed attempts for `username` after `since`, and the oldest one's time."""

@@ -1,18 +1,8 @@
-"""Accounts and logins: create and list users, check passwords under a rate limit, issue,
-resolve and revoke session cookies and bearer tokens.
+"""Accounts and tokens: create and list users; issue, resolve and revoke session cookies and
+bearer tokens.
 
-The service never commits its own session. A failed login must still be remembered although
-the request fails (its session rolls back), so attempts go to `attempts_session`, a separate
-session the caller commits whatever happens (the login route's dependency does). The failed-
-login limit must hold under concurrent logins, so `authenticate` reserves first, then checks:
-it records the attempt as a failure and commits it at once, through the `commit_attempts`
-callable the caller hands over (the one commit a service triggers, and only of that session),
-then counts the failures in the window, its own included. The k-th reservation to commit sees
-at least k rows, so at most `login_max_failures` password checks run per window whatever the
-concurrency. A refused attempt deletes its reservation (a 429 does not extend the lockout); a
-success marks it succeeded in the request's own session, with the new login: on SQLite only
-one connection writes at a time, and the two sessions must never both hold a write (each
-commit of the attempts session happens while the request's session has written nothing).
+The service never commits its own session. Logins (checking a password under the
+failed-login limit) own their transactions and live in app.services.login_service.
 
 Tokens are stored as HMAC-SHA256 under `secret_key` (see app.core.secret_key): issuing,
 resolving and revoking need it; managing accounts does not.
@@ -21,8 +11,7 @@ resolving and revoking need it; managing accounts does not.
 from __future__ import annotations
 
 import asyncio
-import math
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -31,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import security
-from app.core.errors import BadRequest, Conflict, NotAuthenticated, TooManyRequests
+from app.core.errors import BadRequest, Conflict
 from app.core.permissions import parse_role
 from app.core.settings import Settings, get_settings
 from app.models import User, utcnow
@@ -116,30 +105,19 @@ def _validate_password(password: str) -> None:
         raise BadRequest(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
 
 
-async def _nothing_to_commit() -> None:
-    return None
-
-
 class AuthService:
     def __init__(
         self,
         session: AsyncSession,
         *,
-        attempts_session: AsyncSession | None = None,
-        commit_attempts: Callable[[], Awaitable[None]] | None = None,
         settings: Settings | None = None,
         secret_key: str | None = None,
     ) -> None:
-        if (attempts_session is None) != (commit_attempts is None):
-            raise ValueError("give attempts_session and commit_attempts together, or neither")
         self.session = session
-        # Without a separate attempts session everything stays in `session` (the caller commits).
-        self.commit_attempts = commit_attempts or _nothing_to_commit
         self.settings = settings or get_settings()
         self.secret_key = secret_key
         self.users = UserRepository(session)
         self.auth_sessions = AuthSessionRepository(session)
-        self.failed_attempts = LoginAttemptRepository(attempts_session or session)
         self.attempts = LoginAttemptRepository(session)
 
     # Accounts
@@ -196,41 +174,6 @@ class AuthService:
             raise RuntimeError("AuthService needs secret_key= to issue, resolve or check tokens")
         return security.hash_token(token, self.secret_key)
 
-    async def authenticate(self, username: str, password: str) -> UserInfo:
-        """The user whose password this is. NotAuthenticated when it is not; TooManyRequests
-        (with `retry_after` seconds) after too many failures for this username."""
-        now = utcnow()
-        window = timedelta(minutes=self.settings.login_failure_window_minutes)
-        # Reserve, then check (see the module docstring): the failure is committed before the
-        # count, so concurrent attempts cannot all pass the check before any is recorded.
-        attempt_id = await self.failed_attempts.record(username=username, succeeded=False, at=now)
-        await self.commit_attempts()
-        failures, oldest = await self.failed_attempts.failures_since(username, now - window)
-        if failures > self.settings.login_max_failures and oldest is not None:
-            await self.failed_attempts.delete_by_id(attempt_id)
-            await self.commit_attempts()
-            retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
-            raise TooManyRequests(
-                f"too many failed logins for {username!r}: try again in {retry_after} s",
-                retry_after=retry_after,
-            )
-        user = await self.users.get_by_username(username)
-        if user is None or not user.is_active:
-            await asyncio.to_thread(security.burn_password_check, password)
-            matches = False
-        else:
-            matches = await asyncio.to_thread(
-                security.verify_password, password, user.password_hash
-            )
-        if not matches or user is None:
-            # The committed reservation is the recorded failure.
-            raise NotAuthenticated(
-                "wrong username or password; log in with the username and password of an "
-                "account (`co2calc users create` makes one)"
-            )
-        await self.attempts.mark_succeeded(attempt_id)
-        return to_info(user)
-
     async def issue(self, user: UserInfo, kind: TokenKind) -> IssuedToken:
         """A new cookie session (with its CSRF value) or bearer token for `user`."""
         now = utcnow()
@@ -250,10 +193,6 @@ class AuthService:
         return IssuedToken(
             token=token, kind=kind, csrf_token=csrf_token, expires_at=expires_at, user=user
         )
-
-    async def login(self, username: str, password: str, kind: TokenKind) -> IssuedToken:
-        user = await self.authenticate(username, password)
-        return await self.issue(user, kind)
 
     async def resolve(self, token: str, kind: TokenKind) -> ResolvedToken | None:
         """The user behind an unexpired token of this kind, or None."""

@@ -1,12 +1,17 @@
 """Security headers on every answer: the API's, the page's, its assets' and the errors'.
 
 A pure ASGI middleware (not BaseHTTPMiddleware), so server-sent event streams pass through
-unbuffered. Headers a route set itself win.
+unbuffered. Headers a route set itself win. An unexpected error is answered here too, as the
+JSON 500 every other error's shape follows, so it carries the headers as well.
+
+API answers and any answer setting a cookie are never stored by a browser or proxy
+(`Cache-Control: no-store`): they carry tokens, session cookies and per-user data.
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The page loads only its own files and talks only to its own origin: no inline script and
@@ -47,7 +52,12 @@ DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    # frame-ancestors 'none' for browsers that predate it.
+    "X-Frame-Options": "DENY",
 }
+INTERNAL_ERROR = {"detail": "internal server error; the server log has the cause"}
+API_PATH_PREFIX = "/api/"
+NO_STORE = "no-store"
 
 
 class SecurityHeadersMiddleware:
@@ -60,12 +70,25 @@ class SecurityHeadersMiddleware:
             return
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else PAGE_POLICY
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("Content-Security-Policy", policy)
                 for name, value in COMMON_HEADERS.items():
                     headers.setdefault(name, value)
+                if scope["path"].startswith(API_PATH_PREFIX) or "set-cookie" in headers:
+                    headers.setdefault("Cache-Control", NO_STORE)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's outermost error middleware would answer a bare text/plain 500 past
+            # this one; answer it here instead, then let the error reach the server's log.
+            if not started:
+                await JSONResponse(INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
+            raise

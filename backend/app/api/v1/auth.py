@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.deps import SecretKeyDep, SessionDep, SessionFactoryDep, SettingsDep
+from app.api.deps import SecretKeyDep, SessionFactoryDep, SettingsDep
 from app.api.security import (
     AUTH_RESPONSES,
     CSRF_COOKIE,
@@ -23,30 +21,21 @@ from app.api.security import (
 )
 from app.core.permissions import PermissionMap, permission_map
 from app.models import utcnow
-from app.services.auth_service import AuthService, IssuedToken
+from app.services.auth_service import IssuedToken
+from app.services.login_gate import LoginGate
+from app.services.login_service import LoginService
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-
-async def get_attempts_session(factory: SessionFactoryDep) -> AsyncIterator[AsyncSession]:
-    """A session committed even when the request fails: a failed login must be remembered
-    although the failure rolls the request's own session back. The login service also commits
-    it mid-request (`commit_attempts=attempts.commit`), to reserve an attempt before checking
-    the password (see app.services.auth_service)."""
-    async with factory() as session:
-        try:
-            yield session
-        finally:
-            await session.commit()
-
-
-AttemptsSessionDep = Annotated[AsyncSession, Depends(get_attempts_session, scope="function")]
 
 LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorDetail, "description": "Wrong username or password."},
     429: {
         "model": ErrorDetail,
-        "description": "Too many failed logins for this username; see Retry-After.",
+        "description": (
+            "Too many failed logins for this username, or too many logins being checked at "
+            "once; see Retry-After."
+        ),
     },
 }
 
@@ -82,22 +71,18 @@ def _me(user_id: int, username: str, roles: tuple[str, ...] | list[str]) -> Me:
 
 
 def get_login_service(
-    session: SessionDep,
-    attempts: AttemptsSessionDep,
+    request: Request,
+    factory: SessionFactoryDep,
     settings: SettingsDep,
     secret_key: SecretKeyDep,
-) -> AuthService:
-    """The auth service of a login: failed attempts are written on their own session."""
-    return AuthService(
-        session,
-        attempts_session=attempts,
-        commit_attempts=attempts.commit,
-        settings=settings,
-        secret_key=secret_key,
-    )
+) -> LoginService:
+    """A login runs its own short transactions (see app.services.login_service), so it takes
+    the session factory, not the request's session."""
+    gate: LoginGate = request.app.state.login_gate
+    return LoginService(factory, gate=gate, settings=settings, secret_key=secret_key)
 
 
-LoginServiceDep = Annotated[AuthService, Depends(get_login_service)]
+LoginServiceDep = Annotated[LoginService, Depends(get_login_service)]
 
 
 def _set_login_cookies(request: Request, response: Response, issued: IssuedToken) -> None:
@@ -118,7 +103,6 @@ async def login(
 ) -> LoginResponse:
     """Log in with a JSON body; sets the session cookie and the readable CSRF cookie."""
     issued = await service.login(body.username, body.password, "cookie")
-    await service.purge_expired()
     _set_login_cookies(request, response, issued)
     assert issued.csrf_token is not None
     user = issued.user

@@ -1,0 +1,112 @@
+"""A login: check a password under the failed-login limit, then issue a session or token.
+
+Unlike the other services, a login owns its transactions. A wrong password must stay recorded
+although the request fails, and no connection may be held while the password is checked (a
+deliberately slow hash): a burst of logins holding connections through their checks is what
+empties the pool for everyone. So a login runs, inside its username's turn (see
+app.services.login_gate): a short read (failures in the window, the account), the check with
+no connection held, then one short write: the failure, or the success with the new session.
+Nothing is written before the check, so a correct login interrupted before its write leaves
+no failure behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core import security
+from app.core.errors import NotAuthenticated, TooManyRequests
+from app.core.settings import Settings
+from app.models import utcnow
+from app.repositories.login_attempt_repo import LoginAttemptRepository
+from app.repositories.user_repo import UserRepository
+from app.services.auth_service import AuthService, IssuedToken, TokenKind, UserInfo, to_info
+from app.services.login_gate import LoginGate
+
+WRONG_CREDENTIALS = (
+    "wrong username or password; log in with the username and password of an account "
+    "(`co2calc users create` makes one)"
+)
+
+
+@dataclass(frozen=True)
+class _Account:
+    info: UserInfo
+    password_hash: str
+
+
+class LoginService:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        gate: LoginGate,
+        settings: Settings,
+        secret_key: str,
+    ) -> None:
+        self.session_factory = session_factory
+        self.gate = gate
+        self.settings = settings
+        self.secret_key = secret_key
+
+    async def login(self, username: str, password: str, kind: TokenKind) -> IssuedToken:
+        """A new session or bearer token. NotAuthenticated for a wrong username or password;
+        TooManyRequests (with `retry_after`) after too many failures for this username."""
+        async with self.gate.turn(username):
+            now = utcnow()
+            account = await self._read_account(username, now)
+            if account is None:
+                await asyncio.to_thread(security.burn_password_check, password)
+                matches = False
+            else:
+                matches = await asyncio.to_thread(
+                    security.verify_password, password, account.password_hash
+                )
+            if account is None or not matches:
+                # Shielded: a client that hangs up after the check cannot skip the record.
+                await asyncio.shield(self._record_failure(username, now))
+                raise NotAuthenticated(WRONG_CREDENTIALS)
+            return await self._record_success(account.info, kind, now)
+
+    async def _read_account(self, username: str, now: datetime) -> _Account | None:
+        """The active account of `username` (None when there is none); TooManyRequests when
+        the window already holds the maximum of failures. The connection is returned after."""
+        window = timedelta(minutes=self.settings.login_failure_window_minutes)
+        async with self.session_factory() as session:
+            failures, oldest = await LoginAttemptRepository(session).failures_since(
+                username, now - window
+            )
+            if failures >= self.settings.login_max_failures and oldest is not None:
+                retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
+                raise TooManyRequests(
+                    f"too many failed logins for {username!r}: try again in {retry_after} s",
+                    retry_after=retry_after,
+                )
+            user = await UserRepository(session).get_by_username(username)
+            if user is None or not user.is_active:
+                return None
+            return _Account(info=to_info(user), password_hash=user.password_hash)
+
+    async def _record_failure(self, username: str, now: datetime) -> None:
+        async with self.session_factory() as session:
+            await LoginAttemptRepository(session).record(
+                username=username, succeeded=False, at=now
+            )
+            await session.commit()
+
+    async def _record_success(self, user: UserInfo, kind: TokenKind, now: datetime) -> IssuedToken:
+        """The success, the new session and the housekeeping, in one transaction."""
+        async with self.session_factory() as session:
+            await LoginAttemptRepository(session).record(
+                username=user.username, succeeded=True, at=now
+            )
+            auth = AuthService(session, settings=self.settings, secret_key=self.secret_key)
+            issued = await auth.issue(user, kind)
+            await auth.purge_expired()
+            await session.commit()
+        return issued
