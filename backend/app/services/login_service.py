@@ -7,7 +7,8 @@ empties the pool for everyone. So a login runs, inside its username's turn (see
 app.services.login_gate): a short read (failures in the window, the account), the check with
 no connection held, then one short write: the failure, or the success with the new session.
 Nothing is written before the check, so a correct login interrupted before its write leaves
-no failure behind.
+no failure behind (an interrupted wrong one may leave none either, but it told nobody
+anything: the answer is the only thing a guess learns).
 """
 
 from __future__ import annotations
@@ -68,8 +69,7 @@ class LoginService:
                     security.verify_password, password, account.password_hash
                 )
             if account is None or not matches:
-                # Shielded: a client that hangs up after the check cannot skip the record.
-                await asyncio.shield(self._record_failure(username, now))
+                await self._record_failure(username, now)
                 raise NotAuthenticated(WRONG_CREDENTIALS)
             return await self._record_success(account.info, kind, now)
 

@@ -1,0 +1,151 @@
+"""Logins under concurrency, on SQLite and PostgreSQL: correct passwords are always checked,
+no connection is held while a password is checked, and an interrupted correct login leaves
+no failure behind. (A burst against a real server is in e2e/test_login_burst.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+from api_fixtures import TEST_PASSWORD, CreateUser
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core import security
+from app.core.errors import TooManyRequests
+from app.core.permissions import Role
+from app.main import LOGIN_CONCURRENCY
+from app.models import LoginAttempt
+from app.services.login_gate import LoginGate
+
+LOGIN = "/api/v1/auth/login"
+TOKEN = "/api/v1/auth/token"
+
+Verify = Callable[[str, str], bool]
+
+
+def _slow_verify(monkeypatch: pytest.MonkeyPatch, during_check: Callable[[], None]) -> None:
+    """Password checks that take a while (so requests overlap) and call `during_check`."""
+    verify: Verify = security.verify_password
+
+    def slow(password: str, password_hash: str) -> bool:
+        during_check()
+        time.sleep(0.2)
+        return verify(password, password_hash)
+
+    monkeypatch.setattr(security, "verify_password", slow)
+
+
+async def _failures(factory: async_sessionmaker[AsyncSession], username: str) -> int:
+    async with factory() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                LoginAttempt.username == username, LoginAttempt.succeeded.is_(False)
+            )
+        )
+    return int(count or 0)
+
+
+@pytest.mark.parametrize("route", [LOGIN, TOKEN])
+async def test_parallel_correct_logins_of_one_account_all_succeed(
+    route: str,
+    app_client: httpx.AsyncClient,
+    create_user: CreateUser,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_user(Role.superadmin, username="olivia")
+    _slow_verify(monkeypatch, lambda: None)
+    credentials = {"username": "olivia", "password": TEST_PASSWORD}
+
+    def send() -> object:
+        if route == LOGIN:
+            return app_client.post(LOGIN, json=credentials)
+        return app_client.post(TOKEN, data=credentials)
+
+    responses = await asyncio.gather(*(send() for _ in range(8)))  # type: ignore[arg-type]
+
+    assert [response.status_code for response in responses] == [200] * 8
+    assert await _failures(session_factory, "olivia") == 0
+
+
+async def test_no_connection_is_held_while_a_password_is_checked(
+    app: FastAPI,
+    app_client: httpx.AsyncClient,
+    create_user: CreateUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_user(Role.superadmin, username="peggy")
+    pool = app.state.engine.pool
+    held: list[int] = []
+    lock = threading.Lock()
+
+    def record() -> None:
+        with lock:
+            held.append(pool.checkedout())
+
+    _slow_verify(monkeypatch, record)
+
+    alone = await app_client.post(LOGIN, json={"username": "peggy", "password": TEST_PASSWORD})
+    assert alone.status_code == 200
+    assert held == [0]  # a lone login checks its password with no connection out
+    held.clear()
+
+    responses = await asyncio.gather(
+        *(
+            app_client.post(LOGIN, json={"username": name, "password": password})
+            for name, password in [("peggy", TEST_PASSWORD), ("peggy", "wrong one")]
+            + [(f"nobody{i}", "wrong one") for i in range(10)]
+        )
+    )
+
+    assert [response.status_code for response in responses] == [200] + [401] * 11
+    # During a check, only the other logins let through the gate hold one connection each.
+    assert len(held) == 12
+    assert max(held) < LOGIN_CONCURRENCY
+
+
+async def test_a_correct_login_interrupted_after_its_check_records_no_failure(
+    app_client: httpx.AsyncClient,
+    create_user: CreateUser,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_user(Role.superadmin, username="quentin")
+    checking = threading.Event()
+    _slow_verify(monkeypatch, checking.set)
+
+    login = asyncio.create_task(
+        app_client.post(LOGIN, json={"username": "quentin", "password": TEST_PASSWORD})
+    )
+    while not checking.is_set():
+        await asyncio.sleep(0.01)
+    login.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await login
+
+    assert await _failures(session_factory, "quentin") == 0
+    after = await app_client.post(LOGIN, json={"username": "quentin", "password": TEST_PASSWORD})
+    assert after.status_code == 200
+
+
+async def test_the_gate_refuses_a_login_that_cannot_get_its_turn_in_time() -> None:
+    gate = LoginGate(concurrency=1, wait_seconds=0.05)
+
+    async with gate.turn("alice"):
+        with pytest.raises(TooManyRequests) as refused:
+            async with gate.turn("bob"):
+                pass
+        with pytest.raises(TooManyRequests):
+            async with gate.turn("alice"):
+                pass
+
+    assert refused.value.headers() == {"Retry-After": "1"}
+    assert gate.pending() == 0
+    async with gate.turn("bob"):
+        assert gate.pending() == 1
