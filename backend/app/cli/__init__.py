@@ -9,7 +9,8 @@ import typer
 
 from app.cli import db, demo, imports, jobs, openapi, recalc, serve, users
 from app.core.logging import configure_logging
-from app.core.settings import get_settings
+from app.cli._secret import refuse
+from app.core.settings import InvalidSettings, get_settings
 
 app = typer.Typer(
     name="co2calc",
@@ -30,13 +31,14 @@ openapi.register(app)
 
 
 @app.callback()
-def _logging() -> None:
-    # Every command (serve and its uvicorn loggers included) logs key=value lines to stderr.
-    level = get_settings().log_level
+def _settings_and_logging() -> None:
+    # Every command checks the settings first (a bad one: its reason on one line, exit 2),
+    # then logs key=value lines to stderr (serve and its uvicorn loggers included).
     try:
-        configure_logging(level)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="CO2CALC_LOG_LEVEL") from None
+        settings = get_settings()
+    except InvalidSettings as error:
+        raise refuse(str(error)) from None
+    configure_logging(settings.log_level)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""The secret-key check of the commands that serve, or make accounts: exit 2 with the reason."""
+"""Configuration checks of the commands: the settings' ranges (every command) and the secret
+key (the commands that serve, or make accounts): exit 2 with the reason."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from app.core.settings import Settings
 CONFIGURATION_EXIT_CODE = 2
 
 
-def _refuse(error: ConfigurationError) -> typer.Exit:
-    err_console.print(f"[bold red]Configuration error:[/] {escape(str(error))}", soft_wrap=True)
+def refuse(reason: str) -> typer.Exit:
+    """Print the reason on stderr; the exit to raise (code 2)."""
+    err_console.print(f"[bold red]Configuration error:[/] {escape(reason)}", soft_wrap=True)
     return typer.Exit(CONFIGURATION_EXIT_CODE)
 
 
@@ -23,7 +25,7 @@ def require_secret_key(settings: Settings) -> None:
     try:
         configured_secret_key(settings)
     except ConfigurationError as error:
-        raise _refuse(error) from None
+        raise refuse(str(error)) from None
 
 
 def resolve_secret_key_or_exit(settings: Settings) -> str:
@@ -31,4 +33,4 @@ def resolve_secret_key_or_exit(settings: Settings) -> str:
     try:
         return resolve_secret_key(settings)
     except ConfigurationError as error:
-        raise _refuse(error) from None
+        raise refuse(str(error)) from None

@@ -1,4 +1,9 @@
-"""Every setting is a CO2CALC_* environment variable read here, and only here."""
+"""Every setting is a CO2CALC_* environment variable read here, and only here.
+
+Each one has a range, checked when the settings are read: a bad value stops a command (the
+server included) at start with one line naming the variable, instead of failing later on
+every request that uses it (a session lifetime of 1e12 hours cannot make a cookie).
+"""
 
 from __future__ import annotations
 
@@ -6,36 +11,89 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "CO2CALC_"
+DATABASES = ("sqlite", "postgresql")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+HOURS_PER_YEAR = 8760
+# Shown at most this long when a value is refused, so an error line stays one short line.
+SHOWN_VALUE_LENGTH = 60
+
+
+class InvalidSettings(ValueError):
+    """A CO2CALC_* variable is out of its range; the message names it and the range."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CO2CALC_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./co2calc.db"
+    database_url: str = Field("sqlite+aiosqlite:///./co2calc.db", min_length=1)
     env: Literal["development", "production"] = "development"
     # Keys the stored token hashes; app.core.secret_key resolves it (and the development file).
     secret_key: SecretStr | None = None
     secret_key_file: Path | None = None
     # Only the embedded runner exists so far; "procrastinate" (PostgreSQL workers) is planned.
     task_backend: Literal["inline"] = "inline"
-    max_upload_mb: int = 50
-    host: str = "127.0.0.1"
-    port: int = 8000
+    max_upload_mb: int = Field(50, ge=1, le=1024)
+    host: str = Field("127.0.0.1", min_length=1, max_length=253)
+    port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
-    sqlite_busy_timeout_ms: int = 30_000
+    sqlite_busy_timeout_ms: int = Field(30_000, ge=0, le=600_000)
     # Job stream: how often it looks for changes, and how long it stays silent at most.
-    sse_poll_seconds: float = 0.5
-    sse_keepalive_seconds: float = 15.0
+    sse_poll_seconds: float = Field(0.5, ge=0.01, le=60, allow_inf_nan=False)
+    sse_keepalive_seconds: float = Field(15.0, ge=0.1, le=300, allow_inf_nan=False)
     # Background jobs run at once by the inline runner (others wait, NOT_STARTED).
-    max_concurrent_jobs: int = 4
-    session_ttl_hours: float = Field(12.0, gt=0)
-    token_ttl_hours: float = Field(24.0, gt=0)
-    login_max_failures: int = Field(5, ge=1)
-    login_failure_window_minutes: float = Field(15.0, gt=0)
+    max_concurrent_jobs: int = Field(4, ge=1, le=64)
+    session_ttl_hours: float = Field(12.0, gt=0, le=HOURS_PER_YEAR, allow_inf_nan=False)
+    token_ttl_hours: float = Field(24.0, gt=0, le=HOURS_PER_YEAR, allow_inf_nan=False)
+    login_max_failures: int = Field(5, ge=1, le=1000)
+    login_failure_window_minutes: float = Field(15.0, gt=0, le=1440, allow_inf_nan=False)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in DATABASES:
+            raise ValueError(
+                "use sqlite+aiosqlite:///path.db or postgresql+psycopg://user@host/db"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each refused variable, its value (never a secret's) and the rule."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        shown = "" if "secret" in field else str(item.get("input", ""))[:SHOWN_VALUE_LENGTH]
+        rule = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{variable}={shown}: {rule}" if shown else f"{variable}: {rule}")
+    return "invalid settings: " + "; ".join(problems)
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; InvalidSettings (one line) when one is out of range."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise InvalidSettings(describe(error)) from None
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

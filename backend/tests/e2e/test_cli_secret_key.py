@@ -1,6 +1,6 @@
-"""CO2CALC_ENV / CO2CALC_SECRET_KEY as an operator meets them: `co2calc serve`, `users create`
-and `demo` refuse production without a key (exit 2, the reason on stderr, no traceback);
-development `serve` generates its key file and says so."""
+"""Configuration as an operator meets it: `co2calc serve`, `users create` and `demo` refuse
+production without a key (exit 2, the reason on stderr, no traceback); development `serve`
+generates its key file and says so; any command refuses a setting out of its range."""
 
 from __future__ import annotations
 
@@ -113,3 +113,22 @@ def test_development_serve_generates_a_private_key_file_and_says_where(tmp_path:
     assert len(key_file.read_text().strip()) >= 32
     assert output.count("generated a development secret key") == 1, output
     assert str(key_file) in output
+
+
+@pytest.mark.parametrize(
+    ("args", "variable", "value", "rule"),
+    [
+        (["serve"], "CO2CALC_SESSION_TTL_HOURS", "1e12", "less than or equal to 8760"),
+        (["serve"], "CO2CALC_PORT", "70000", "less than or equal to 65535"),
+        (["db", "upgrade"], "CO2CALC_MAX_CONCURRENT_JOBS", "0", "greater than or equal to 1"),
+        (["jobs", "list"], "CO2CALC_LOG_LEVEL", "LOUD", "one of DEBUG, INFO"),
+    ],
+)
+def test_a_setting_out_of_range_stops_any_command_at_start_naming_it(
+    tmp_path: Path, args: list[str], variable: str, value: str, rule: str
+) -> None:
+    result = _run(tmp_path, *args, **{variable: value})
+
+    _assert_refused(result, f"{variable}={value}", rule)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "co2calc.db").exists()  # nothing started
