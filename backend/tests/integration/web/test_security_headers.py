@@ -6,14 +6,26 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_fixtures import BASE_URL, TEST_SECRET_KEY, LoginAs
+from api_fixtures import (
+    BASE_URL,
+    TEST_PASSWORD,
+    TEST_SECRET_KEY,
+    CreateUser,
+    LoginAs,
+    make_client,
+)
+from fastapi import APIRouter, FastAPI
 
 from app import paths
 from app.core.permissions import Role
 from app.core.settings import Settings
 from app.main import create_app
 
-COMMON = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
+COMMON = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
 
 
 def _directives(response: httpx.Response) -> dict[str, str]:
@@ -70,4 +82,61 @@ async def test_the_api_docs_get_their_own_policy_still_unframeable(
     directives = _directives(response)
     assert "https://cdn.jsdelivr.net" in directives["script-src"]
     assert directives["frame-ancestors"] == "'none'"
-    assert response.headers["x-content-type-options"] == "nosniff"
+    for name, value in COMMON.items():
+        assert response.headers[name] == value
+
+
+async def test_login_and_token_answers_are_never_stored(
+    app_client: httpx.AsyncClient, create_user: CreateUser
+) -> None:
+    user = await create_user(Role.backoffice_viewer)
+    good = {"username": user.username, "password": TEST_PASSWORD}
+    bad = {"username": user.username, "password": "not the password"}
+
+    answers = [
+        await app_client.post("/api/v1/auth/login", json=good),
+        await app_client.post("/api/v1/auth/token", data=good),
+        await app_client.post("/api/v1/auth/login", json=bad),
+        await app_client.post("/api/v1/auth/token", data=bad),
+        await app_client.get("/openapi.json"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 401, 401, 200]
+    for answer in answers[:4]:
+        assert answer.headers["cache-control"] == "no-store"
+        _assert_page_policy(answer)
+    assert "set-cookie" in answers[0].headers
+
+
+async def test_a_page_answer_keeps_its_own_caching(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>co2calc</title>")
+    (tmp_path / "assets" / "index-00ff.js").write_text("")
+    monkeypatch.setattr(paths, "static_dir", lambda: tmp_path)
+    app = create_app(Settings(secret_key=TEST_SECRET_KEY))
+    async with make_client(app) as client:
+        asset = await client.get("/assets/index-00ff.js")
+
+    assert "immutable" in asset.headers["cache-control"]
+
+
+async def test_an_unexpected_error_is_a_json_500_with_the_headers(app: FastAPI) -> None:
+    router = APIRouter()
+
+    @router.get("/api/v1/_test/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        response = await client.get("/api/v1/_test/broken")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert "internal server error" in response.json()["detail"]
+    assert "a bug" not in response.text
+    assert response.headers["cache-control"] == "no-store"
+    _assert_page_policy(response)
