@@ -82,9 +82,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     )
     app.state.settings = settings
     app.state.secret_key = secret_key
-    app.state.login_gate = LoginGate(
-        concurrency=LOGIN_CONCURRENCY, wait_seconds=LOGIN_WAIT_SECONDS
-    )
+    app.state.login_gate = LoginGate(concurrency=LOGIN_CONCURRENCY, wait_seconds=LOGIN_WAIT_SECONDS)
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
     app.include_router(api_router, prefix=API_PREFIX)
     mount_page(app, paths.static_dir())

@@ -8,8 +8,8 @@ from __future__ import annotations
 import typer
 
 from app.cli import db, demo, imports, jobs, openapi, recalc, serve, users
-from app.core.logging import configure_logging
 from app.cli._secret import refuse
+from app.core.logging import configure_logging
 from app.core.settings import InvalidSettings, get_settings
 
 app = typer.Typer(

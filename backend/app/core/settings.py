@@ -61,9 +61,7 @@ class Settings(BaseSettings):
         except ArgumentError:
             backend = ""
         if backend not in DATABASES:
-            raise ValueError(
-                "use sqlite+aiosqlite:///path.db or postgresql+psycopg://user@host/db"
-            )
+            raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+psycopg://user@host/db")
         return value
 
     @field_validator("log_level")

@@ -94,9 +94,7 @@ class LoginService:
 
     async def _record_failure(self, username: str, now: datetime) -> None:
         async with self.session_factory() as session:
-            await LoginAttemptRepository(session).record(
-                username=username, succeeded=False, at=now
-            )
+            await LoginAttemptRepository(session).record(username=username, succeeded=False, at=now)
             await session.commit()
 
     async def _record_success(self, user: UserInfo, kind: TokenKind, now: datetime) -> IssuedToken:

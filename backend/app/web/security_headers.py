@@ -90,5 +90,6 @@ class SecurityHeadersMiddleware:
             # Starlette's outermost error middleware would answer a bare text/plain 500 past
             # this one; answer it here instead, then let the error reach the server's log.
             if not started:
-                await JSONResponse(INTERNAL_ERROR, status_code=500)(scope, receive, send_with_headers)
+                answer = JSONResponse(INTERNAL_ERROR, status_code=500)
+                await answer(scope, receive, send_with_headers)
             raise

@@ -63,12 +63,12 @@ async def test_parallel_correct_logins_of_one_account_all_succeed(
     _slow_verify(monkeypatch, lambda: None)
     credentials = {"username": "olivia", "password": TEST_PASSWORD}
 
-    def send() -> object:
+    async def send() -> httpx.Response:
         if route == LOGIN:
-            return app_client.post(LOGIN, json=credentials)
-        return app_client.post(TOKEN, data=credentials)
+            return await app_client.post(LOGIN, json=credentials)
+        return await app_client.post(TOKEN, data=credentials)
 
-    responses = await asyncio.gather(*(send() for _ in range(8)))  # type: ignore[arg-type]
+    responses = await asyncio.gather(*(send() for _ in range(8)))
 
     assert [response.status_code for response in responses] == [200] * 8
     assert await _failures(session_factory, "olivia") == 0
@@ -123,8 +123,7 @@ async def test_a_correct_login_interrupted_after_its_check_records_no_failure(
     login = asyncio.create_task(
         app_client.post(LOGIN, json={"username": "quentin", "password": TEST_PASSWORD})
     )
-    while not checking.is_set():
-        await asyncio.sleep(0.01)
+    assert await asyncio.to_thread(checking.wait, 60)
     login.cancel()
     with pytest.raises(asyncio.CancelledError):
         await login
