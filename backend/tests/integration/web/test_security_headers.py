@@ -12,7 +12,6 @@ from api_fixtures import (
     TEST_SECRET_KEY,
     CreateUser,
     LoginAs,
-    make_client,
 )
 from fastapi import APIRouter, FastAPI
 
