@@ -1391,7 +1391,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many failed logins for this username; see Retry-After. */
+            /** @description Too many failed logins for this username, or too many logins being checked at once; see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1442,7 +1442,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Too many failed logins for this username; see Retry-After. */
+            /** @description Too many failed logins for this username, or too many logins being checked at once; see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
