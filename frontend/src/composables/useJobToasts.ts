@@ -1,10 +1,10 @@
 /** A toast with the outcome of each followed job, once it is really finished (its stream's last
- * event): success, warning with counts, or error with the job's message. */
+ * event): success, warning with counts, cancelled (by whom), or error with the job's message. */
 import { useQuasar } from 'quasar';
 import { onBeforeUnmount } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { jobCounts } from '@/domain/jobMeta';
-import { JobResult, jobKind } from '@/domain/jobs';
+import { JobResult, cancelledBy, jobKind } from '@/domain/jobs';
 import { useJobStreamsStore } from '@/stores/jobStreams';
 
 export function useJobToasts(): void {
@@ -16,7 +16,10 @@ export function useJobToasts(): void {
     const what = t(`toast.${jobKind(job)}`);
     const counts = jobCounts(job);
     const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };
-    if (job.result === JobResult.SUCCESS) {
+    const canceller = cancelledBy(job);
+    if (canceller !== null) {
+      $q.notify({ type: 'info', message: t('toast.cancelled', { what, name: canceller }), attrs });
+    } else if (job.result === JobResult.SUCCESS) {
       $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }, counts.done), attrs });
     } else if (job.result === JobResult.WARNING) {
       const details = [

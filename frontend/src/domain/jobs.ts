@@ -20,6 +20,12 @@ export function isActive(job: Pick<JobRead, 'state'>): boolean {
   return job.state !== JobState.FINISHED;
 }
 
+/** Who cancelled a job that ended because of it (ERROR, its data as before), else null. */
+export function cancelledBy(job: Pick<JobRead, 'state' | 'result' | 'cancel_requested_by'>): string | null {
+  const ended = job.state === JobState.FINISHED && job.result === JobResult.ERROR;
+  return ended ? job.cancel_requested_by : null;
+}
+
 /** Seconds between start and finish (or now, for a running job); null before it starts. */
 export function durationSeconds(
   job: Pick<JobRead, 'started_at' | 'finished_at'>,

@@ -89,6 +89,10 @@ export default {
     entries: '{done} / {total} entry | {done} / {total} entries',
     waiting: 'Waiting for the job to start…',
     reconnecting: 'Connection lost, reconnecting…',
+    cancel: 'Cancel',
+    cancelJob: 'Cancel job #{id}',
+    stopping: 'Stopping…',
+    cancelFailed: 'Could not cancel job #{id}: {detail}',
   },
   imports: {
     uploading: 'Uploading {file}…',
@@ -111,6 +115,7 @@ export default {
     error: '{what} failed: {message}',
     attached: 'Already running: following job #{id}.',
     failedToStart: 'Could not start: {detail}',
+    cancelled: '{what} cancelled by {name}: nothing was changed.',
   },
   history: {
     title: 'Job history',

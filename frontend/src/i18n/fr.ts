@@ -91,6 +91,10 @@ const fr: typeof en = {
     entries: '{done} / {total} entrée | {done} / {total} entrées',
     waiting: 'En attente du démarrage de la tâche…',
     reconnecting: 'Connexion perdue, reconnexion…',
+    cancel: 'Annuler',
+    cancelJob: 'Annuler la tâche n° {id}',
+    stopping: 'Arrêt en cours…',
+    cancelFailed: "Impossible d'annuler la tâche n° {id} : {detail}",
   },
   imports: {
     uploading: 'Envoi de {file}…',
@@ -113,6 +117,7 @@ const fr: typeof en = {
     error: '{what} en échec : {message}',
     attached: 'Déjà en cours : suivi de la tâche n° {id}.',
     failedToStart: 'Lancement impossible : {detail}',
+    cancelled: "{what} annulé par {name} : rien n'a été modifié.",
   },
   history: {
     title: 'Historique des tâches',

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeApi, json, type Handler } from '@/testing/fakeApi';
 import { FakeEventSource } from '@/testing/fakeEventSource';
 import { useDataManagementStore } from './dataManagement';
-import { ActionError, importFile, recalculateModule, recalculateType } from './syncActions';
+import { makeJob } from '@/testing/jobs';
+import { ActionError, cancelJob, importFile, recalculateModule, recalculateType } from './syncActions';
 
 /** Every POST gets `post`; the refreshes that follow get empty answers. */
 function answer(post: Response): Request[] {
@@ -104,5 +105,26 @@ describe('imports', () => {
     const form = await request.formData();
     expect((form.get('file') as File).name).toBe('plane.csv');
     expect(useDataManagementStore().importJobByType[20]).toBe(40);
+  });
+});
+
+describe('cancel', () => {
+  it('posts the cancel of the job with the CSRF token and returns the job as it is now', async () => {
+    const job = makeJob({ id: 31, cancel_requested_by: 'admin' });
+    const sent = fakeApi({ 'POST /api/v1/sync/jobs/31/cancel': () => json(202, { ...job, children: [] }) });
+
+    const answered = await cancelJob(31);
+
+    expect(answered.cancel_requested_by).toBe('admin');
+    const request = posted(sent);
+    expect(new URL(request.url).pathname).toBe('/api/v1/sync/jobs/31/cancel');
+    expect(request.headers.get('X-CSRF-Token')).toBe('token-123');
+  });
+
+  it('reports a refusal with the API detail', async () => {
+    const detail = 'job 31 has already finished (SUCCESS): there is nothing to cancel';
+    fakeApi({ 'POST /api/v1/sync/jobs/31/cancel': () => json(409, { detail }) });
+
+    await expect(cancelJob(31)).rejects.toThrow(new ActionError(detail));
   });
 });

@@ -1,6 +1,7 @@
 /** The page's writes: start a recalculation or an import, then follow its job. A 409 ("already
  * running") is not an error for the operator: the page follows the running job instead. */
 import { api } from '@/api/client';
+import type { JobWithChildren } from '@/api/types';
 import { conflictJobId, errorDetail } from '@/api/errors';
 import { onlyStaleParam, type RecalculationScope } from '@/domain/recalculationChoice';
 import type { JobScope } from '@/domain/runningRecalculations';
@@ -106,4 +107,15 @@ export async function importFile(
     typeId,
     kind: kind === 'factors' ? 'factor_import' : 'data_import',
   });
+}
+
+/** Ask a job to stop: one that has not started ends at once, a running one at its next batch,
+ * its data as before. The job's stream shows its end; a refusal (it has already finished)
+ * throws with the server's reason. */
+export async function cancelJob(jobId: number): Promise<JobWithChildren> {
+  const { data, error, response } = await api.POST('/api/v1/sync/jobs/{job_id}/cancel', {
+    params: { path: { job_id: jobId } },
+  });
+  if (data) return data;
+  throw new ActionError(errorDetail(error, `${response.status} ${response.statusText}`));
 }
