@@ -156,7 +156,8 @@ def describe_ignored(ignored: Sequence[str]) -> str:
     """The ignored columns, as the job's message names them ("" when there are none)."""
     if not ignored:
         return ""
-    return f"{count(len(ignored), 'unknown column')} ignored: {', '.join(ignored)}"
+    names = ", ".join(name or "(unnamed)" for name in ignored)
+    return f"{count(len(ignored), 'unknown column')} ignored: {names}"
 
 
 def _misspellings(header: Sequence[str], known: set[str]) -> list[str]:
