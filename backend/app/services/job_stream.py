@@ -1,7 +1,11 @@
 """The SSE stream of one job: current state at once, then every change (at once
 when the job runs in this process, else within a poll interval), a keep-alive comment while
 idle, and a last event with `stream_closed`. A database out of reach (a restart) pauses the
-stream, which keeps polling: the next read tells what happened meanwhile."""
+stream, which keeps polling: the next read tells what happened meanwhile.
+
+Each event carries an `id:`, counting on from the `Last-Event-ID` a reconnecting client sends,
+and the first one a `retry:` hint. Only the job's current state matters, so a reconnected
+stream never replays what was missed: its first event is the job as it is now."""
 
 from __future__ import annotations
 
@@ -25,10 +29,25 @@ logger = logging.getLogger(__name__)
 
 
 KEEP_ALIVE = ": keep-alive\n\n"
+# How long a client waits before it reconnects a dropped stream.
+RETRY_MILLISECONDS = 2000
+# Event ids stay within what every client reads back as a number.
+_MAX_EVENT_ID = 2**53
 
 
-def sse_data(payload: dict[str, Any]) -> str:
-    return f"data: {json.dumps(payload, separators=(',', ':'))}\n\n"
+def sse_event(payload: dict[str, Any], event_id: int, *, retry_ms: int | None = None) -> str:
+    """One event: its id, the reconnection delay when given, the payload as compact JSON."""
+    retry = "" if retry_ms is None else f"retry: {retry_ms}\n"
+    return f"{retry}id: {event_id}\ndata: {json.dumps(payload, separators=(',', ':'))}\n\n"
+
+
+def first_event_id(last_event_id: str | None) -> int:
+    """The id of a stream's first event: one past the `Last-Event-ID` a reconnecting client
+    sent (ids this stream gave), else 1; an id the stream cannot have given is ignored."""
+    text = (last_event_id or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 16 and int(text) < _MAX_EVENT_ID:
+        return int(text) + 1
+    return 1
 
 
 async def job_events(
@@ -38,9 +57,19 @@ async def job_events(
     poll_seconds: float,
     keepalive_seconds: float,
     is_disconnected: Callable[[], Awaitable[bool]],
+    last_event_id: str | None = None,
 ) -> AsyncIterator[str]:
     """Read the job with a fresh session at each change or poll; end when it is FINISHED or the
-    client left."""
+    client left. `last_event_id`: the `Last-Event-ID` header of a reconnecting client."""
+    next_id = first_event_id(last_event_id)
+    retry_ms: int | None = RETRY_MILLISECONDS  # sent once, with the first event
+
+    def event(payload: dict[str, Any]) -> str:
+        nonlocal next_id, retry_ms
+        text = sse_event(payload, next_id, retry_ms=retry_ms)
+        next_id, retry_ms = next_id + 1, None
+        return text
+
     last_payload: dict[str, Any] | None = None
     last_sent = time.monotonic()
     unreachable = False
@@ -68,10 +97,10 @@ async def job_events(
             return
         payload = JobRead.model_validate(job).model_dump(mode="json")
         if job.state == IngestionState.FINISHED:
-            yield sse_data({**payload, "stream_closed": True})
+            yield event({**payload, "stream_closed": True})
             return
         if payload != last_payload:
-            yield sse_data(payload)
+            yield event(payload)
             last_payload = payload
             last_sent = time.monotonic()
         elif time.monotonic() - last_sent >= keepalive_seconds:

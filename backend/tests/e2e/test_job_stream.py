@@ -1,5 +1,6 @@
 """The job stream (SSE) on a real uvicorn, on both databases: events while the job runs, a last
-event with `stream_closed`, 404 before streaming, and a client leaving ends the server loop."""
+event with `stream_closed`, 404 before streaming, a reconnection with `Last-Event-ID`, and a
+client leaving ends the server loop."""
 
 from __future__ import annotations
 
@@ -122,6 +123,43 @@ async def test_unknown_job_is_404_before_streaming(
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
     assert "999999" in response.json()["detail"]
+
+
+async def _first_event_fields(
+    client: httpx.AsyncClient, job_id: int, headers: dict[str, str]
+) -> dict[str, str]:
+    """The raw fields (`retry`, `id`, `data`) of the stream's first event; then it leaves."""
+    fields: dict[str, str] = {}
+    async with client.stream("GET", f"/api/v1/sync/jobs/{job_id}/stream", headers=headers) as r:
+        assert r.status_code == 200
+        async for line in r.aiter_lines():
+            if not line and "data" in fields:
+                return fields
+            name, _, value = line.partition(": ")
+            if not name.startswith(":"):
+                fields[name] = value
+    raise AssertionError(f"the stream ended before its first event: {fields}")
+
+
+async def test_a_reconnection_with_last_event_id_continues_the_ids_with_the_current_state(
+    server: LiveServer,
+    viewer: dict[str, str],
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    job_id = await new_job(session_factory)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
+        first = await _first_event_fields(client, job_id, viewer)
+        await set_job(session_factory, job_id, state=2, status_message="missed while away")
+        resumed = await _first_event_fields(
+            client, job_id, {**viewer, "Last-Event-ID": first["id"]}
+        )
+        fresh = await _first_event_fields(client, job_id, viewer)
+
+    assert (first["id"], first["retry"]) == ("1", "2000")
+    assert resumed["id"] == "2"
+    assert '"status_message":"missed while away"' in resumed["data"]
+    assert '"state_name":"running"' in resumed["data"]
+    assert fresh["id"] == "1"
 
 
 async def test_idle_stream_sends_keepalive_comments(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, WithJsonSchema
 
@@ -108,9 +108,18 @@ async def stream_job(
     session: SessionDep,
     settings: SettingsDep,
     session_factory: SessionFactoryDep,
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            alias="Last-Event-ID",
+            description="Sent by a reconnecting EventSource: the stream's ids count on from "
+            "it, and its first event is the job's current state.",
+        ),
+    ] = None,
 ) -> StreamingResponse:
     """Server-sent events: the job now, each change (within about a second), keep-alive
-    comments while idle, and a last event with `"stream_closed": true` once FINISHED."""
+    comments while idle, and a last event with `"stream_closed": true` once FINISHED. Each
+    event has an `id:`; the first also a `retry:` hint (milliseconds before reconnecting)."""
     if await DataIngestionRepository(session).get(job_id) is None:
         raise NotFound(f"job {job_id} does not exist")
     events = job_events(
@@ -119,6 +128,7 @@ async def stream_job(
         poll_seconds=settings.sse_poll_seconds,
         keepalive_seconds=settings.sse_keepalive_seconds,
         is_disconnected=request.is_disconnected,
+        last_event_id=last_event_id,
     )
     return StreamingResponse(
         events,
