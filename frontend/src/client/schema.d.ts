@@ -174,7 +174,8 @@ export interface paths {
         /**
          * Stream Job
          * @description Server-sent events: the job now, each change (within about a second), keep-alive
-         *     comments while idle, and a last event with `"stream_closed": true` once FINISHED.
+         *     comments while idle, and a last event with `"stream_closed": true` once FINISHED. Each
+         *     event has an `id:`; the first also a `retry:` hint (milliseconds before reconnecting).
          */
         get: operations["stream_job"];
         put?: never;
@@ -1728,7 +1729,10 @@ export interface operations {
     stream_job: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent by a reconnecting EventSource: the stream's ids count on from it, and its first event is the job's current state. */
+                "Last-Event-ID"?: string | null;
+            };
             path: {
                 job_id: number;
             };
