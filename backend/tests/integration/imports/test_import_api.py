@@ -57,8 +57,8 @@ async def test_factor_then_data_import(
     )
     assert response.status_code == 202, response.text
     body = response.json()
-    assert set(body) == {"job_id", "state", "message"}
-    assert body["state"] == IngestionState.NOT_STARTED
+    assert set(body) == {"job_id", "state", "state_name", "message"}
+    assert (body["state"], body["state_name"]) == (IngestionState.NOT_STARTED, "not_started")
     job = await _finished(app, db, body["job_id"])
     assert (job.state, job.result) == (IngestionState.FINISHED, IngestionResult.SUCCESS)
     assert (job.target_type, job.ingestion_method, job.entity_type) == (1, 1, 2)

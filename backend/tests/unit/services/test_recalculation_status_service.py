@@ -70,6 +70,11 @@ def test_group_by_module_keeps_every_field_the_api_answers() -> None:
         "last_recalculation_job_result": None,
         "last_recalculation_job_finished_at": None,
         "recalculation_running_job_id": None,
+        "module_type_name": "professional_travel",
+        "data_entry_type_name": "train",
+        "last_factor_job_result_name": "success",
+        "last_recalculation_job_state_name": None,
+        "last_recalculation_job_result_name": None,
     }
 
 
