@@ -59,10 +59,12 @@ def expected_badge(status: dict[str, Any]) -> str:
         return "running"
     if all(t["last_factor_job_id"] is None for t in types):
         return "no_factors"
+    # Failed only while the type is still stale: a failed or cancelled recalculation of an
+    # up-to-date type changed nothing, so its emissions are still up to date.
+    if any(t["needs_recalculation"] and t["last_recalculation_job_result"] == 2 for t in types):
+        return "failed"
     if status["needs_recalculation"]:
         return "needs_recalculation"
-    if any(t["last_recalculation_job_result"] == 2 for t in types):
-        return "failed"
     return "up_to_date"
 
 
