@@ -42,7 +42,9 @@ page: frontend/dist/index.html
 page-test: frontend/node_modules/.package-lock.json
 	cd frontend && npm test
 
-# Migrate the embedded SQLite database, load the demo data (once), then serve. The demo's
+# Migrate the database (CO2CALC_DATABASE_URL, else the per-user SQLite file
+# ~/.local/share/co2calc/co2calc.db, which the CLI uses from any directory too), load the demo
+# data (once), then serve. The demo's
 # log-in hint and `co2calc serve` read the same CO2CALC_HOST/CO2CALC_PORT.
 run: export CO2CALC_HOST = $(HOST)
 run: export CO2CALC_PORT = $(PORT)

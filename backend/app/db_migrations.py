@@ -13,8 +13,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import app
 from app.core.settings import get_settings
@@ -32,9 +36,28 @@ def script_location() -> Path:
     raise RuntimeError(f"Alembic migrations not found next to {package_dir}")
 
 
-def make_config(url: str | None = None) -> Config:
+def _scripts_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location()))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision this installation's migrations know."""
+    return ScriptDirectory.from_config(_scripts_config()).get_current_head()
+
+
+def knows_revision(revision: str) -> bool:
+    """Whether `revision` is one of this installation's migrations (a database migrated by a
+    newer co2calc is at a revision it does not know)."""
+    try:
+        return ScriptDirectory.from_config(_scripts_config()).get_revision(revision) is not None
+    except (CommandError, ResolutionError):
+        return False
+
+
+def make_config(url: str | None = None) -> Config:
+    config = _scripts_config()
     # Passed as an attribute, not an ini option: a password with "%" would break interpolation.
     config.attributes["url"] = url or get_settings().database_url
     return config
@@ -72,12 +95,17 @@ async def current_revision_async(url: str | None = None) -> str | None:
     """The revision the database is at, or None when it was never migrated."""
     engine = create_engine(url or get_settings().database_url, poolclass=pool.NullPool)
     try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
+        return await revision_of(engine)
     finally:
         await engine.dispose()
+
+
+async def revision_of(engine: AsyncEngine) -> str | None:
+    """The revision the database of `engine` is at, or None when it was never migrated."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
 
 
 async def _run_async(url: str | None, run: _Command) -> None:

@@ -46,6 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     global _test_config_home
     _test_config_home = tempfile.mkdtemp(prefix="co2calc-test-config-")
     os.environ["XDG_CONFIG_HOME"] = _test_config_home
+    # Nor the real ~/.local/share: the default database of a command run without a URL.
+    os.environ["XDG_DATA_HOME"] = os.path.join(_test_config_home, "data")
     os.environ.pop("CO2CALC_SECRET_KEY_FILE", None)
 
 

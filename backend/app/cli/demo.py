@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.cli._runner import console, err_console, run_async, session_factory, with_engine
 from app.cli._secret import require_secret_key
+from app.cli.db import migrate
 from app.cli.users import AdminAccount, ensure_admin
 from app.core.settings import get_settings
 from app.core.wording import agree, count
@@ -61,13 +62,11 @@ def demo(
     says so and changes nothing. Also creates the `admin` account (role calco2.superadmin) and
     prints its password (on stderr with --json).
     """
-    from app.db_migrations import upgrade
-
     settings = get_settings()
     require_secret_key(settings)
     options = DemoOptions(units, tuple(years or DEFAULT_YEARS), seed, reset)
     started = time.perf_counter()
-    upgrade(settings.database_url)
+    migrate()
 
     async def _load(engine: AsyncEngine) -> tuple[DemoSummary, AdminAccount]:
         with err_console.status("Loading the demo data…") as status:

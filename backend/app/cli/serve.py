@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.cli._runner import console
-from app.cli._secret import resolve_secret_key_or_exit
+from app.cli._runner import console, run_async, with_engine
+from app.cli._secret import require_secret_key, resolve_secret_key_or_exit
 from app.core.settings import get_settings
 
 
@@ -21,7 +22,8 @@ def serve(
         typer.Option(help="Port to listen on.", show_default="CO2CALC_PORT, 8000"),
     ] = None,
 ) -> None:
-    """Serve the HTTP API. Run `co2calc db upgrade` first; this never builds anything.
+    """Serve the HTTP API. Run `co2calc db upgrade` first (a missing or unmigrated database
+    is refused); this never builds anything.
 
     Production (CO2CALC_ENV=production) needs CO2CALC_SECRET_KEY; development generates a
     local key once and keeps it (CO2CALC_SECRET_KEY_FILE).
@@ -30,6 +32,8 @@ def serve(
 
     settings = get_settings()
     # Refuse before uvicorn starts (no traceback); the app resolves the same key again.
+    require_secret_key(settings)
+    run_async(with_engine(_reachable))
     resolve_secret_key_or_exit(settings)
     bind_host = host or settings.host
     bind_port = port if port is not None else settings.port
@@ -46,6 +50,10 @@ def serve(
         log_config=None,
         log_level=settings.log_level.lower(),
     )
+
+
+async def _reachable(_: AsyncEngine) -> None:
+    """Nothing more to do: `with_engine` checked the database exists at the right schema."""
 
 
 def register(app: typer.Typer) -> None:

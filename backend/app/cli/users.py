@@ -48,12 +48,6 @@ async def _in_session(work: Callable[[AuthService], Awaitable[T]]) -> T:
     return await with_engine(in_session)
 
 
-def _migrate() -> None:
-    from app.db_migrations import upgrade
-
-    upgrade(get_settings().database_url)
-
-
 def _as_json(user: UserInfo) -> dict[str, object]:
     return {
         "id": user.id,
@@ -79,8 +73,7 @@ def create(
     ],
     roles: Annotated[list[str], typer.Option("--role", help=ROLE_HELP)],
 ) -> None:
-    """Create a user with a password and one or more roles (migrates the database first)."""
-    _migrate()
+    """Create a user with a password and one or more roles."""
     user = run_async(_in_session(lambda service: service.create_user(username, password, roles)))
     console.print(
         f"[green]User created:[/] {user.username} (id {user.id}), roles: {', '.join(user.roles)}"
@@ -92,7 +85,6 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON, and nothing else.")] = False,
 ) -> None:
     """List the users and their roles."""
-    _migrate()
     users = run_async(_in_session(lambda service: service.list_users()))
     if as_json:
         print(json.dumps([_as_json(user) for user in users]))

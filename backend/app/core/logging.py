@@ -21,6 +21,8 @@ _STANDARD_ATTRIBUTES = frozenset(
 )
 _FIRST = ("action", "job_id", "worker_id")
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+# Says at INFO, on every load of the migrations, which of its plugins alembic set up.
+QUIET_LOGGERS = ("alembic.runtime.plugins",)
 
 
 def log_extra(action: str, **fields: Any) -> dict[str, Any]:
@@ -108,3 +110,5 @@ def configure_logging(level: str | int = "INFO") -> None:
         logger.handlers.clear()
         logger.propagate = True
         logger.setLevel(resolved)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

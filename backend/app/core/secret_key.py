@@ -20,6 +20,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from app.core import xdg
 from app.core.settings import Settings
 from app.core.wording import count
 
@@ -36,9 +37,7 @@ class ConfigurationError(Exception):
 def default_key_file() -> Path:
     """`$XDG_CONFIG_HOME/co2calc/secret_key` (an absolute XDG_CONFIG_HOME only, as the XDG
     spec asks), else `~/.config/co2calc/secret_key`."""
-    xdg = os.environ.get("XDG_CONFIG_HOME", "")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".config"
-    return base / "co2calc" / "secret_key"
+    return xdg.config_dir() / "secret_key"
 
 
 def key_file(settings: Settings) -> Path:

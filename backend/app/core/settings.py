@@ -16,12 +16,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.core import xdg
+
 ENV_PREFIX = "CO2CALC_"
 DATABASES = ("sqlite", "postgresql")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 HOURS_PER_YEAR = 8760
 # Shown at most this long when a value is refused, so an error line stays one short line.
 SHOWN_VALUE_LENGTH = 60
+
+
+def default_database_path() -> Path:
+    """`$XDG_DATA_HOME/co2calc/co2calc.db`, else `~/.local/share/co2calc/co2calc.db`."""
+    return xdg.data_dir() / "co2calc.db"
+
+
+def default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{default_database_path()}"
 
 
 class InvalidSettings(ValueError):
@@ -31,7 +42,8 @@ class InvalidSettings(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
-    database_url: str = Field("sqlite+aiosqlite:///./co2calc.db", min_length=1)
+    # One file per user, not per directory: the CLI and `make run` agree from anywhere.
+    database_url: str = Field(default_factory=default_database_url, min_length=1)
     env: Literal["development", "production"] = "development"
     # Keys the stored token hashes; app.core.secret_key resolves it (and the development file).
     secret_key: SecretStr | None = None

@@ -79,6 +79,7 @@ def test_a_short_key_is_refused(tmp_path: Path) -> None:
 
 
 def test_production_with_a_key_creates_users(tmp_path: Path) -> None:
+    assert _run(tmp_path, "db", "upgrade").returncode == 0
     result = _run(
         tmp_path,
         *("users", "create", "--username", "ana", "--password", "long enough"),

@@ -14,6 +14,12 @@ pytestmark = pytest.mark.slow
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
+@pytest.fixture(autouse=True)
+def _migrated(run_cli: RunCli) -> None:
+    """`users` commands use the database `db upgrade` made; they never create one."""
+    assert run_cli("db", "upgrade").returncode == 0
+
+
 def test_users_create_then_list(run_cli: RunCli) -> None:
     created = run_cli(
         "users", "create", "--username", "ana", "--password", "long enough",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +102,14 @@ def test_a_refused_value_is_shown_shortened(monkeypatch: pytest.MonkeyPatch) -> 
         load_settings()
 
     assert len(str(refused.value)) < 200
+
+
+def test_the_default_database_is_a_per_user_file_not_one_in_the_current_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert Settings().database_url == f"sqlite+aiosqlite:///{tmp_path}/xdg/co2calc/co2calc.db"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    expected = tmp_path / "home" / ".local" / "share" / "co2calc" / "co2calc.db"
+    assert Settings().database_url == f"sqlite+aiosqlite:///{expected}"
