@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, imports, jobs, openapi, recalc, serve, users
+from app.cli import db, demo, exit_codes, imports, jobs, openapi, recalc, serve, users
 from app.cli._secret import refuse
 from app.core.logging import configure_logging
 from app.core.settings import InvalidSettings, get_settings
@@ -15,6 +15,7 @@ from app.core.settings import InvalidSettings, get_settings
 app = typer.Typer(
     name="co2calc",
     help="co2calc back office: serve the API, migrate the database, load demo data.",
+    epilog=exit_codes.HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,

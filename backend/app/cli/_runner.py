@@ -25,14 +25,15 @@ err_console = Console(stderr=True)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run one coroutine to completion; a domain error becomes a clear message and exit 1, a
-    database problem its line and exit 5."""
+    """Run one coroutine to completion; a domain error (unknown id, duplicate, conflict)
+    becomes its message and exit 3 (refused, nothing changed), a database problem its line
+    and exit 5."""
     with database_errors_reported():
         try:
             return asyncio.run(coroutine)
         except Co2CalcError as error:
             err_console.print(f"[bold red]Error:[/] {error.detail}")
-            raise typer.Exit(1) from error
+            raise typer.Exit(ExitCode.REFUSED) from error
 
 
 @contextmanager

@@ -7,16 +7,15 @@ import typer
 from rich.markup import escape
 
 from app.cli._runner import err_console
+from app.cli.exit_codes import ExitCode
 from app.core.secret_key import ConfigurationError, configured_secret_key, resolve_secret_key
 from app.core.settings import Settings
-
-CONFIGURATION_EXIT_CODE = 2
 
 
 def refuse(reason: str) -> typer.Exit:
     """Print the reason on stderr; the exit to raise (code 2)."""
     err_console.print(f"[bold red]Configuration error:[/] {escape(reason)}", soft_wrap=True)
-    return typer.Exit(CONFIGURATION_EXIT_CODE)
+    return typer.Exit(ExitCode.USAGE)
 
 
 def require_secret_key(settings: Settings) -> None:

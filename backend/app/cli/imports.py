@@ -2,8 +2,8 @@
 
 The same job as the API's (a job row with its file, the scope lock, one commit): the command
 creates the job, runs it in this process and follows it with a progress bar (app.cli._job_run).
-Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR (a file refused before any job is created is an ERROR
-too). Ctrl-C ends the job ERROR "interrupted", with nothing written.
+Exit code (app.cli.exit_codes): 0 SUCCESS, 1 WARNING, 4 ERROR (a file refused before any job
+is created is an ERROR too). Ctrl-C ends the job ERROR "interrupted", with nothing written.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cli._job_run import run_job_here
 from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async, with_engine
+from app.cli.exit_codes import ExitCode, for_result
 from app.core.wording import count
 from app.domain.ingestion import IngestionResult, TargetType
 from app.domain.modules import (
@@ -31,7 +32,6 @@ from app.services.ingestion.data_import import ImportMode
 factors_app = typer.Typer(help="Emission factors.", no_args_is_help=True)
 data_app = typer.Typer(help="Data entries.", no_args_is_help=True)
 
-EXIT_CODES = {IngestionResult.SUCCESS: 0, IngestionResult.WARNING: 1, IngestionResult.ERROR: 2}
 _LISTED = 10
 
 FileArg = Annotated[
@@ -98,7 +98,7 @@ def _report(job: DataIngestionJob) -> None:
             console.print(f"  line {issue['line']}: {issue['reason']}")
         if total > _LISTED:
             console.print(f"  ... and {total - _LISTED} more (GET /api/v1/sync/jobs/{job.id})")
-    raise typer.Exit(EXIT_CODES[result])
+    raise typer.Exit(for_result(job.result))
 
 
 def _import(
@@ -116,7 +116,7 @@ def _import(
         check_upload(content, kind, module_type, entry_type)
     except CsvFileError as error:
         err_console.print(f"[bold red]ERROR[/] {path}: {error}")
-        raise typer.Exit(EXIT_CODES[IngestionResult.ERROR]) from None
+        raise typer.Exit(ExitCode.ERROR) from None
     _report(run_async(_run_import(target, path.name, content, module_type, entry_type, year, mode)))
 
 

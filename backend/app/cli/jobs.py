@@ -3,7 +3,7 @@ it, and `POST /api/v1/sync/jobs/{id}/cancel`.
 
 No migration is run. `--json` prints exactly the API's body; the tables name the
 enums (module, type, state, result) and put a module recalculation's per-type rows under it.
-Unknown job id: exit 1 with the reason.
+Unknown job id: exit 3 (refused) with the reason.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 recalculation rule holds against a server sharing the database) and runs it in this process,
 showing the job row's progress as it goes (app.cli._job_run).
 
-Exit codes of `run`: 0 SUCCESS, 1 WARNING, 2 ERROR, 3 refused (nothing stale, or another
-recalculation of the scope is active); invalid options are usage errors (2, from Typer).
+Exit codes of `run` (app.cli.exit_codes): 0 SUCCESS, 1 WARNING, 3 refused (nothing stale, or
+another recalculation of the scope is active), 4 ERROR; invalid options are usage errors (2).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
+from app.cli.exit_codes import ExitCode, for_result
 from app.core.errors import BadRequest, Conflict
 from app.core.wording import count
 from app.domain.ingestion import IngestionResult, IngestionState
@@ -40,13 +41,6 @@ from app.services.recalculation_status_service import RecalculationStatusService
 
 app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
 
-EXIT_BY_RESULT = {
-    IngestionResult.SUCCESS: 0,
-    IngestionResult.WARNING: 1,
-    IngestionResult.ERROR: 2,
-}
-EXIT_REFUSED = 3
-POLL_SECONDS = 0.2
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
@@ -181,8 +175,8 @@ def run(
     as_json: JsonOption = False,
 ) -> None:
     """Recalculate one type (--type) or a module's stale types (all of them with --all),
-    in this process, with a live progress bar. Exit code: 0 SUCCESS, 1 WARNING, 2 ERROR,
-    3 refused (nothing stale, or another recalculation of the scope is active)."""
+    in this process, with a live progress bar. Exit code: 0 SUCCESS, 1 WARNING, 3 refused
+    (nothing stale, or another recalculation of the scope is active), 4 ERROR."""
     module_type, the_type = parse_scope(module, data_entry_type)
     if the_type is not None and all_types:
         raise typer.BadParameter("--all is for module jobs; leave it out with --type")
@@ -207,10 +201,9 @@ def run(
             err_console.print(f"[bold yellow]Refused:[/] {outcome.reason}")
             if outcome.job_id is not None:
                 err_console.print(f"Active job: {outcome.job_id}")
-        raise typer.Exit(EXIT_REFUSED)
+        raise typer.Exit(ExitCode.REFUSED)
     _print_outcome(outcome, as_json)
-    result = IngestionResult.ERROR if outcome.job.result is None else outcome.job.result
-    raise typer.Exit(EXIT_BY_RESULT[result])
+    raise typer.Exit(for_result(outcome.job.result))
 
 
 def _creator(

@@ -153,11 +153,11 @@ async def test_show_prints_every_column_meta_and_children(
     assert all(str(child) in module.stdout for child in history.children)
 
 
-def test_unknown_job_exits_1_with_the_reason(run_cli: RunCli) -> None:
+def test_unknown_job_exits_3_with_the_reason(run_cli: RunCli) -> None:
     assert run_cli("db", "upgrade").returncode == 0
 
     for args in (("jobs", "show", "999"), ("jobs", "show", "999", "--json")):
         result = run_cli(*args)
-        assert result.returncode == 1
+        assert result.returncode == 3  # refused
         assert "job 999 does not exist" in result.stderr
         assert result.stdout == ""

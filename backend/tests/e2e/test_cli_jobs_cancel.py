@@ -106,7 +106,7 @@ async def test_a_recalculation_running_here_is_cancelled_from_the_command_line(
 
     again = run_cli("jobs", "cancel", str(job_id), database_url=database_url)
 
-    assert again.returncode != 0
+    assert again.returncode == 3  # refused, nothing changed
     assert f"job {job_id} has already finished (ERROR): there is nothing to cancel" in (
         again.stderr
     )

@@ -21,6 +21,22 @@ def test_help_lists_every_command(run_cli: Callable[..., subprocess.CompletedPro
     assert "upgrade" in run_cli("db", "--help").stdout
 
 
+def test_help_gives_the_exit_code_table(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    shown = " ".join(run_cli("--help").stdout.split())
+
+    for line in (
+        "0 success",
+        "1 the job ended WARNING",
+        "2 usage error",
+        "3 refused, nothing changed",
+        "4 the job ended ERROR",
+        "5 the database is missing, not migrated or unreachable",
+    ):
+        assert line in shown
+
+
 def test_serve_answers_health_and_docs(served: str) -> None:
     health = httpx.get(f"{served}/api/v1/health", timeout=5)
 

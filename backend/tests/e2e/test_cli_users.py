@@ -63,7 +63,7 @@ def test_a_duplicate_username_exits_non_zero(run_cli: RunCli) -> None:
 
     again = run_cli(*args, "--role", "calco2.user.standard")
 
-    assert again.returncode == 1
+    assert again.returncode == 3  # refused, nothing changed
     assert "already exists" in again.stderr
 
 

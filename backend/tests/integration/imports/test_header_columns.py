@@ -200,5 +200,5 @@ def test_the_cli_refuses_the_file(
         result = CliRunner().invoke(cli_app, [*args, "--year", str(YEAR), "--type", "train"])
     finally:
         get_settings.cache_clear()
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 4, result.output
     assert MISSPELT_COUNTRY in " ".join(result.output.split())  # the console wraps at 80

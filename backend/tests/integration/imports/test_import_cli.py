@@ -1,4 +1,4 @@
-"""`co2calc factors import` / `co2calc data import`: the same job in-process, exit 0/1/2."""
+"""`co2calc factors import` / `co2calc data import`: the same job in-process, exit 0/1/4 (SUCCESS, WARNING, ERROR)."""
 
 from __future__ import annotations
 
@@ -66,17 +66,17 @@ def test_exit_codes_follow_the_job_result(cli_database: str, tmp_path: Path) -> 
         "--mode",
         "replace",
     )
-    assert code == 2, output
+    assert code == 4, output
     assert "'NOPE' is not a known unit" in output
 
 
-def test_a_file_refused_up_front_exits_2_without_a_job(cli_database: str, tmp_path: Path) -> None:
+def test_a_file_refused_up_front_exits_4_without_a_job(cli_database: str, tmp_path: Path) -> None:
     factors = tmp_path / "factors.csv"
     factors.write_text("category,subcategory\nch4,\n")
     code, output = _invoke(
         "factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50"
     )
-    assert code == 2
+    assert code == 4
     assert "missing required column gwp_kg_co2eq_per_kg" in output
 
 
