@@ -1,4 +1,5 @@
-"""`co2calc factors import` / `co2calc data import`: the same job in-process, exit 0/1/4 (SUCCESS, WARNING, ERROR)."""
+"""`co2calc factors import` / `co2calc data import`: the same job in-process, exit 0/1/4
+(SUCCESS, WARNING, ERROR)."""
 
 from __future__ import annotations
 
