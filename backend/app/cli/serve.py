@@ -39,7 +39,9 @@ def serve(
     bind_port = port if port is not None else settings.port
     shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::") else bind_host
     url = f"http://{shown_host}:{bind_port}"
-    console.print(f"[bold green]co2calc[/] is starting at {url}  (API docs: {url}/docs)")
+    # One sentence a line, never wrapped by the console: a URL split at 80 columns is unusable.
+    console.print(f"[bold green]co2calc[/] is starting at {url}", soft_wrap=True)
+    console.print(f"API docs: {url}/docs", soft_wrap=True)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
