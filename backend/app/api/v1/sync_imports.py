@@ -14,6 +14,7 @@ by line number in its meta.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -117,9 +118,13 @@ async def read_upload(request: Request, limit_mb: int) -> tuple[str, bytes]:
         await form.close()
 
 
-def _check(content: bytes, kind: FileKind, scope: Scope) -> None:
+async def _check(content: bytes, kind: FileKind, scope: Scope) -> None:
+    """In a thread: a 50 MB file takes seconds to decode and check, and the event loop keeps
+    answering other requests meanwhile."""
     try:
-        check_upload(content, kind, scope.module_type, scope.data_entry_type)
+        await asyncio.to_thread(
+            check_upload, content, kind, scope.module_type, scope.data_entry_type
+        )
     except CsvFileError as error:
         raise UnprocessableEntity(str(error)) from None
 
@@ -156,7 +161,7 @@ class UploadRequest:
         """Read and check the uploaded file, then create its job with the file stored beside
         it; the request's commit dispatches it. Returns the job id."""
         file_name, content = await read_upload(self._request, self._settings.max_upload_mb)
-        _check(content, _FILE_KINDS[target], self._scope)
+        await _check(content, _FILE_KINDS[target], self._scope)
         job = await create_import_job(
             self._session,
             target=target,

@@ -7,6 +7,9 @@ Two phases, so that on SQLite the database's single write lock is held only brie
    main database), progress published every PROGRESS_EVERY rows. Emissions follow the rule an
    edit and a recalculation apply (`compute_entry`): a missing factor or a row beyond the
    plausible bound is an entry error, and the entry is imported without emissions;
+Parsing, row checks and the emission computation run in worker threads, batch by batch, so
+the event loop of the process running the job (the API server's, with the inline runner) keeps
+answering requests during a long import; only the database work runs on the loop.
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
    and modules, the `replace` deletion, entries and emission rows copied from the staging with
    INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
@@ -15,6 +18,7 @@ The job wrapper commits phase 2 together with the job's end, or rolls it all bac
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -165,6 +169,56 @@ def _compute(row: _Row, year: int, index: FactorIndex) -> None:
         row.emissions = computed
 
 
+def _read(
+    content: bytes, module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum | None
+) -> tuple[CsvTable, tuple[str, ...]]:
+    """The file's rows and its ignored columns (run in a thread: a whole file is parsed)."""
+    table = read_table(decode(content))
+    return table, check_header(table.header, FileKind.data_entries, module_type, data_entry_type)
+
+
+def _check_batch(reader: _RowReader, rows: Sequence[tuple[int, list[str]]], into: _Checked) -> None:
+    for line, cells in rows:
+        try:
+            into.rows.append(reader.read(line, cells))
+        except _RowRejected as error:
+            into.rejected.append({"line": line, "reason": str(error)})
+
+
+def _staged_batch(
+    batch: Sequence[_Row],
+    keys: Sequence[int],
+    unit_ids: dict[str, int],
+    year: int,
+    index: FactorIndex,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Compute the batch's emissions; its staged entry rows and emission rows."""
+    for row in batch:
+        _compute(row, year, index)
+    entries = [
+        {
+            "entry_key": key,
+            "unit_id": unit_ids[row.unit_code],
+            "data_entry_type_id": int(row.data_entry_type),
+            "data": row.data,
+        }
+        for row, key in zip(batch, keys, strict=True)
+    ]
+    emissions = [
+        {
+            "entry_key": key,
+            "position": position,
+            "emission_type_id": emission.emission_type_id,
+            "kg_co2eq": emission.kg_co2eq,
+            "factor_id": emission.factor_id,
+            "meta": emission.meta,
+        }
+        for row, key in zip(batch, keys, strict=True)
+        for position, emission in enumerate(row.emissions)
+    ]
+    return entries, emissions
+
+
 class DataImportService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -187,10 +241,7 @@ class DataImportService:
         meta = _empty_meta(mode)
         await progress("Reading the file...")
         try:
-            table = read_table(decode(content))
-            ignored = check_header(
-                table.header, FileKind.data_entries, module_type, data_entry_type
-            )
+            table, ignored = await asyncio.to_thread(_read, content, module_type, data_entry_type)
         except CsvFileError as error:
             return ImportOutcome(
                 IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
@@ -247,12 +298,11 @@ class DataImportService:
         reader = _RowReader(table, module_type, data_entry_type)
         checked = _Checked([], [])
         total = len(table.rows)
-        for done, (line, cells) in enumerate(table.rows, start=1):
-            try:
-                checked.rows.append(reader.read(line, cells))
-            except _RowRejected as error:
-                checked.rejected.append({"line": line, "reason": str(error)})
-            if done % PROGRESS_EVERY == 0:
+        for start in range(0, total, PROGRESS_EVERY):
+            batch = table.rows[start : start + PROGRESS_EVERY]
+            await asyncio.to_thread(_check_batch, reader, batch, checked)
+            if len(batch) == PROGRESS_EVERY:
+                done = start + len(batch)
                 await progress(f"Checking rows... {done}/{total}", done=done, total=total)
         return checked
 
@@ -295,35 +345,13 @@ class DataImportService:
         total = len(rows)
         for start in range(0, total, BATCH_SIZE):
             batch = rows[start : start + BATCH_SIZE]
-            for row in batch:
-                _compute(row, year, index)
             if self.staging.is_sqlite:
                 # SQLite ids are only safe to take under the write lock (`_write`).
                 batch_keys = list(range(start, start + len(batch)))
             else:
                 batch_keys = await self.entries.allocate_ids(len(batch))
             await self.staging.stage(
-                [
-                    {
-                        "entry_key": key,
-                        "unit_id": unit_ids[row.unit_code],
-                        "data_entry_type_id": int(row.data_entry_type),
-                        "data": row.data,
-                    }
-                    for row, key in zip(batch, batch_keys, strict=True)
-                ],
-                [
-                    {
-                        "entry_key": key,
-                        "position": position,
-                        "emission_type_id": emission.emission_type_id,
-                        "kg_co2eq": emission.kg_co2eq,
-                        "factor_id": emission.factor_id,
-                        "meta": emission.meta,
-                    }
-                    for row, key in zip(batch, batch_keys, strict=True)
-                    for position, emission in enumerate(row.emissions)
-                ],
+                *await asyncio.to_thread(_staged_batch, batch, batch_keys, unit_ids, year, index)
             )
             await self.staging.commit_staged_on_sqlite()
             keys.extend(batch_keys)
