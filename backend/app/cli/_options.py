@@ -1,5 +1,6 @@
 """What every job command reads the same way: the report year, and the module and type
-given by id or name, refused as a usage error (exit 2) before any database is opened."""
+given by id or name, refused as a usage error (exit 2) before any database is opened, with
+the API's messages."""
 
 from __future__ import annotations
 
@@ -15,7 +16,22 @@ from app.domain.modules import (
     parse_module_type,
 )
 
-YearOption = Annotated[int, typer.Option("--year", min=2000, max=2100, help="Report year.")]
+
+def parse_year_option(value: str) -> int:
+    """The year, refused with the API's own message ("year must be an integer from 2000 to
+    2100") rather than Typer's or pydantic's."""
+    from app.api.params import parse_year
+    from app.core.errors import BadRequest
+
+    try:
+        return parse_year(value)
+    except BadRequest as error:
+        raise typer.BadParameter(error.detail) from None
+
+
+YearOption = Annotated[
+    int, typer.Option("--year", parser=parse_year_option, help="Report year, 2000 to 2100.")
+]
 
 
 def parse_scope(

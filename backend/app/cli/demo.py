@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.cli._options import parse_year_option
 from app.cli._runner import console, err_console, run_async, session_factory, with_engine
 from app.cli._secret import require_secret_key
 from app.cli.db import migrate
@@ -30,8 +31,7 @@ def demo(
         list[int] | None,
         typer.Option(
             "--years",
-            min=2000,
-            max=2100,
+            parser=parse_year_option,
             help="Report year; repeat for several.",
             show_default=", ".join(map(str, DEFAULT_YEARS)),
         ),

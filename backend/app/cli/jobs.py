@@ -20,6 +20,7 @@ from rich.json import JSON
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.cli._options import parse_year_option
 from app.cli._runner import console, run_async, session_factory, with_engine
 from app.core.wording import count
 from app.domain.ingestion import (
@@ -78,7 +79,9 @@ def _parsed(parse: Callable[[str], E], value: str | None, hint: str) -> E | None
 
 @app.command("list")
 def list_jobs(
-    year: Annotated[int | None, typer.Option(min=2000, max=2100, help="Report year.")] = None,
+    year: Annotated[
+        int | None, typer.Option(parser=parse_year_option, help="Report year, 2000 to 2100.")
+    ] = None,
     module: Annotated[str | None, typer.Option(help="Module type, by id or name.")] = None,
     data_entry_type: Annotated[
         str | None, typer.Option("--type", help="Data entry type, by id or name.")
