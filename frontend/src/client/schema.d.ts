@@ -196,7 +196,8 @@ export interface paths {
         /**
          * Get Recalculation Status
          * @description Per module (with its data entry types): whether the stored emissions are older than the
-         *     factors. Only pairs with a completed factor import for the year appear; [] if none.
+         *     factors. Only pairs with a completed factor import for the year appear; [] if none. The
+         *     rule: docs/jobs.md in the repository.
          */
         get: operations["get_recalculation_status"];
         put?: never;
@@ -262,7 +263,8 @@ export interface paths {
          * Import Factors
          * @description Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
          *     `data_entry_type` column names each row's type. Factors are upserted by identity; the
-         *     job's meta counts inserted, updated, unchanged, removed and rejected rows.
+         *     job's meta counts inserted, updated, unchanged, removed and rejected rows. The columns of
+         *     each type, with an example file: docs/csv-formats.md in the repository.
          */
         post: operations["import_factors"];
         delete?: never;
@@ -283,7 +285,9 @@ export interface paths {
         /**
          * Import Data Entries
          * @description Import data entries of one type, or of a module (`data_entry_type` column), with their
-         *     emissions computed from the current factors; stats are refreshed in the same commit.
+         *     emissions computed from the current factors (docs/emission-formulas.md); stats are
+         *     refreshed in the same commit. The columns of each type, with an example file:
+         *     docs/csv-formats.md in the repository.
          */
         post: operations["import_data_entries"];
         delete?: never;

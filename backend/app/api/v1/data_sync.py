@@ -183,7 +183,8 @@ async def get_recalculation_status(
     _: CanView, session: SessionDep, year: YearQuery
 ) -> list[ModuleRecalculationStatus]:
     """Per module (with its data entry types): whether the stored emissions are older than the
-    factors. Only pairs with a completed factor import for the year appear; [] if none."""
+    factors. Only pairs with a completed factor import for the year appear; [] if none. The
+    rule: docs/jobs.md in the repository."""
     return await RecalculationStatusService(session).by_module(year)
 
 

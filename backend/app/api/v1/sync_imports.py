@@ -197,7 +197,8 @@ def _queued(job_id: int, what: str) -> SyncStatusResponse:
 async def import_factors(upload: Upload) -> SyncStatusResponse:
     """Import a factor file of one type (`data_entry_type_id`), or a module-wide file whose
     `data_entry_type` column names each row's type. Factors are upserted by identity; the
-    job's meta counts inserted, updated, unchanged, removed and rejected rows."""
+    job's meta counts inserted, updated, unchanged, removed and rejected rows. The columns of
+    each type, with an example file: docs/csv-formats.md in the repository."""
     job_id = await upload.accept(TargetType.FACTORS)
     return _queued(job_id, "factor import")
 
@@ -221,7 +222,9 @@ async def import_data_entries(
     ] = None,
 ) -> SyncStatusResponse:
     """Import data entries of one type, or of a module (`data_entry_type` column), with their
-    emissions computed from the current factors; stats are refreshed in the same commit."""
+    emissions computed from the current factors (docs/emission-formulas.md); stats are
+    refreshed in the same commit. The columns of each type, with an example file:
+    docs/csv-formats.md in the repository."""
     import_mode = _parse_mode(mode)
     job_id = await upload.accept(TargetType.DATA_ENTRIES, import_mode)
     return _queued(job_id, f"data import ({import_mode.value})")

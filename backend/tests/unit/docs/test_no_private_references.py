@@ -1,6 +1,6 @@
 """The project explains itself: its README, docs/, code and OpenAPI texts never send a reader
 to the team's notes outside the repository or to an issue tracker; the rule is stated where
-it applies, and reference material lives in docs/."""
+it applies, and reference material lives in docs/, whose every cited file exists."""
 
 from __future__ import annotations
 
@@ -38,3 +38,10 @@ def test_the_openapi_texts_cite_no_private_note_or_issue() -> None:
 def test_the_check_sees_each_kind_of_reference() -> None:
     cited = "see DESIGN.md; DOMAIN.md §3; PLAN-recalculation.md; fixed in Issue #13"
     assert len(PRIVATE.findall(cited)) == 4
+
+
+def test_every_docs_file_the_texts_name_exists() -> None:
+    texts = [path.read_text(encoding="utf-8") for path in _texts()] + [render_openapi()]
+    named = {name for text in texts for name in re.findall(r"\bdocs/[\w./-]+\.md", text)}
+    assert "docs/csv-formats.md" in named
+    assert sorted(name for name in named if not (ROOT / name).is_file()) == []
