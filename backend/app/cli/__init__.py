@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, exit_codes, imports, jobs, openapi, recalc, serve, users
+from app.cli import db, demo, exit_codes, imports, jobs, openapi, recalc, serve, units, users
 from app.cli._secret import refuse
 from app.core.logging import configure_logging
 from app.core.settings import InvalidSettings, get_settings
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
+app.add_typer(units.app, name="units")
 app.add_typer(recalc.app, name="recalc")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(imports.factors_app, name="factors")

@@ -21,8 +21,9 @@ _STANDARD_ATTRIBUTES = frozenset(
 )
 _FIRST = ("action", "job_id", "worker_id")
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
-# Says at INFO, on every load of the migrations, which of its plugins alembic set up.
-QUIET_LOGGERS = ("alembic.runtime.plugins",)
+# alembic says at INFO, on every look at the schema (each command checks it), which plugins
+# it set up and which DDL mode it assumes; `db upgrade` says itself that it is done.
+QUIET_LOGGERS = ("alembic.runtime.plugins", "alembic.runtime.migration")
 
 
 def log_extra(action: str, **fields: Any) -> dict[str, Any]:

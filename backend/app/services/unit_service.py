@@ -1,11 +1,12 @@
-"""Units: create one (its code is unique), list them, find one by code."""
+"""Units: create one or many (codes are unique), list them, find one by code."""
 
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound
+from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.wording import agree
 from app.models import Unit
 from app.repositories.unit_repo import UnitRepository
 from app.schemas.units import UnitCreate
@@ -16,6 +17,11 @@ def _duplicate(code: str) -> Conflict:
         f"a unit with institutional_code {code!r} already exists; codes are unique",
         institutional_code=code,
     )
+
+
+def _listed(codes: list[str], shown: int = 10) -> str:
+    more = f" and {len(codes) - shown} more" if len(codes) > shown else ""
+    return ", ".join(map(repr, codes[:shown])) + more
 
 
 class UnitService:
@@ -34,6 +40,29 @@ class UnitService:
             # Lost a race against another request creating the same code.
             raise _duplicate(body.institutional_code) from None
         return unit
+
+    async def create_many(self, bodies: list[UnitCreate]) -> list[Unit]:
+        """Add all these units or none: a code given twice, or one that exists, is refused
+        (BadRequest, Conflict) naming the codes."""
+        codes = [body.institutional_code for body in bodies]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise BadRequest(
+                f"institutional_code given more than once: {_listed(repeated)}; codes are unique"
+            )
+        existing = sorted(await self.units.map_ids_by_institutional_codes(codes))
+        if existing:
+            raise Conflict(
+                f"{agree(len(existing), 'unit')} with institutional_code {_listed(existing)} "
+                f"already {agree(len(existing), 'exists', 'exist')}; nothing imported",
+                institutional_codes=existing,
+            )
+        units = [self.units.add(Unit(**body.model_dump(), is_active=True)) for body in bodies]
+        try:
+            await self.session.flush()
+        except IntegrityError:
+            raise Conflict("a unit of the file was created meanwhile; nothing imported") from None
+        return units
 
     async def list_page(self, *, limit: int, offset: int) -> tuple[list[Unit], int]:
         return await self.units.list_page(limit=limit, offset=offset)

@@ -322,7 +322,8 @@ class DataImportService:
                 {
                     "line": row.line,
                     "reason": f"{UNIT_COLUMN} {row.unit_code!r} is not a known unit: "
-                    "create the unit first (POST /api/v1/units)",
+                    "create the unit first (`co2calc units create`, `co2calc units import "
+                    "FILE` or POST /api/v1/units)",
                 }
                 for row in unknown
             )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def test_exit_codes_follow_the_job_result(cli_database: str, tmp_path: Path) -> 
     )
     assert code == 4, output
     assert "'NOPE' is not a known unit" in output
+    assert "`co2calc units import FILE`" in " ".join(output.split())  # the fix it points to
 
 
 def test_a_file_refused_up_front_exits_4_without_a_job(cli_database: str, tmp_path: Path) -> None:
@@ -89,3 +91,50 @@ def test_a_type_outside_the_module_is_a_usage_error(cli_database: str, tmp_path:
     )
     assert code == 2  # click's usage error
     assert "type plane is not in module process_emissions" in output
+
+
+def _unit_codes() -> list[str]:
+    code, output = _invoke("units", "list", "--json")
+    assert code == 0, output
+    return [unit["institutional_code"] for unit in json.loads(output)]
+
+
+def test_units_import_creates_all_then_refuses_them_again(
+    cli_database: str, tmp_path: Path
+) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "institutional_code,name,parent_institutional_code\nLAB1,Lab,\nLAB2,Sub,LAB1\n"
+    )
+
+    code, output = _invoke("units", "import", str(units))
+    assert code == 0, output
+    assert "2 units created" in output
+    assert _unit_codes() == ["LAB1", "LAB2"]
+
+    code, output = _invoke("units", "import", str(units))
+    assert code == 3, output  # refused, nothing changed
+    assert "units with institutional_code 'LAB1', 'LAB2' already exist" in " ".join(output.split())
+    assert _unit_codes() == ["LAB1", "LAB2"]
+
+
+def test_a_units_file_with_a_bad_row_writes_none(cli_database: str, tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text("institutional_code,name\nLAB1,Lab\nLAB2,\n")
+
+    code, output = _invoke("units", "import", str(units))
+
+    assert code == 3, output
+    assert "line 3: name: Field required" in " ".join(output.split())
+    assert _unit_codes() == []
+
+
+def test_units_create_then_a_taken_code_is_refused(cli_database: str) -> None:
+    code, output = _invoke("units", "create", "--code", "LAB9", "--name", "Lab nine")
+    assert code == 0, output
+    assert "Unit created: LAB9" in output
+
+    code, output = _invoke("units", "create", "--code", "LAB9", "--name", "Other")
+    assert code == 3, output
+    assert "'LAB9' already exists" in " ".join(output.split())
+    assert _unit_codes() == ["LAB9"]
