@@ -83,10 +83,8 @@ class ImportStagingRepository(TempStagingRepository):
     ) -> None:
         """Add one batch: entry rows (entry_key, unit_id, data_entry_type_id, data) and
         emission rows (entry_key, position, emission_type_id, kg_co2eq, factor_id, meta)."""
-        if entries:
-            await self.session.execute(insert(staged_entries), list(entries))
-        if emissions:
-            await self.session.execute(insert(staged_emissions), list(emissions))
+        await self.add_rows(staged_entries, entries)
+        await self.add_rows(staged_emissions, emissions)
 
     async def set_modules(self, module_of_unit: Mapping[int, int]) -> None:
         """The module each unit's entries go to (call inside the write transaction)."""

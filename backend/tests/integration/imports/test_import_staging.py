@@ -11,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain.ingestion import IngestionResult
 from app.models import DataEntry, DataEntryEmission, Unit
-from app.repositories.import_staging_repo import ImportStagingRepository, staged_entries
+from app.repositories.import_staging_repo import (
+    ImportStagingRepository,
+    staged_emissions,
+    staged_entries,
+)
 from app.services.ingestion import data_import
 
 HEADER = "unit_institutional_code,category,subcategory,quantity_kg"
@@ -59,3 +63,35 @@ async def test_other_connections_can_write_while_an_import_stages_its_rows(
     assert await db.scalar(select(func.count()).select_from(DataEntryEmission))
     codes = set((await db.execute(select(Unit.institutional_code))).scalars())
     assert {"PROBE2", "PROBE4", "PROBE5"} <= codes
+
+
+async def test_staged_rows_come_back_exactly_whatever_their_characters(db: AsyncSession) -> None:
+    """PostgreSQL stages with COPY's text format: tabs, newlines, backslashes, quotes and NULL
+    in the rows must survive the escaping; SQLite (executemany) must agree."""
+    staging = ImportStagingRepository(db)
+    await staging.create()
+    tricky = {"note": 'tab\there\nnew "line" \\ back\\slash\r', "n": 1.5e-7, "none": None}
+    emissions = [
+        {
+            "entry_key": key,
+            "position": 0,
+            "emission_type_id": 3,
+            "kg_co2eq": 0.1 + key,
+            "factor_id": None if key else 7,
+            "meta": {"k": "\\N"},
+        }
+        for key in (0, 1)
+    ]
+    await staging.stage(
+        [{"entry_key": 1, "unit_id": 2, "data_entry_type_id": 50, "data": tricky}], emissions
+    )
+    entry = (await db.execute(select(staged_entries))).one()
+    assert entry._mapping == {
+        "entry_key": 1,
+        "unit_id": 2,
+        "data_entry_type_id": 50,
+        "data": tricky,
+    }
+    rows = (await db.execute(select(staged_emissions).order_by(staged_emissions.c.entry_key))).all()
+    assert [dict(row._mapping) for row in rows] == emissions
+    await staging.drop()
