@@ -49,7 +49,7 @@ page-test: frontend/node_modules/.package-lock.json
 run: export CO2CALC_HOST = $(HOST)
 run: export CO2CALC_PORT = $(PORT)
 run: setup
-	$(UV_RUN) co2calc demo
+	$(UV_RUN) co2calc demo --serving
 	$(UV_RUN) co2calc serve --host $(HOST) --port $(PORT)
 
 demo: setup

@@ -16,11 +16,16 @@ from app.cli._runner import console, err_console, run_async, session_factory, wi
 from app.cli._secret import require_secret_key
 from app.cli.db import migrate
 from app.cli.users import AdminAccount, ensure_admin
+from app.core import xdg
+from app.core.logging import info_to_file
 from app.core.settings import get_settings
 from app.core.wording import agree, count
 from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
 from app.demo.loader import DemoOptions, DemoSummary, load_demo
 from app.domain.modules import DataEntryTypeEnum
+
+# Beside the default database: the jobs' log lines of the last demo run.
+DEMO_LOG = "demo.log"
 
 
 def demo(
@@ -53,6 +58,10 @@ def demo(
             "created, unchanged when it exists).",
         ),
     ] = None,
+    serving: Annotated[
+        bool,
+        typer.Option("--serving", hidden=True, help="The caller serves next (`make run`): say so."),
+    ] = False,
 ) -> None:
     """Load demo units, yearly reports and entries of all 23 types, with their emissions.
 
@@ -60,7 +69,8 @@ def demo(
     import jobs and computes the emissions with one recalculation job per module and year
     (requested by "demo"), as an operator would. Safe to run twice: when the demo is there it
     says so and changes nothing. Also creates the `admin` account (role calco2.superadmin) and
-    prints its password (on stderr with --json).
+    prints its password (on stderr with --json). The jobs' log lines go to a file (its path is
+    printed) and the account and how to log in are the last lines.
     """
     settings = get_settings()
     require_secret_key(settings)
@@ -73,7 +83,9 @@ def demo(
             summary = await load_demo(engine, options, lambda m: status.update(m + "…"))
         return summary, await ensure_admin(session_factory(engine), admin_password)
 
-    summary, admin = run_async(with_engine(_load))
+    log_file = xdg.data_dir() / DEMO_LOG
+    with info_to_file(log_file):
+        summary, admin = run_async(with_engine(_load))
     if as_json:
         print(json.dumps(summary.as_json()))
         # stdout keeps its exact shape; new credentials go to stderr, as JSON.
@@ -82,7 +94,9 @@ def demo(
             print(json.dumps(credentials), file=sys.stderr)
         return
     _print_summary(summary, time.perf_counter() - started)
-    _print_admin(admin, settings.host, settings.port)
+    console.print(f"Job logs: {log_file}", soft_wrap=True)
+    # Last, so that the way in is what the terminal shows when the demo is done.
+    _print_admin(admin, settings.host, settings.port, serving=serving)
 
 
 def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
@@ -126,7 +140,7 @@ def _print_summary(summary: DemoSummary, elapsed_s: float) -> None:
         )
 
 
-def _print_admin(admin: AdminAccount, host: str, port: int) -> None:
+def _print_admin(admin: AdminAccount, host: str, port: int, *, serving: bool) -> None:
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown_host}:{port}"
     if admin.password is not None:
@@ -141,15 +155,16 @@ def _print_admin(admin: AdminAccount, host: str, port: int) -> None:
             "(--admin-password sets a new one)."
         )
     password = admin.password or "<password>"
-    # There is no web page yet: the API is the way in. `co2calc serve` (and `make run`, which
-    # exports CO2CALC_HOST/CO2CALC_PORT) listens on the same settings.
-    console.print(f"Log in: run `co2calc serve`, then get a token as {admin.username}:")
+    # `co2calc serve` (and `make run`, which exports CO2CALC_HOST/CO2CALC_PORT) listens on
+    # the same settings.
+    when = "`make run` is starting the server there now" if serving else "once `co2calc serve` runs"
     console.print(
-        f"  curl -d username={admin.username} -d password={password} {url}/api/v1/auth/token",
+        f"Log in at [bold]{url}/[/] as {admin.username} with that password ({when}).",
         soft_wrap=True,
     )
     console.print(
-        f"and send it as `Authorization: Bearer <token>`; the API is described at {url}/docs.",
+        f"Scripts: curl -d username={admin.username} -d password={password} "
+        f"{url}/api/v1/auth/token gives a bearer token; the API is described at {url}/docs.",
         soft_wrap=True,
     )
 

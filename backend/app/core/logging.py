@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
@@ -84,6 +87,29 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
     @stream.setter
     def stream(self, _: TextIO) -> None:
         pass
+
+
+@contextmanager
+def info_to_file(path: Path) -> Iterator[None]:
+    """Inside the block, records go to `path` (overwritten) at the configured level, and only
+    warnings and worse still to stderr: a command that runs many jobs (the demo) keeps its
+    own output readable and says where the details are."""
+    root = logging.getLogger()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, mode="w", encoding="utf-8")
+    to_file.setFormatter(KeyValueFormatter())
+    to_stderr = [handler for handler in root.handlers if isinstance(handler, _StderrHandler)]
+    levels = [handler.level for handler in to_stderr]
+    for handler in to_stderr:
+        handler.setLevel(max(handler.level, logging.WARNING))
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler, level in zip(to_stderr, levels, strict=True):
+            handler.setLevel(level)
 
 
 def configure_logging(level: str | int = "INFO") -> None:

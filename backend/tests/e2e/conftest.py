@@ -36,16 +36,17 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def run_cli(tmp_path: Path, sqlite_url: str) -> RunCli:
-    """`run_cli("demo", "--json")`: run co2calc from an unrelated directory on a temp database."""
+    """`run_cli("demo", "--json", XDG_DATA_HOME=...)`: run co2calc from an unrelated directory
+    on a temp database, with extra environment variables."""
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
 
     def run(
-        *args: str, database_url: str = sqlite_url, timeout: float = 600
+        *args: str, database_url: str = sqlite_url, timeout: float = 600, **env: str
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(CO2CALC), *args],
-            env=cli_env(database_url),
+            env={**cli_env(database_url), **env},
             cwd=workdir,
             capture_output=True,
             text=True,

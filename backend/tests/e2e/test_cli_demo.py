@@ -149,3 +149,28 @@ def test_demo_leaves_the_job_history_of_an_up_to_date_installation(run_cli: RunC
             children = {c["data_entry_type_id"]: c for c in job["children"]}
             assert sorted(children) == sorted(int(t) for t in expected)
             assert all(c["result"] == IngestionResult.SUCCESS for c in children.values())
+
+
+def test_the_way_in_is_the_last_thing_the_demo_prints(run_cli: RunCli, tmp_path: Path) -> None:
+    data_home = tmp_path / "data"
+    args = ("demo", "--units", "1", "--years", "2025")
+
+    first = run_cli(*args, "--serving", XDG_DATA_HOME=str(data_home))
+
+    assert first.returncode == 0, first.stderr
+    assert " INFO " not in first.stderr  # the jobs' log lines went to the file
+    log_file = data_home / "co2calc" / "demo.log"
+    assert "job finished" in log_file.read_text()
+    *_, logs, account, login, scripts = first.stdout.strip().splitlines()
+    assert logs == f"Job logs: {log_file}"
+    assert account.startswith("Admin account created: username admin, password ")
+    assert login.startswith("Log in at http://127.0.0.1:8000/ as admin")
+    assert "`make run` is starting the server there now" in login
+    assert scripts.startswith("Scripts: curl -d username=admin")
+
+    again = run_cli(*args, XDG_DATA_HOME=str(data_home))
+
+    assert again.returncode == 0, again.stderr
+    *_, account, login, _scripts = again.stdout.strip().splitlines()
+    assert "password is unchanged" in account
+    assert "once `co2calc serve` runs" in login
