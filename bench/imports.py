@@ -109,7 +109,7 @@ class Measure:
         return self.rows / self.import_s
 
 
-async def _prepare(engine: AsyncEngine, entry_type: DataEntryTypeEnum) -> None:
+async def prepare(engine: AsyncEngine, entry_type: DataEntryTypeEnum) -> None:
     """Units and the shipped factors of the type, imported by a factor job."""
     factory = create_session_factory(engine)
     async with factory() as session:
@@ -226,7 +226,7 @@ async def bench_database(
     engine = create_engine(url)
     runner = InlineRunner(engine)
     try:
-        await _prepare(engine, entry_type)
+        await prepare(engine, entry_type)
         baseline_s = await _baseline(engine, path, entry_type) if baseline else None
         content = await asyncio.to_thread(path.read_bytes)
         job_id = await _create_job(
@@ -261,7 +261,7 @@ async def _prepared(url: str, entry_type: DataEntryTypeEnum) -> None:
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        await _prepare(engine, entry_type)
+        await prepare(engine, entry_type)
     finally:
         await engine.dispose()
 

@@ -1,0 +1,270 @@
+"""API latency and job progress intervals while a long import and a long recalculation run in
+a real `co2calc serve` (inline job backend: the jobs share the server's process and loop).
+
+On a fresh database (units and factors as in bench/imports.py): starts `co2calc serve`, uploads
+a data file of N plane rows through the API, then recalculates that type (N entries). During
+each job, GET /api/v1/health, /api/v1/auth/me and /api/v1/sync/recalculation-status are each
+sampled every 50 ms (a request waits for the previous one), and the job's SSE stream is
+followed: the table gives each endpoint's p50/p95/max and the largest gap between two progress
+events. Timings are printed, never asserted.
+
+    uv run python bench/latency.py [--rows 1000000] [--db postgresql] [--quick] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from imports import YEAR, prepare, write_file
+from rich.console import Console
+from rich.table import Table
+from scratch_db import scratch_database
+
+from app.core.permissions import Role
+from app.core.settings import Settings
+from app.db import create_engine, create_session_factory
+from app.db_migrations import upgrade_async
+from app.domain.modules import DataEntryTypeEnum, module_of
+from app.services.auth_service import AuthService
+
+PLANE = DataEntryTypeEnum.plane
+ENDPOINTS = ("/api/v1/health", "/api/v1/auth/me", f"/api/v1/sync/recalculation-status?year={YEAR}")
+SAMPLE_SECONDS = 0.05
+QUICK_ROWS = 20_000
+USER, PASSWORD = "bench", "bench-latency-password-1"
+JOB_SECONDS = 3_600
+
+
+@dataclass
+class Figures:
+    phase: str
+    endpoint: str
+    samples: int
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    largest_progress_gap_s: float
+    job_s: float
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def sample(client: httpx.AsyncClient, url: str, until: asyncio.Event) -> list[float]:
+    """Latencies (s) of `url`, one request every SAMPLE_SECONDS until `until` is set."""
+    latencies: list[float] = []
+    while not until.is_set():
+        started = time.perf_counter()
+        response = await client.get(url)
+        elapsed = time.perf_counter() - started
+        response.raise_for_status()
+        latencies.append(elapsed)
+        await asyncio.sleep(max(0.0, SAMPLE_SECONDS - elapsed))
+    return latencies
+
+
+async def progress_times(client: httpx.AsyncClient, job_id: int) -> list[float]:
+    """Arrival times of the job's SSE events (each one a progress change) to its end."""
+    times = [time.perf_counter()]
+    async with client.stream("GET", f"/api/v1/sync/jobs/{job_id}/stream") as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if line.startswith("data:"):
+                times.append(time.perf_counter())
+                if json.loads(line[5:]).get("stream_closed"):
+                    break
+    return times
+
+
+async def measure(
+    client: httpx.AsyncClient, phase: str, start: Any, console: Console
+) -> list[Figures]:
+    """Start the job (`start()` -> its id), sample the endpoints until its stream ends."""
+    done = asyncio.Event()
+    samplers = [asyncio.create_task(sample(client, url, done)) for url in ENDPOINTS]
+    started = time.perf_counter()
+    job_id = await start()
+    times = await asyncio.wait_for(progress_times(client, job_id), JOB_SECONDS)
+    job_s = time.perf_counter() - started
+    done.set()
+    job = (await client.get(f"/api/v1/sync/jobs/{job_id}")).json()
+    console.print(f"{phase}: job {job_id} {job['result_name']}: {job['status_message']}")
+    gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+    figures = []
+    for url, task in zip(ENDPOINTS, samplers, strict=True):
+        latencies = await task
+        figures.append(
+            Figures(
+                phase,
+                url.split("?")[0],
+                len(latencies),
+                round(statistics.median(latencies) * 1000, 1),
+                round(percentile(latencies, 0.95) * 1000, 1),
+                round(max(latencies) * 1000, 1),
+                round(gap, 2),
+                round(job_s, 1),
+            )
+        )
+    return figures
+
+
+async def seed(url: str, settings: Settings) -> None:
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        await prepare(engine, PLANE)
+        async with create_session_factory(engine)() as session:
+            await AuthService(session, settings=settings).create_user(
+                USER, PASSWORD, [str(Role.backoffice_metier)]
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def wait_answering(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base) as client:
+        for _ in range(1200):
+            if server.poll() is not None:
+                raise SystemExit("co2calc serve exited early")
+            try:
+                await client.get("/api/v1/health")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.2)
+    raise SystemExit("co2calc serve did not answer")
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    co2calc = Path(sys.executable).with_name("co2calc")
+    return subprocess.Popen(
+        [str(co2calc), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def run_on(kind: str, path: Path, size_mb: float, console: Console) -> list[Figures]:
+    secret = secrets.token_urlsafe(48)
+    with scratch_database(kind) as url:
+        settings = Settings(database_url=url, secret_key=secret)
+        await seed(url, settings)
+        port = free_port()
+        env = {
+            **os.environ,
+            "CO2CALC_DATABASE_URL": url,
+            "CO2CALC_SECRET_KEY": secret,
+            "CO2CALC_MAX_UPLOAD_MB": str(max(50, int(size_mb) + 1)),
+        }
+        server = start_server(env, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await wait_answering(base, server)
+            async with httpx.AsyncClient(base_url=base, timeout=JOB_SECONDS) as client:
+                token = await client.post(
+                    "/api/v1/auth/token", data={"username": USER, "password": PASSWORD}
+                )
+                token.raise_for_status()
+                client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                module, entry_type = int(module_of(PLANE)), int(PLANE)
+
+                async def upload() -> int:
+                    content = await asyncio.to_thread(path.read_bytes)
+                    response = await client.post(
+                        f"/api/v1/sync/data-entries/{module}?year={YEAR}&data_entry_type_id="
+                        f"{entry_type}",
+                        files={"file": ("bench.csv", content, "text/csv")},
+                    )
+                    response.raise_for_status()
+                    return int(response.json()["job_id"])
+
+                async def recalculate() -> int:
+                    response = await client.post(
+                        f"/api/v1/sync/recalculate-emissions/{module}/{entry_type}?year={YEAR}"
+                    )
+                    response.raise_for_status()
+                    return int(response.json()["job_id"])
+
+                label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+                figures = await measure(client, f"{label} import", upload, console)
+                figures += await measure(client, f"{label} recalculation", recalculate, console)
+                return figures
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def print_table(console: Console, figures: list[Figures], title: str) -> None:
+    table = Table(title=title)
+    for column in ("phase", "endpoint", "samples", "p50 ms", "p95 ms", "max ms"):
+        table.add_column(column, justify="left" if column in ("phase", "endpoint") else "right")
+    table.add_column("largest progress gap (s)", justify="right")
+    table.add_column("job (s)", justify="right")
+    for f in figures:
+        table.add_row(
+            f.phase,
+            f.endpoint,
+            str(f.samples),
+            f"{f.p50_ms:.1f}",
+            f"{f.p95_ms:.1f}",
+            f"{f.max_ms:.1f}",
+            f"{f.largest_progress_gap_s:.2f}",
+            f"{f.job_s:.1f}",
+        )
+    console.print(table)
+
+
+async def run(args: argparse.Namespace) -> list[Figures]:
+    rows = QUICK_ROWS if args.quick else args.rows
+    console = Console(width=150)
+    figures: list[Figures] = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.csv"
+        await asyncio.to_thread(write_file, path, "plane", rows)
+        size_mb = path.stat().st_size / 2**20
+        console.print(f"{rows:,} plane rows, {size_mb:.1f} MiB")
+        for kind in args.db or ["sqlite", "postgresql"]:
+            figures += await run_on(kind, path, size_mb, console)
+    print_table(console, figures, f"API latency during jobs, {rows:,} plane rows")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows (CI)")
+    parser.add_argument("--json", help="write the figures to this JSON file")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args))
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
