@@ -20,6 +20,7 @@ from rich.json import JSON
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.cli._columns import Column, WideOption, print_fitting
 from app.cli._options import parse_year_option
 from app.cli._runner import console, run_async, session_factory, with_engine
 from app.core.wording import count
@@ -89,6 +90,7 @@ def list_jobs(
     target: Annotated[Target | None, typer.Option(help="What the job wrote.")] = None,
     state: Annotated[State | None, typer.Option(help="Job state.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="Newest jobs shown.")] = 50,
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Jobs newest first, each module recalculation with its per-type rows under it."""
@@ -111,12 +113,7 @@ def list_jobs(
     if as_json:
         print(json.dumps(page.model_dump(mode="json")))
         return
-    table = _jobs_table("Jobs, newest first")
-    for job in page.items:
-        _add_job(table, job)
-        for child in job.children:
-            _add_job(table, child, child=True)
-    console.print(table)
+    _print_jobs("Jobs, newest first", page.items, wide=wide)
     if not page.items:
         console.print("No jobs match.")
     elif page.total > len(page.items):
@@ -131,6 +128,7 @@ def list_jobs(
 @app.command("show")
 def show(
     job_id: Annotated[int, typer.Argument(min=1, help="The job id.")],
+    wide: WideOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Every column of one job, its meta (JSON) and its per-type rows."""
@@ -152,10 +150,7 @@ def show(
     console.print("meta:")
     console.print(JSON.from_data(job.meta, indent=2, sort_keys=True))
     if job.children:
-        children = _jobs_table("Per-type rows")
-        for child in job.children:
-            _add_job(children, child)
-        console.print(children)
+        _print_jobs("Per-type rows", job.children, wide=wide)
 
 
 # --- cancel
@@ -214,31 +209,47 @@ def _result(job: JobRead) -> str:
     return f"[{RESULT_STYLES[name]}]{name}[/]" if name in RESULT_STYLES else name
 
 
-def _jobs_table(title: str) -> Table:
-    table = Table(title=title)
-    for column in ("id", "module", "type", "year", "target", "method", "state", "result"):
-        table.add_column(column, justify="right" if column in ("id", "year") else "left")
-    table.add_column("message", overflow="fold", ratio=1)
-    for column in ("created (UTC)", "finished (UTC)", "requested by"):
-        table.add_column(column)
-    return table
+JOB_COLUMNS = (
+    Column("id", 0, "right"),
+    Column("module", 3),
+    Column("type", 1),
+    Column("year", 2, "right"),
+    Column("target", 6),
+    Column("method", 8),
+    Column("state", 4),
+    Column("result", 2),
+    Column("message", 1, flex_min=24),
+    Column("created (UTC)", 5),
+    Column("finished (UTC)", 7),
+    Column("requested by", 9),
+)
 
 
-def _add_job(table: Table, job: JobRead, *, child: bool = False) -> None:
-    table.add_row(
-        f"└ {job.id}" if child else str(job.id),
-        "" if child else _name(ModuleTypeEnum, job.module_type_id),
-        ("  " if child else "") + _name(DataEntryTypeEnum, job.data_entry_type_id, "(all)"),
-        str(job.year),
-        _target(job.target_type),
-        _name(IngestionMethod, job.ingestion_method),
-        _name(IngestionState, job.state),
-        _result(job),
-        job.status_message or "",
-        _when(job.created_at),
-        _when(job.finished_at),
-        job.requested_by or "",
-    )
+def _print_jobs(title: str, jobs: list[JobWithChildren] | list[JobRead], *, wide: bool) -> None:
+    """The jobs, each module recalculation's per-type rows under it, in the columns that fit."""
+    rows: list[dict[str, str]] = []
+    for job in jobs:
+        rows.append(_job_row(job))
+        for child in getattr(job, "children", []):
+            rows.append(_job_row(child, child=True))
+    print_fitting(console, title, JOB_COLUMNS, rows, wide=wide)
+
+
+def _job_row(job: JobRead, *, child: bool = False) -> dict[str, str]:
+    return {
+        "id": f"└ {job.id}" if child else str(job.id),
+        "module": "" if child else _name(ModuleTypeEnum, job.module_type_id),
+        "type": ("  " if child else "") + _name(DataEntryTypeEnum, job.data_entry_type_id, "(all)"),
+        "year": str(job.year),
+        "target": _target(job.target_type),
+        "method": _name(IngestionMethod, job.ingestion_method),
+        "state": _name(IngestionState, job.state),
+        "result": _result(job),
+        "message": job.status_message or "",
+        "created (UTC)": _when(job.created_at),
+        "finished (UTC)": _when(job.finished_at),
+        "requested by": job.requested_by or "",
+    }
 
 
 def _columns(job: JobRead) -> dict[str, str]:

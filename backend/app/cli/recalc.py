@@ -20,6 +20,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.cli._columns import SECTION, Column, WideOption, print_fitting
 from app.cli._job_run import CreateJob, run_job_here
 from app.cli._options import YearOption, parse_scope
 from app.cli._runner import console, err_console, run_async
@@ -75,7 +76,7 @@ def _result_name(result: IngestionResult | None, state: IngestionState | None = 
 
 
 @app.command("status")
-def status(year: YearOption, as_json: JsonOption = False) -> None:
+def status(year: YearOption, wide: WideOption = False, as_json: JsonOption = False) -> None:
     """Per data entry type: up to date, needs recalculation, running, or no factors yet."""
 
     async def load(engine: AsyncEngine) -> _StatusReport:
@@ -96,16 +97,23 @@ def status(year: YearOption, as_json: JsonOption = False) -> None:
         modules = group_by_module(report.rows)  # the API's models, so the API's JSON
         print(json.dumps([module.model_dump(mode="json") for module in modules]))
         return
-    _print_status(year, report)
+    _print_status(year, report, wide=wide)
 
 
-def _print_status(year: int, report: _StatusReport) -> None:
+STATUS_COLUMNS = (
+    Column("module", 1),
+    Column("type", 0),
+    Column("status", 0),
+    Column("last factor import", 3, flex_min=12),
+    Column("last recalculation", 2, flex_min=12),
+    Column("report modules to refresh", 4, "right"),
+)
+
+
+def _print_status(year: int, report: _StatusReport, *, wide: bool) -> None:
     by_pair = {(row.module_type_id, row.data_entry_type_id): row for row in report.rows}
-    table = Table(title=f"Emission recalculation status, {year}")
-    for column in ("module", "type", "status", "last factor import", "last recalculation"):
-        table.add_column(column)
-    table.add_column("report modules to refresh", justify="right")
     styles = {"up to date": "green", "needs recalculation": "yellow", "no factors": "dim"}
+    rows: list[dict[str, str]] = []
     for module_type, types in MODULE_TYPE_TO_DATA_ENTRY_TYPES.items():
         for position, data_entry_type in enumerate(types):
             row = by_pair.get((int(module_type), int(data_entry_type)))
@@ -123,16 +131,20 @@ def _print_status(year: int, report: _StatusReport) -> None:
                 + _result_name(row.last_recalculation_job_result, row.last_recalculation_job_state)
             )
             touched = report.report_modules.get((int(module_type), int(data_entry_type)))
-            table.add_row(
-                f"{module_type.value} {module_type.name}" if position == 0 else "",
-                f"{data_entry_type.value} {data_entry_type.name}",
-                f"[{styles.get(label, 'cyan')}]{label}[/]",
-                factor,
-                recalculation,
-                "" if touched is None else str(touched),
+            rows.append(
+                {
+                    "module": f"{module_type.value} {module_type.name}" if position == 0 else "",
+                    "type": f"{data_entry_type.value} {data_entry_type.name}",
+                    "status": f"[{styles.get(label, 'cyan')}]{label}[/]",
+                    "last factor import": factor,
+                    "last recalculation": recalculation,
+                    "report modules to refresh": "" if touched is None else str(touched),
+                }
             )
-        table.add_section()
-    console.print(table)
+        rows.append({SECTION: "yes"})
+    print_fitting(
+        console, f"Emission recalculation status, {year}", STATUS_COLUMNS, rows, wide=wide
+    )
     stale = sum(1 for row in report.rows if row.needs_recalculation)
     if not report.rows:
         console.print(f"No completed factor import for {year}: nothing to recalculate.")

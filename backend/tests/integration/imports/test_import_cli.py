@@ -138,3 +138,27 @@ def test_units_create_then_a_taken_code_is_refused(cli_database: str) -> None:
     assert code == 3, output
     assert "'LAB9' already exists" in " ".join(output.split())
     assert _unit_codes() == ["LAB9"]
+
+
+def test_job_and_status_tables_fit_80_columns_and_json_ignores_the_terminal(
+    cli_database: str, tmp_path: Path
+) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_text(PROCESS_FACTORS)
+    args = ["factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50"]
+    assert _invoke(*args)[0] == 0
+
+    for command in (["jobs", "list"], ["recalc", "status", "--year", "2025"]):
+        narrow = CliRunner().invoke(app, command, env={"COLUMNS": "80"})
+        assert narrow.exit_code == 0, narrow.output
+        assert all(len(line) <= 80 for line in narrow.output.splitlines()), narrow.output
+        assert "process_emissions" in narrow.output  # a name whole, never one syllable a line
+        assert "--wide shows all" in narrow.output
+        wide = CliRunner().invoke(app, [*command, "--wide"], env={"COLUMNS": "80"})
+        assert "--wide shows all" not in wide.output
+        as_json = [
+            CliRunner().invoke(app, [*command, "--json"], env={"COLUMNS": columns}).output
+            for columns in ("40", "250")
+        ]
+        assert as_json[0] == as_json[1]
+        assert '"module_type_name": "process_emissions"' in as_json[0]
