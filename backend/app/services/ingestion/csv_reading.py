@@ -17,7 +17,6 @@ import csv
 import difflib
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from app.core.wording import agree, count
@@ -41,14 +40,6 @@ class FileKind(StrEnum):
 
 class CsvFileError(ValueError):
     """A file that cannot be imported at all; nothing is written."""
-
-
-@dataclass(frozen=True, slots=True)
-class CsvTable:
-    """The header (trimmed) and the non-blank rows, each with its 1-based line number."""
-
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
 
 
 def decode(content: bytes) -> str:
@@ -102,13 +93,13 @@ def _header(cells: list[str] | None) -> list[str]:
     return header
 
 
-def read_table(text: str) -> CsvTable:
-    """Every row of the file in memory (a 100,000-row file is a few tens of MB)."""
+def open_table(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, and the non-blank rows read one by one (a CsvFileError may come from
+    either)."""
     rows = _rows(text)
     first = next(rows, None)
     header = _header(None if first is None else first[1])
-    body = [(line, cells) for line, cells in rows if any(cell.strip() for cell in cells)]
-    return CsvTable(header, body)
+    return header, ((line, cells) for line, cells in rows if any(cell.strip() for cell in cells))
 
 
 def read_header(text: str) -> list[str]:

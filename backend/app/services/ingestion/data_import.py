@@ -1,15 +1,16 @@
 """The work of a DATA_ENTRIES job fed by a CSV file (method csv).
 
 Two phases, so that on SQLite the database's single write lock is held only briefly:
-1. check every row and resolve units (reads only), then compute every entry's emissions in
-   batches and stage each batch (entries with their staging keys, emission rows) in TEMP tables
-   (`ImportStagingRepository`; on SQLite each batch is committed, which takes no lock on the
-   main database), progress published every PROGRESS_EVERY rows. Emissions follow the rule an
-   edit and a recalculation apply (`compute_entry`): a missing factor or a row beyond the
-   plausible bound is an entry error, and the entry is imported without emissions;
-Parsing, row checks and the emission computation run in worker threads, batch by batch, so
-the event loop of the process running the job (the API server's, with the inline runner) keeps
-answering requests during a long import; only the database work runs on the loop.
+1. the file is read batch by batch (BATCH_SIZE rows): each batch is checked, its units resolved
+   (reads only, cached across batches), its emissions computed and it is staged (entries with
+   their staging keys, emission rows) in TEMP tables (`ImportStagingRepository`; on SQLite each
+   batch is committed, which takes no lock on the main database) before the next batch is
+   read, so only one batch of rows is held whatever the file's length; progress after each
+   batch. Emissions follow the rule an edit and a recalculation apply (`compute_entry`): a
+   missing factor or a row beyond the plausible bound is an entry error, and the entry is
+   imported without emissions. Decoding, row checks and the computation run in worker
+   threads, so the event loop of the process running the job (the API server's, with the
+   inline runner) keeps answering requests; only the database work runs on the loop;
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
    and modules, the `replace` deletion, entries and emission rows copied from the staging with
    INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
@@ -19,8 +20,9 @@ The job wrapper commits phase 2 together with the job's end, or rolls it all bac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -50,17 +52,16 @@ from app.services.factor_service import FactorService
 from app.services.ingestion.csv_reading import (
     UNIT_COLUMN,
     CsvFileError,
-    CsvTable,
     FileKind,
     check_header,
     decode,
     describe_columns,
     describe_ignored,
     missing_columns,
-    read_table,
+    open_table,
     types_of,
 )
-from app.services.ingestion.meta import DataImportMeta, RowIssue, capped
+from app.services.ingestion.meta import MAX_LISTED, DataImportMeta, RowIssue
 from app.services.ingestion.outcome import (
     PROGRESS_EVERY,
     ImportOutcome,
@@ -103,24 +104,52 @@ class _Checked:
     rejected: list[RowIssue]
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What an import keeps of the batches it has staged: counts, the units, and the first
+    MAX_LISTED rejected rows and entry errors (entry errors by staging key)."""
+
+    rows: int = 0
+    staged: int = 0
+    emission_rows: int = 0
+    unit_ids: dict[str, int | None] = field(default_factory=dict)
+    used_units: set[int] = field(default_factory=set)
+    rejected: list[RowIssue] = field(default_factory=list)
+    rejected_total: int = 0
+    errors: list[tuple[int, str, int]] = field(default_factory=list)
+    errors_total: int = 0
+
+    def add_rejected(self, issues: list[RowIssue]) -> None:
+        self.rejected_total += len(issues)
+        self.rejected.extend(issues[: MAX_LISTED - len(self.rejected)])
+
+    def add_staged(self, rows: list[_Row], keys: list[int], unit_ids: dict[str, int]) -> None:
+        self.staged += len(rows)
+        for row, key in zip(rows, keys, strict=True):
+            self.emission_rows += len(row.emissions)
+            self.used_units.add(unit_ids[row.unit_code])
+            if row.error is not None:
+                self.errors_total += 1
+                if len(self.errors) < MAX_LISTED:
+                    self.errors.append((row.line, row.error, key))
+
+
 class _RowReader:
     """Turns the cells of one row into a _Row, or raises _RowRejected with the reason."""
 
     def __init__(
         self,
-        table: CsvTable,
+        header: list[str],
         module_type: ModuleTypeEnum,
         data_entry_type: DataEntryTypeEnum | None,
     ) -> None:
-        self.header = table.header
+        self.header = header
         self.module_type = module_type
         self.fixed_type = data_entry_type
         self.types = types_of(module_type, data_entry_type)
-        self.unit_index = table.header.index(UNIT_COLUMN)
-        self.type_index = None if data_entry_type is not None else table.header.index(TYPE_COLUMN)
-        self.missing = {
-            t: missing_columns(table.header, FileKind.data_entries, t) for t in self.types
-        }
+        self.unit_index = header.index(UNIT_COLUMN)
+        self.type_index = None if data_entry_type is not None else header.index(TYPE_COLUMN)
+        self.missing = {t: missing_columns(header, FileKind.data_entries, t) for t in self.types}
 
     def read(self, line: int, cells: Sequence[str]) -> _Row:
         if len(cells) != len(self.header):
@@ -169,20 +198,40 @@ def _compute(row: _Row, year: int, index: FactorIndex) -> None:
         row.emissions = computed
 
 
-def _read(
+@dataclass(slots=True)
+class _File:
+    """The file being imported: its row reader, its rows (read lazily) and what the header
+    told."""
+
+    reader: _RowReader
+    rows: Iterator[tuple[int, list[str]]]
+    ignored: tuple[str, ...]
+    lines: int  # physical lines after the header: an upper bound of the rows, for progress
+
+
+def _open(
     content: bytes, module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum | None
-) -> tuple[CsvTable, tuple[str, ...]]:
-    """The file's rows and its ignored columns (run in a thread: a whole file is parsed)."""
-    table = read_table(decode(content))
-    return table, check_header(table.header, FileKind.data_entries, module_type, data_entry_type)
+) -> _File:
+    """Decode the file and check its header (in a thread: a whole file is decoded)."""
+    text = decode(content)
+    header, rows = open_table(text)
+    ignored = check_header(header, FileKind.data_entries, module_type, data_entry_type)
+    lines = max(text.count("\n") - 1, 1)
+    return _File(_RowReader(header, module_type, data_entry_type), rows, ignored, lines)
 
 
-def _check_batch(reader: _RowReader, rows: Sequence[tuple[int, list[str]]], into: _Checked) -> None:
-    for line, cells in rows:
+def _next_batch(file: _File) -> tuple[_Checked, int]:
+    """The next BATCH_SIZE rows of the file, checked (in a thread); and how many were read
+    (0 at the end of the file)."""
+    checked = _Checked([], [])
+    read = 0
+    for line, cells in itertools.islice(file.rows, BATCH_SIZE):
+        read += 1
         try:
-            into.rows.append(reader.read(line, cells))
+            checked.rows.append(file.reader.read(line, cells))
         except _RowRejected as error:
-            into.rejected.append({"line": line, "reason": str(error)})
+            checked.rejected.append({"line": line, "reason": str(error)})
+    return checked, read
 
 
 def _staged_batch(
@@ -238,86 +287,81 @@ class DataImportService:
         mode: ImportMode = ImportMode.append,
         progress: Progress = no_progress,
     ) -> ImportOutcome:
+        """Import the file batch by batch: read, check, resolve units, compute and stage each
+        batch of rows before the next is read, so only one batch of rows is ever held."""
         meta = _empty_meta(mode)
         await progress("Reading the file...")
         try:
-            table, ignored = await asyncio.to_thread(_read, content, module_type, data_entry_type)
+            file = await asyncio.to_thread(_open, content, module_type, data_entry_type)
         except CsvFileError as error:
             return ImportOutcome(
                 IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
             )
-        meta["ignored_columns"] = list(ignored)
-        meta["rows"] = total = len(table.rows)
-        checked = await self._check_rows(table, module_type, data_entry_type, progress)
-        unit_ids = await self._resolve_units(checked)
-        _set_rejected(meta, checked.rejected)
-        if not checked.rows:
+        del content
+        meta["ignored_columns"] = list(file.ignored)
+        index = await FactorService(self.session).get_index_for_types(
+            set(types_of(module_type, data_entry_type)), year
+        )
+        tally = _Tally()
+        await self.staging.create()
+        await self.staging.commit_staged_on_sqlite()
+        while True:
+            try:
+                checked, read = await asyncio.to_thread(_next_batch, file)
+            except CsvFileError as error:
+                await self.staging.drop()
+                return ImportOutcome(
+                    IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
+                )
+            if not read:
+                break
+            tally.rows += read
+            await self._resolve_units(checked, tally.unit_ids)
+            tally.add_rejected(checked.rejected)
+            await self._stage(checked.rows, tally, year, index)
+            total = max(file.lines, tally.rows)
+            await progress(f"Importing rows... {tally.rows}/{total}", done=tally.rows, total=total)
+        meta["rows"] = total = tally.rows
+        meta["rejected"] = meta["rejected_total"] = tally.rejected_total
+        meta["rejected_rows"] = tally.rejected
+        if not tally.staged:
+            await self.staging.drop()
             detail = (
                 f"{all_rejected(total)} ("
-                + "; ".join(f"line {r['line']}: {r['reason']}" for r in checked.rejected[:3])
+                + "; ".join(f"line {r['line']}: {r['reason']}" for r in tally.rejected[:3])
                 + ")"
                 if total
                 else "the file has no data rows"
             )
             return ImportOutcome(IngestionResult.ERROR, f"No entry imported: {detail}", dict(meta))
 
-        index = await FactorService(self.session).get_index_for_types(
-            {row.data_entry_type for row in checked.rows}, year
-        )
-        keys = await self._stage(checked.rows, unit_ids, year, index, progress)
-
-        await progress(
-            f"Writing {count(len(checked.rows), 'entry')}...", done=len(checked.rows), total=total
-        )
+        await progress(f"Writing {count(tally.staged, 'entry')}...", done=tally.staged, total=total)
         offset, removed, reports_created = await self._write(
-            checked.rows, unit_ids, job_id, module_type, data_entry_type, year, mode
+            tally, job_id, module_type, data_entry_type, year, mode
         )
-        entry_ids = [key + offset for key in keys]
-
-        errors: list[RowIssue] = [
-            {"line": row.line, "reason": row.error, "entry_id": entry_id}
-            for row, entry_id in zip(checked.rows, entry_ids, strict=True)
-            if row.error is not None
-        ]
-        meta["inserted"] = len(entry_ids)
+        meta["inserted"] = tally.staged
         meta["removed"] = removed
-        meta["entry_errors"] = capped(errors)
-        meta["entry_errors_total"] = len(errors)
-        meta["emission_rows"] = sum(len(row.emissions) for row in checked.rows)
-        meta["units"] = len({row.unit_code for row in checked.rows})
+        meta["entry_errors"] = [
+            {"line": line, "reason": reason, "entry_id": key + offset}
+            for line, reason, key in tally.errors
+        ]
+        meta["entry_errors_total"] = tally.errors_total
+        meta["emission_rows"] = tally.emission_rows
+        meta["units"] = len(tally.used_units)
         meta["reports_created"] = reports_created
         return _outcome(meta)
 
-    async def _check_rows(
-        self,
-        table: CsvTable,
-        module_type: ModuleTypeEnum,
-        data_entry_type: DataEntryTypeEnum | None,
-        progress: Progress,
-    ) -> _Checked:
-        reader = _RowReader(table, module_type, data_entry_type)
-        checked = _Checked([], [])
-        total = len(table.rows)
-        for start in range(0, total, PROGRESS_EVERY):
-            batch = table.rows[start : start + PROGRESS_EVERY]
-            await asyncio.to_thread(_check_batch, reader, batch, checked)
-            if len(batch) == PROGRESS_EVERY:
-                done = start + len(batch)
-                await progress(f"Checking rows... {done}/{total}", done=done, total=total)
-        return checked
-
-    async def _resolve_units(self, checked: _Checked) -> dict[str, int]:
-        """Unit id by code; rows naming an unknown unit move to the rejected rows."""
-        codes = sorted({row.unit_code for row in checked.rows})
-        unit_ids: dict[str, int] = {}
+    async def _resolve_units(self, checked: _Checked, unit_ids: dict[str, int | None]) -> None:
+        """Look up the batch's unit codes not seen before (`unit_ids` caches every code seen,
+        None when unknown); rows naming an unknown unit move to the batch's rejected rows."""
+        codes = sorted({row.unit_code for row in checked.rows} - unit_ids.keys())
         for start in range(0, len(codes), _UNIT_LOOKUP_CHUNK):
-            found = await self.units.map_by_institutional_codes(
-                codes[start : start + _UNIT_LOOKUP_CHUNK]
-            )
-            unit_ids.update({code: unit.id for code, unit in found.items()})
-        unknown = [row for row in checked.rows if row.unit_code not in unit_ids]
+            chunk = codes[start : start + _UNIT_LOOKUP_CHUNK]
+            found = await self.units.map_by_institutional_codes(chunk)
+            unit_ids.update({code: found[code].id if code in found else None for code in chunk})
+        unknown = [row for row in checked.rows if unit_ids[row.unit_code] is None]
         if unknown:
-            checked.rows = [row for row in checked.rows if row.unit_code in unit_ids]
+            checked.rows = [row for row in checked.rows if unit_ids[row.unit_code] is not None]
             checked.rejected.extend(
                 {
                     "line": row.line,
@@ -328,43 +372,27 @@ class DataImportService:
                 for row in unknown
             )
             checked.rejected.sort(key=lambda issue: issue["line"])
-        return unit_ids
 
-    async def _stage(
-        self,
-        rows: list[_Row],
-        unit_ids: dict[str, int],
-        year: int,
-        index: FactorIndex,
-        progress: Progress,
-    ) -> list[int]:
-        """Compute the rows' emissions and stage them, batch by batch; returns the staging
-        key of each row (PostgreSQL: its entry id already; SQLite: its ordinal)."""
-        await self.staging.create()
+    async def _stage(self, rows: list[_Row], tally: _Tally, year: int, index: FactorIndex) -> None:
+        """Compute one batch's emissions and stage it. Staging keys: on PostgreSQL the entry
+        ids already; on SQLite the row's ordinal (ids are only safe to take under the write
+        lock, in `_write`)."""
+        if not rows:
+            return
+        if self.staging.is_sqlite:
+            keys = list(range(tally.staged, tally.staged + len(rows)))
+        else:
+            keys = await self.entries.allocate_ids(len(rows))
+        unit_ids = {code: unit_id for code, unit_id in tally.unit_ids.items() if unit_id}
+        await self.staging.stage(
+            *await asyncio.to_thread(_staged_batch, rows, keys, unit_ids, year, index)
+        )
         await self.staging.commit_staged_on_sqlite()
-        keys: list[int] = []
-        total = len(rows)
-        for start in range(0, total, BATCH_SIZE):
-            batch = rows[start : start + BATCH_SIZE]
-            if self.staging.is_sqlite:
-                # SQLite ids are only safe to take under the write lock (`_write`).
-                batch_keys = list(range(start, start + len(batch)))
-            else:
-                batch_keys = await self.entries.allocate_ids(len(batch))
-            await self.staging.stage(
-                *await asyncio.to_thread(_staged_batch, batch, batch_keys, unit_ids, year, index)
-            )
-            await self.staging.commit_staged_on_sqlite()
-            keys.extend(batch_keys)
-            if len(batch) == BATCH_SIZE:
-                done = start + len(batch)
-                await progress(f"Computing emissions... {done}/{total}", done=done, total=total)
-        return keys
+        tally.add_staged(rows, keys, unit_ids)
 
     async def _write(
         self,
-        rows: list[_Row],
-        unit_ids: dict[str, int],
+        tally: _Tally,
         job_id: int,
         module_type: ModuleTypeEnum,
         data_entry_type: DataEntryTypeEnum | None,
@@ -373,7 +401,7 @@ class DataImportService:
     ) -> tuple[int, int, int]:
         """Phase 2, one short transaction: every write of the import. Returns (the offset of
         entry ids over staging keys, entries removed by replace, reports created)."""
-        used_units = {unit_ids[row.unit_code] for row in rows}
+        used_units = tally.used_units
         await self.staging.begin_write()
         existing_reports = await self.reports.map_report_ids(used_units, year)
         await self.reports.ensure_reports(used_units, year)
@@ -393,8 +421,8 @@ class DataImportService:
         inserted = await self.staging.copy_entries(
             offset=offset, source=DataEntrySource.csv, job_id=job_id, created_at=now
         )
-        if inserted != len(rows):
-            raise RuntimeError(f"{count(len(rows), 'entry')} staged but {inserted} written")
+        if inserted != tally.staged:
+            raise RuntimeError(f"{count(tally.staged, 'entry')} staged but {inserted} written")
         await self.staging.copy_emissions(offset=offset, computed_at=now)
         await self.staging.drop()
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
@@ -417,11 +445,6 @@ def _empty_meta(mode: ImportMode) -> DataImportMeta:
         "reports_created": 0,
         "ignored_columns": [],
     }
-
-
-def _set_rejected(meta: DataImportMeta, rejected: list[RowIssue]) -> None:
-    meta["rejected"] = meta["rejected_total"] = len(rejected)
-    meta["rejected_rows"] = capped(rejected)
 
 
 def _outcome(meta: DataImportMeta) -> ImportOutcome:

@@ -95,3 +95,33 @@ async def test_staged_rows_come_back_exactly_whatever_their_characters(db: Async
     rows = (await db.execute(select(staged_emissions).order_by(staged_emissions.c.entry_key))).all()
     assert [dict(row._mapping) for row in rows] == emissions
     await staging.drop()
+
+
+async def test_a_file_read_in_batches_counts_lists_and_ids_as_one_whole(
+    db: AsyncSession, import_data: RunImport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of 2 rows (the file is read, checked and staged batch by batch): rejected rows
+    across batches keep file order and their cap, unit lookups cached across batches, entry
+    errors (no factors here) point at their entries."""
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    monkeypatch.setattr(data_import, "BATCH_SIZE", 2)
+    monkeypatch.setattr(data_import, "MAX_LISTED", 3)
+    rows = ["U1,ch4,,1", "NOPE,ch4,,1", "U1,ch4,,-1", "", "U1,co2,,2", "NOPE,co2,,1", "U1,gas,,1"]
+    job = await import_data(("\n".join((HEADER, *rows, "U1,n2o,,3")) + "\n").encode())
+
+    assert job.result == IngestionResult.WARNING, job.status_message
+    meta = job.meta
+    assert (meta["rows"], meta["inserted"], meta["rejected_total"]) == (7, 3, 4)
+    assert [issue["line"] for issue in meta["rejected_rows"]] == [3, 4, 7]  # capped at 3
+    assert "'NOPE' is not a known unit" in meta["rejected_rows"][0]["reason"]
+    db.expire_all()
+    entries = (await db.execute(select(DataEntry).order_by(DataEntry.id))).scalars().all()
+    assert [entry.data["quantity_kg"] for entry in entries] == [1.0, 2.0, 3.0]
+    assert meta["entry_errors_total"] == 3
+    assert [(e["line"], e["entry_id"]) for e in meta["entry_errors"]] == [
+        (2, entries[0].id),
+        (6, entries[1].id),
+        (9, entries[2].id),
+    ]
+    assert (meta["units"], meta["emission_rows"]) == (1, 0)
