@@ -1,6 +1,6 @@
 # One named command per chore. `make run` and `make test` work on a fresh machine:
 # they install uv when it is missing, then everything else from the lockfile into .venv.
-.PHONY: setup run test test-fast lint demo client page page-test
+.PHONY: setup run test test-fast lint demo client page page-test bench bench-quick
 
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
@@ -64,9 +64,20 @@ test-fast: setup
 	$(PYTEST) -m "not slow and not browser"
 
 lint: setup
-	$(UV_RUN) ruff check backend
-	$(UV_RUN) ruff format --check backend
+	$(UV_RUN) ruff check backend bench
+	$(UV_RUN) ruff format --check backend bench
 	$(UV_RUN) mypy
+
+# The benchmarks (bench/README.md): recalculation and CSV import at full size, both databases,
+# tables printed and JSON written to bench/results/. `bench-quick` (CI) runs them on a few
+# entries so they keep working; nothing asserts a timing.
+bench: setup
+	$(UV_RUN) python bench/recalculation.py
+	$(UV_RUN) python bench/imports.py
+
+bench-quick: setup
+	$(UV_RUN) python bench/recalculation.py --quick
+	$(UV_RUN) python bench/imports.py --quick
 
 # The page's typed client, regenerated from the API after a route or schema changed (needs the
 # page's Node packages: `npm ci` in frontend/). A test fails while the committed one is stale.
