@@ -43,23 +43,35 @@ def _templates(entry_type: DataEntryTypeEnum, choices: DemoChoices) -> list[dict
     return found[:TEMPLATES]
 
 
-async def seed(engine: AsyncEngine, entry_type: DataEntryTypeEnum, entries: int) -> None:
-    """Factors of YEAR, UNITS units with reports, and `entries` entries of the type."""
+async def import_factors(engine: AsyncEngine) -> DemoChoices:
+    """The shipped factors of YEAR (the demo's factor import jobs) and UNITS units with their
+    reports; returns the generator's choices from the stored factors."""
     async with DemoJobs(engine, lambda _: None) as jobs:
         await jobs.import_factor_files(YEAR)
         choices = DemoChoices.from_factors(await jobs.stored_factors(YEAR))
-    templates = _templates(entry_type, choices)
-    factory = create_session_factory(engine)
-    async with factory() as session:
+    async with create_session_factory(engine)() as session:
         units = UnitRepository(session)
         await units.insert_many([u.unit_row() for u in generate_units(UNITS)])
         unit_ids = await units.map_ids_by_institutional_codes(
             [u.institutional_code for u in generate_units(UNITS)]
         )
-        reports = CarbonReportRepository(session)
-        await reports.ensure_reports(unit_ids.values(), YEAR)
-        modules = await reports.map_module_ids(unit_ids.values(), YEAR, int(module_of(entry_type)))
+        await CarbonReportRepository(session).ensure_reports(unit_ids.values(), YEAR)
         await session.commit()
+    return choices
+
+
+async def seed_entries(
+    engine: AsyncEngine, entry_type: DataEntryTypeEnum, entries: int, choices: DemoChoices
+) -> None:
+    """`entries` entries of the type, spread over the units' modules of that type."""
+    templates = _templates(entry_type, choices)
+    async with create_session_factory(engine)() as session:
+        unit_ids = await UnitRepository(session).map_ids_by_institutional_codes(
+            [u.institutional_code for u in generate_units(UNITS)]
+        )
+        modules = await CarbonReportRepository(session).map_module_ids(
+            unit_ids.values(), YEAR, int(module_of(entry_type))
+        )
         rows = _rows(entry_type, list(modules.values()), templates, entries)
         while chunk := list(itertools.islice(rows, CHUNK)):
             await DataEntryImportRepository(session).insert_many(chunk)

@@ -29,7 +29,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from recalc_dataset import YEAR, seed
+from recalc_dataset import YEAR, import_factors, seed_entries
 from recalc_floor import floor
 from rich.console import Console
 from rich.table import Table
@@ -169,31 +169,38 @@ def _in_fresh_process(function: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
-def _bench_one(
-    database: str, entry_type: DataEntryTypeEnum, entries: int, baseline: int
+def _bench_database(
+    database: str, entry_types: list[DataEntryTypeEnum], entries: int, baseline: int
 ) -> list[Row]:
+    """One fresh database with the factors imported once, then each type in turn."""
+    rows: list[Row] = []
     with scratch_database(database) as url:
         asyncio.run(upgrade_async(url))
-        engine = create_engine(url)
-        asyncio.run(_seed_and_dispose(engine, entry_type, entries))
-        type_id = int(entry_type)
-        _in_fresh_process(measure_floor, url, type_id)  # first emission rows, untimed
-        base = _in_fresh_process(measure_baseline, url, type_id, baseline)
-        job = _in_fresh_process(measure_job, url, type_id)
-        low = _in_fresh_process(measure_floor, url, type_id)
+        choices = asyncio.run(_disposing(url, import_factors))
+        for entry_type in entry_types:
+            asyncio.run(_disposing(url, seed_entries, entry_type, entries, choices))
+            rows += _bench_type(database, url, entry_type, baseline)
+    return rows
+
+
+def _bench_type(database: str, url: str, entry_type: DataEntryTypeEnum, baseline: int) -> list[Row]:
+    type_id = int(entry_type)
+    _in_fresh_process(measure_floor, url, type_id)  # the first emission rows, untimed
+    base = _in_fresh_process(measure_baseline, url, type_id, baseline)
+    job = _in_fresh_process(measure_job, url, type_id)
+    low = _in_fresh_process(measure_floor, url, type_id)
     name = entry_type.name
-    extrapolated = base["entries"] < job["entries"]
     scale = job["entries"] / base["entries"] if base["entries"] else 1.0
     rows = [
         Row(
             database,
             name,
             "per-entry baseline",
-            job["entries"] if extrapolated else base["entries"],
-            base["seconds"] * (scale if extrapolated else 1.0),
-            round(base["rows"] * (scale if extrapolated else 1.0)),
+            job["entries"],
+            base["seconds"] * scale,
+            round(base["rows"] * scale),
             base["rss"],
-            f"extrapolated from {base['entries']:,} entries" if extrapolated else "",
+            f"extrapolated from {base['entries']:,} entries" if scale > 1 else "",
         ),
         Row(
             database,
@@ -221,9 +228,11 @@ def _bench_one(
     return rows
 
 
-async def _seed_and_dispose(engine: Any, entry_type: DataEntryTypeEnum, entries: int) -> None:
+async def _disposing(url: str, function: Any, *args: Any) -> Any:
+    """`function(engine, *args)` on an engine of its own, disposed afterwards."""
+    engine = create_engine(url)
     try:
-        await seed(engine, entry_type, entries)
+        return await function(engine, *args)
     finally:
         await engine.dispose()
 
@@ -278,9 +287,9 @@ def main() -> None:
     entries = 1_000 if args.quick else args.entries
     baseline = min(100 if args.quick else args.baseline, entries)
     rows: list[Row] = []
+    types = [TYPES[name] for name in args.type or sorted(TYPES)]
     for database in args.db or ["sqlite", "postgresql"]:
-        for name in args.type or sorted(TYPES):
-            rows += _bench_one(database, TYPES[name], entries, baseline)
+        rows += _bench_database(database, types, entries, baseline)
     _print(rows, f"Recalculation of one type, {YEAR}, {entries:,} entries")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
