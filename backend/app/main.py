@@ -18,6 +18,7 @@ from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.services.login_gate import LoginGate
 from app.tasks.runner import InlineRunner
+from app.web.api_docs import mount_api_docs
 from app.web.page import mount_page
 from app.web.security_headers import SecurityHeadersMiddleware
 
@@ -79,12 +80,16 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         version="0.1.0",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # FastAPI's own docs pages load their scripts from a CDN: ours are served here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.secret_key = secret_key
     app.state.login_gate = LoginGate(concurrency=LOGIN_CONCURRENCY, wait_seconds=LOGIN_WAIT_SECONDS)
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
     app.include_router(api_router, prefix=API_PREFIX)
+    mount_api_docs(app)
     mount_page(app, paths.static_dir())
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -74,17 +74,22 @@ async def test_an_api_answer_and_an_api_error_carry_the_headers(
         _assert_page_policy(response)
 
 
-async def test_the_api_docs_get_their_own_policy_still_unframeable(
-    app_client: httpx.AsyncClient,
-) -> None:
-    response = await app_client.get("/docs")
+async def test_the_api_docs_load_only_their_own_scripts(app_client: httpx.AsyncClient) -> None:
+    swagger = await app_client.get("/docs")
+    redoc = await app_client.get("/redoc")
 
-    assert response.status_code == 200
-    directives = _directives(response)
-    assert "https://cdn.jsdelivr.net" in directives["script-src"]
-    assert directives["frame-ancestors"] == "'none'"
+    assert (swagger.status_code, redoc.status_code) == (200, 200)
+    # Swagger UI needs nothing the page's policy does not allow.
+    _assert_page_policy(swagger)
+    # ReDoc writes <style> elements: inline style, but still no inline or foreign script.
     for name, value in COMMON.items():
-        assert response.headers[name] == value
+        assert redoc.headers[name] == value
+    directives = _directives(redoc)
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["frame-ancestors"] == "'none'"
+    for response in (swagger, redoc):
+        assert "http" not in response.headers["content-security-policy"]
 
 
 async def test_login_and_token_answers_are_never_stored(
