@@ -1,10 +1,11 @@
 """Whether a (module, data entry type, year) needs recalculation: the staleness rule. Pure.
 
-Staleness follows commit order, not creation order: every factor import that commits bumps
-its scope's factor sequence, and a recalculation records the sequence it read when it took
-the scope. A pair needs recalculation unless one of its recalculations finished SUCCESS or
-WARNING having read a sequence at least as high as the highest one its factor imports
-committed. A module-wide factor import counts for every type of its module.
+Staleness follows what changed, in commit order: every factor import that commits a change
+(a factor inserted, updated or removed) bumps its scope's factor sequence, and a
+recalculation records the sequence it read when it took the scope. A pair needs
+recalculation unless one of its recalculations finished SUCCESS or WARNING having read a
+sequence at least as high as the highest one its factor imports committed. A module-wide
+factor import counts for every type of its module.
 
 The job summaries below are what the status queries return (no job `meta` is read); the
 rows are what the API, the CLI and the job-creation service see.
@@ -87,7 +88,8 @@ class RecalculationStatusRow:
 def needs_recalculation(factor_sequence: int | None, recalculated_sequence: int | None) -> bool:
     """Stale unless a good recalculation read factors at least as new as the last committed.
 
-    A factor import that recorded no sequence (older rows) is older than any recalculation.
+    A factor import that recorded no sequence (it changed no factor) is older than any
+    recalculation.
     """
     if recalculated_sequence is None:
         return True

@@ -58,6 +58,12 @@ class FactorUpsertCounts:
     unchanged: int = 0
     removed: int = 0
 
+    @property
+    def changed_any(self) -> bool:
+        """Whether a factor was inserted, updated or removed: only then can stored emissions
+        be out of date."""
+        return bool(self.inserted or self.updated or self.removed)
+
 
 @dataclass(frozen=True, slots=True)
 class FactorDiff:

@@ -30,7 +30,7 @@ from app.repositories.base import Repository
 _Job = DataIngestionJob
 _SUCCESSFUL = [IngestionResult.SUCCESS, IngestionResult.WARNING]
 _ACTIVE = list(ACTIVE_STATES)
-# Orders NULL (a job that recorded no sequence) before every real sequence.
+# Orders NULL (an import that changed no factor) before every real sequence.
 _NO_SEQUENCE = -1
 
 
@@ -47,7 +47,8 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
 
     async def latest_factor_imports(self, year: int) -> list[FactorImportSummary]:
         """Per (module, type or None for module-wide): the factor import committed last among
-        those that FINISHED with SUCCESS or WARNING."""
+        those that FINISHED with SUCCESS or WARNING. One that changed no factor has no
+        sequence and ranks below every one that did, so the last change is what is shown."""
         sequence = func.coalesce(_Job.factor_sequence, _NO_SEQUENCE)
         rank = (
             func.row_number()

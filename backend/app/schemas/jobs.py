@@ -37,7 +37,8 @@ class JobRead(ModuleTypeNamed, DataEntryTypeNamed, StateNamed, ResultNamed):
     progress_done: int | None
     progress_total: int | None
     factor_sequence: int | None = Field(
-        description="factor import: the scope's factor sequence it committed; "
+        description="factor import: the scope's factor sequence it committed "
+        "(none when it changed no factor); "
         "recalculation: the sequence of the factors it read"
     )
     cancel_requested_by: str | None = Field(

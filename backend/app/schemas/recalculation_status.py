@@ -24,7 +24,10 @@ class RecalculationStatus(ModuleTypeNamed, DataEntryTypeNamed):
         description="true unless a recalculation finished SUCCESS or WARNING with the "
         "factors as they stand now"
     )
-    last_factor_job_id: int | None
+    last_factor_job_id: int | None = Field(
+        description="the factor import that changed a factor last (a later one that changed "
+        "none is not named)"
+    )
     last_factor_job_result: IngestionResult | None = Field(description="0 SUCCESS, 1 WARNING")
     last_factor_job_finished_at: datetime | None
     last_factor_job_rows_done: int | None = Field(description="rows the factor import handled")

@@ -3,14 +3,10 @@ card, badge, dialog and progress by their `data-testid`, and recording live prog
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from page_server import YEAR, Account
 from playwright.sync_api import Locator, Page, expect
-
-from app import paths
 
 PAGE_PATH = f"/back-office/data-management?year={YEAR}"
 # Badge kinds (`data-status`) and their English words.
@@ -104,16 +100,3 @@ def record_progress(page: Page, module_id: int) -> None:
 def recorded_progress(page: Page) -> list[str]:
     values: list[str] = page.evaluate("window.__progress")
     return [value for value in values if value not in ("/", "undefined/undefined")]
-
-
-def scaled_factor_file(type_name: str, column: str, factor: float) -> str:
-    """The shipped factor file of a type for the year, with one value column multiplied."""
-    text = (paths.factors_dir(YEAR) / f"{type_name}.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        row[column] = f"{float(row[column]) * factor:.6g}"
-        writer.writerow(row)
-    return out.getvalue()

@@ -19,9 +19,9 @@ from data_management import (
     open_dialog,
     record_progress,
     recorded_progress,
-    scaled_factor_file,
     type_badge,
 )
+from factor_files import scaled_factor_file
 from page_server import ADMIN, LONG_MODULE, LONG_TYPE, YEAR, PageServer
 from playwright.sync_api import Page, Request, expect
 
@@ -66,7 +66,7 @@ def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
 ) -> None:
     page = open_page(page_server, logged_in=ADMIN)
     before = chart_value(page, "now", LONG_MODULE)
-    factors = scaled_factor_file("plane", "ef_kg_co2eq_per_km", 1.5)
+    factors = scaled_factor_file("plane", "ef_kg_co2eq_per_km", 1.5, year=YEAR)
 
     page.get_by_test_id(f"import-factors-{LONG_TYPE}-input").set_input_files(
         {"name": "plane-factors.csv", "mimeType": "text/csv", "buffer": factors.encode()}

@@ -16,9 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from factor_files import scaled_factor_file
 from live_server import free_port, wait_until_answering
-
-from app import paths
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
 
@@ -90,12 +89,16 @@ def follow(api: httpx.Client, job_id: int) -> list[dict[str, Any]]:
     return events
 
 
-def import_factors(api: httpx.Client, data_entry_type: str, type_id: int) -> dict[str, Any]:
-    path = paths.factors_dir(YEAR) / f"{data_entry_type}.csv"
+def import_factors(
+    api: httpx.Client, data_entry_type: str, type_id: int, scale: float
+) -> dict[str, Any]:
+    """The shipped file of the type with its factors scaled, so that the import changes them
+    (one that changes no factor leaves the status as it was)."""
+    content = scaled_factor_file(data_entry_type, "ef_kg_co2eq_per_km", scale, year=YEAR)
     response = api.post(
         f"/sync/factors/{TRAVEL}",
         params={"year": YEAR, "data_entry_type_id": type_id},
-        files={"file": (path.name, path.read_bytes(), "text/csv")},
+        files={"file": (f"{data_entry_type}.csv", content.encode(), "text/csv")},
     )
     assert response.status_code == 202, response.text
     last = follow(api, response.json()["job_id"])[-1]
@@ -132,8 +135,8 @@ def test_plan_verification(api: httpx.Client, sqlite_url: str) -> None:
     assert not status[PLANE]["needs_recalculation"]
     assert not status[TRAIN]["needs_recalculation"]
     assert not status[PLANE]["module_needs"]
-    import_factors(api, "plane", PLANE)
-    import_factors(api, "train", TRAIN)
+    import_factors(api, "plane", PLANE, 1.5)
+    import_factors(api, "train", TRAIN, 1.5)
     status = status_of(api)
     assert status[PLANE]["needs_recalculation"]
     assert status[TRAIN]["needs_recalculation"]
@@ -164,8 +167,8 @@ def test_plan_verification(api: httpx.Client, sqlite_url: str) -> None:
     assert not status[PLANE]["module_needs"]
     assert status[PLANE]["recalculation_running_job_id"] is None
 
-    # 5. A new factor import makes its type (and the module) stale again.
-    import_factors(api, "plane", PLANE)
+    # 5. A factor import that changes a factor makes its type (and the module) stale again.
+    import_factors(api, "plane", PLANE, 2)
     status = status_of(api)
     assert status[PLANE]["needs_recalculation"]
     assert not status[TRAIN]["needs_recalculation"]
@@ -225,7 +228,7 @@ def test_two_real_connections_posting_together(api: httpx.Client, served: str) -
     ]
     # The module request needs a stale type: only_stale=false is not the default, so make
     # plane stale first.
-    import_factors(api, "plane", PLANE)
+    import_factors(api, "plane", PLANE, 1.5)
     for thread in threads:
         thread.start()
     for thread in threads:

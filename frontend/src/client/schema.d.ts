@@ -847,7 +847,7 @@ export interface components {
             progress_total: number | null;
             /**
              * Factor Sequence
-             * @description factor import: the scope's factor sequence it committed; recalculation: the sequence of the factors it read
+             * @description factor import: the scope's factor sequence it committed (none when it changed no factor); recalculation: the sequence of the factors it read
              */
             factor_sequence: number | null;
             /**
@@ -950,7 +950,7 @@ export interface components {
             progress_total: number | null;
             /**
              * Factor Sequence
-             * @description factor import: the scope's factor sequence it committed; recalculation: the sequence of the factors it read
+             * @description factor import: the scope's factor sequence it committed (none when it changed no factor); recalculation: the sequence of the factors it read
              */
             factor_sequence: number | null;
             /**
@@ -1136,7 +1136,10 @@ export interface components {
              * @description true unless a recalculation finished SUCCESS or WARNING with the factors as they stand now
              */
             needs_recalculation: boolean;
-            /** Last Factor Job Id */
+            /**
+             * Last Factor Job Id
+             * @description the factor import that changed a factor last (a later one that changed none is not named)
+             */
             last_factor_job_id: number | null;
             /** @description 0 SUCCESS, 1 WARNING */
             last_factor_job_result: components["schemas"]["IngestionResult"] | null;

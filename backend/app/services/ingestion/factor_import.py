@@ -3,8 +3,10 @@ classification key).
 
 Runs inside the job's data transaction, which holds the (module, year) scope lock: the
 factors, the scope's next factor sequence and the job's end are committed together by the
-job wrapper, or not at all. Nothing is written when the header misses a required column or
-no row is usable; identities absent from the file are removed only when no row was rejected.
+job wrapper, or not at all. An import that inserted, updated and removed nothing takes no
+sequence and says "No factor changed", so its types stay as up to date as they were. Nothing
+is written when the header misses a required column or no row is usable; identities absent
+from the file are removed only when no row was rejected.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from app.services.ingestion.csv_reading import (
 )
 from app.services.ingestion.meta import FactorImportMeta, RowIssue, capped
 from app.services.ingestion.outcome import ImportOutcome, Progress, all_rejected, no_progress
+
+NO_FACTOR_CHANGED = "No factor changed"
 
 
 def _meta(
@@ -104,7 +108,13 @@ class FactorImportService:
             data_entry_type_ids=[int(t) for t in types],
             remove_missing=not parsed.rejected,
         )
-        sequence = await self.scopes.take_next_factor_sequence(int(module_type), year)
+        # Only a change raises the factor sequence: an import that changed nothing leaves the
+        # staleness of its types exactly as it was.
+        sequence = (
+            await self.scopes.take_next_factor_sequence(int(module_type), year)
+            if counts.changed_any
+            else None
+        )
         summary = (
             f"{count(len(parsed.records), 'factor')} imported ({counts.inserted} inserted, "
             f"{counts.updated} updated, {counts.unchanged} unchanged"
@@ -121,4 +131,6 @@ class FactorImportService:
         ignored = describe_ignored(parsed.ignored_columns)
         if ignored:
             message += f"; {ignored}"
+        if not counts.changed_any:
+            message = f"{NO_FACTOR_CHANGED}: {message}"
         return ImportOutcome(result, message, dict(_meta(parsed, counts)), sequence)

@@ -73,6 +73,20 @@ def test_exit_codes_follow_the_job_result(cli_database: str, tmp_path: Path) -> 
     assert "`co2calc units import FILE`" in " ".join(output.split())  # the fix it points to
 
 
+def test_the_same_factor_file_again_says_no_factor_changed(
+    cli_database: str, tmp_path: Path
+) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_text(PROCESS_FACTORS)
+    args = ("factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50")
+    assert _invoke(*args)[0] == 0
+
+    code, output = _invoke(*args)
+
+    assert code == 0, output
+    assert "SUCCESS job 2: No factor changed: 4 factors imported" in " ".join(output.split())
+
+
 def test_a_file_refused_up_front_exits_4_without_a_job(cli_database: str, tmp_path: Path) -> None:
     factors = tmp_path / "factors.csv"
     factors.write_text("category,subcategory\nch4,\n")
