@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import aliased
 
 from app.domain.ingestion import (
     ACTIVE_STATES,
@@ -98,33 +97,34 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
         and the active job. A module job's per-type rows carry their type; the parent (type
         NULL) is represented by them and left out."""
         finished_ok = and_(_Job.state == IngestionState.FINISHED, _Job.result.in_(_SUCCESSFUL))
-        summary = (
+        # Window functions over the year's rows of each (module, type): one indexed scan of
+        # that year only, where a self-join back to the latest row by id would read the
+        # whole job table (every year) once its hash join stops paying for index lookups.
+        scope = (_Job.module_type_id, _Job.data_entry_type_id)
+        ranked = (
             select(
                 _Job.module_type_id,
                 _Job.data_entry_type_id,
-                func.max(_Job.id).label("last_id"),
-                func.max(case((finished_ok, _Job.factor_sequence))).label("best_sequence"),
+                _Job.id.label("last_id"),
+                _Job.state,
+                _Job.result,
+                _Job.finished_at,
+                func.max(case((finished_ok, _Job.factor_sequence)))
+                .over(partition_by=scope)
+                .label("best_sequence"),
                 func.max(
                     case((_Job.state.in_(_ACTIVE), func.coalesce(_Job.parent_job_id, _Job.id)))
-                ).label("active_job_id"),
+                )
+                .over(partition_by=scope)
+                .label("active_job_id"),
+                func.row_number()
+                .over(partition_by=scope, order_by=_Job.id.desc())
+                .label("recency"),
             )
             .where(_Job.year == year, _is_recalculation(), _Job.data_entry_type_id.is_not(None))
-            .group_by(_Job.module_type_id, _Job.data_entry_type_id)
             .subquery()
         )
-        last = aliased(_Job)
-        result = await self.session.execute(
-            select(
-                summary.c.module_type_id,
-                summary.c.data_entry_type_id,
-                summary.c.last_id,
-                summary.c.best_sequence,
-                summary.c.active_job_id,
-                last.state,
-                last.result,
-                last.finished_at,
-            ).join(last, last.id == summary.c.last_id)
-        )
+        result = await self.session.execute(select(ranked).where(ranked.c.recency == 1))
         return [
             RecalculationSummary(
                 module_type_id=row.module_type_id,
