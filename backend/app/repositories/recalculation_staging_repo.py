@@ -26,7 +26,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    insert,
     select,
     update,
 )
@@ -72,11 +71,10 @@ class RecalculationStagingRepository(TempStagingRepository):
         self, entries: Sequence[Mapping[str, Any]], emissions: Sequence[Mapping[str, Any]]
     ) -> None:
         """Add one batch: entry rows (entry_id, data_entry_type_id, carbon_report_module_id,
-        revision, error) and emission rows (the keys of data_entry_emissions)."""
-        if entries:
-            await self.session.execute(insert(staged_entries), list(entries))
-        if emissions:
-            await self.session.execute(insert(staged_emissions), list(emissions))
+        revision, error) and emission rows (the keys of data_entry_emissions). COPY on
+        PostgreSQL: a per-row executemany there was a third of the job's time."""
+        await self.add_rows(staged_entries, entries)
+        await self.add_rows(staged_emissions, emissions)
 
     async def begin_swap(self) -> None:
         """Start the write transaction of the swap (`begin_write`: on SQLite, `BEGIN
