@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.progress_pace import SLICE_ROWS, ProgressPace
 from app.db_errors import is_connection_lost
 from app.domain.modules import DataEntryTypeEnum, module_of
 from app.emissions import EntryError, FactorIndex, compute_entry
@@ -152,17 +153,29 @@ class EmissionRecalculationWorkflow:
         """Compute the type's entries batch by batch into the staging tables."""
         staged = 0
         computed_at = utcnow()
+        pace = ProgressPace()
         async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
             type_id, year, self.batch_size
         ):
-            try:
-                entry_rows, emission_rows = _staged_rows(batch, year, index, computed_at)
-            except Exception as error:  # pure code: a calculator bug, this type's failure
-                raise _CalculatorBug(error) from error
+            entry_rows: list[dict[str, Any]] = []
+            emission_rows: list[dict[str, Any]] = []
+            # In slices, so that a large batch still moves the bar (by time) while it computes.
+            for start in range(0, len(batch), SLICE_ROWS):
+                part = batch[start : start + SLICE_ROWS]
+                try:
+                    entries, emissions = _staged_rows(part, year, index, computed_at)
+                except Exception as error:  # pure code: a calculator bug, this type's failure
+                    raise _CalculatorBug(error) from error
+                entry_rows += entries
+                emission_rows += emissions
+                if start + len(part) < len(batch) and pace.due():
+                    done = staged + start + len(part)
+                    await self.listener.computed(type_id, done, max(total, done))
             await self.staging.stage(entry_rows, emission_rows)
             await self.staging.commit_staged_on_sqlite()
             staged += len(batch)
             total = max(total, staged)
+            pace.due(final=True)
             await self.listener.computed(type_id, staged, total)
 
     async def _swap(self, type_id: int) -> TypeReport:

@@ -5,10 +5,10 @@ Two phases, so that on SQLite the database's single write lock is held only brie
    (reads only, cached across batches), its emissions computed and it is staged (entries with
    their staging keys, emission rows) in TEMP tables (`ImportStagingRepository`; on SQLite each
    batch is committed, which takes no lock on the main database) before the next batch is
-   read, so only one batch of rows is held whatever the file's length; progress after each
-   batch. Emissions follow the rule an edit and a recalculation apply (`compute_entry`): a
-   missing factor or a row beyond the plausible bound is an entry error, and the entry is
-   imported without emissions. Decoding, row checks and the computation run in worker
+   read, so only one batch of rows is held whatever the file's length; progress by time
+   and after the last batch. Emissions follow the rule an edit and a recalculation apply
+   (`compute_entry`): a missing factor or a row beyond the plausible bound is an entry
+   error, and the entry is imported without emissions. Decoding, row checks and the computation run in worker
    threads, so the event loop of the process running the job (the API server's, with the
    inline runner) keeps answering requests; only the database work runs on the loop;
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.progress_pace import SLICE_ROWS, ProgressPace
 from app.core.wording import agree, count
 from app.domain.ingestion import DataEntrySource, IngestionResult
 from app.domain.modules import (
@@ -63,7 +64,6 @@ from app.services.ingestion.csv_reading import (
 )
 from app.services.ingestion.meta import MAX_LISTED, DataImportMeta, RowIssue
 from app.services.ingestion.outcome import (
-    PROGRESS_EVERY,
     ImportOutcome,
     Progress,
     all_rejected,
@@ -71,8 +71,9 @@ from app.services.ingestion.outcome import (
 )
 
 _UNIT_LOOKUP_CHUNK = 1_000
-# Rows computed and staged per batch (a progress update after each full batch).
-BATCH_SIZE = PROGRESS_EVERY
+# Rows read, checked, computed and staged per batch: well under a second of work, so that
+# progress published by time (app.core.progress_pace) moves at least once a second.
+BATCH_SIZE = 2 * SLICE_ROWS
 
 
 class ImportMode(Enum):
@@ -303,6 +304,7 @@ class DataImportService:
             set(types_of(module_type, data_entry_type)), year
         )
         tally = _Tally()
+        pace = ProgressPace()
         await self.staging.create()
         await self.staging.commit_staged_on_sqlite()
         while True:
@@ -320,7 +322,11 @@ class DataImportService:
             tally.add_rejected(checked.rejected)
             await self._stage(checked.rows, tally, year, index)
             total = max(file.lines, tally.rows)
-            await progress(f"Importing rows... {tally.rows}/{total}", done=tally.rows, total=total)
+            # By time (a batch is well under a second of work), and after a short last batch.
+            if pace.due(final=read < BATCH_SIZE):
+                await progress(
+                    f"Importing rows... {tally.rows}/{total}", done=tally.rows, total=total
+                )
         meta["rows"] = total = tally.rows
         meta["rejected"] = meta["rejected_total"] = tally.rejected_total
         meta["rejected_rows"] = tally.rejected

@@ -7,8 +7,6 @@ from typing import Any, Protocol
 
 from app.domain.ingestion import IngestionResult
 
-PROGRESS_EVERY = 10_000  # rows between two progress updates
-
 
 class Progress(Protocol):
     """`JobHandle.progress`: publishes at once on the job session (the page and SSE see it)."""

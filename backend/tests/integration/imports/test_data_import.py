@@ -15,6 +15,7 @@ from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission, Unit
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.ingestion.data_import import ImportMode
+from app.tasks.job_handle import JobHandle
 
 HEADER = "unit_institutional_code,category,subcategory,quantity_kg"
 
@@ -188,3 +189,32 @@ async def test_failure_mid_import_leaves_the_database_as_it_was(
     assert await Snapshot.take(db) == before
     assert len(await _entries(db)) == 1
     assert DataEntryTypeEnum.process_emissions == PROCESS_TYPE
+
+
+async def test_a_file_smaller_than_a_batch_still_shows_its_progress(
+    db: AsyncSession,
+    import_factors: RunImport,
+    import_data: RunImport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _units(db, "U1")
+    await import_factors(PROCESS_FACTORS.encode())
+    published: list[tuple[str | None, int | None, int | None]] = []
+    publish = JobHandle.progress
+
+    async def recording(
+        handle: JobHandle,
+        message: str | None = None,
+        *,
+        done: int | None = None,
+        total: int | None = None,
+    ) -> None:
+        published.append((message, done, total))
+        await publish(handle, message, done=done, total=total)
+
+    monkeypatch.setattr(JobHandle, "progress", recording)
+
+    job = await import_data(data_file("U1,ch4,,10", "U1,co2,,5", "U1,ch4,,2"))
+
+    assert job.result == IngestionResult.SUCCESS, job.status_message
+    assert ("Importing rows... 3/3", 3, 3) in published

@@ -22,6 +22,7 @@ from factories import (
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.progress_pace import ProgressPace
 from app.db import create_engine
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.emissions import FactorIndex, compute_emissions
@@ -35,6 +36,7 @@ from app.models import (
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
+from app.workflows import emission_recalculation as workflow_module
 from app.workflows.emission_recalculation import (
     EmissionRecalculationWorkflow,
     RecalculationListener,
@@ -521,3 +523,29 @@ async def test_a_run_shares_one_factor_index_and_reports_each_type(
     rows = await emissions_by_entry(session_factory)
     assert [rows[i] for i in entries[facilities]] == [[(100100, 100.0)], [(100100, 300.0)]]
     assert [rows[i] for i in entries[animals]] == [[(100100, 1.0)]]  # untouched
+
+
+async def test_a_batch_larger_than_a_slice_reports_progress_by_time_within_it(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Slices of 5 and a pace that is always due: each slice of the one big batch reports,
+    # as each would once a second passes while a real large batch computes.
+    monkeypatch.setattr(workflow_module, "SLICE_ROWS", 5)
+    monkeypatch.setattr(workflow_module, "ProgressPace", lambda: ProgressPace(seconds=0))
+    await seed_process(session_factory, [float(n) for n in range(1, 24)])
+    recorder = Recorder()
+
+    stats = await recalculate(engine, batch_size=1000, listener=recorder)
+
+    assert stats["recalculated"] == 23
+    assert recorder.calls == [
+        ("found", 23),
+        ("computed", 5, 23),
+        ("computed", 10, 23),
+        ("computed", 15, 23),
+        ("computed", 20, 23),
+        ("computed", 23, 23),
+        ("writing",),
+    ]
