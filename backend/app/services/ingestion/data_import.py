@@ -8,9 +8,10 @@ Two phases, so that on SQLite the database's single write lock is held only brie
    read, so only one batch of rows is held whatever the file's length; progress by time
    and after the last batch. Emissions follow the rule an edit and a recalculation apply
    (`compute_entry`): a missing factor or a row beyond the plausible bound is an entry
-   error, and the entry is imported without emissions. Decoding, row checks and the computation run in worker
-   threads, so the event loop of the process running the job (the API server's, with the
-   inline runner) keeps answering requests; only the database work runs on the loop;
+   error, and the entry is imported without emissions. Decoding, row checks and the
+   computation run in worker threads, so the event loop of the process running the job (the
+   API server's, with the inline runner) keeps answering requests; only the database work
+   runs on the loop;
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
    and modules, the `replace` deletion, entries and emission rows copied from the staging with
    INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
