@@ -7,7 +7,8 @@ Under pytest-xdist every worker process builds its own templates (random databas
 own temporary directory) and its own XDG_CONFIG_HOME, so workers share no database or file.
 
 Fixtures: `database_url` (parametrized: sqlite, postgresql), `engine`, `session_factory`, `db`
-(an AsyncSession on a fresh database; tests commit or not, the database is thrown away).
+(an AsyncSession on a fresh database; tests commit or not, the database is thrown away),
+`cli_database` (CO2CALC_DATABASE_URL pointed at `database_url` for in-process CLI runs).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core.settings import get_settings
 from app.db import create_engine, create_session_factory
 from app.db_migrations import upgrade
 
@@ -202,3 +204,13 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The CLI run in-process (typer's CliRunner) reads CO2CALC_DATABASE_URL: the test's
+    database, with the cached settings reread before and after."""
+    monkeypatch.setenv("CO2CALC_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()

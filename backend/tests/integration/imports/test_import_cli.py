@@ -4,23 +4,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from import_helpers import PROCESS_FACTORS
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.core.settings import get_settings
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("CO2CALC_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
 
 
 def _invoke(*args: str) -> tuple[int, str]:

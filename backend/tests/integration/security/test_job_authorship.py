@@ -2,14 +2,22 @@
 body) and shown in the history, on SQLite and PostgreSQL: an import and a module
 recalculation (with its per-type rows) started by two people through the API carry each
 one's username in the jobs list and in each job's own answer (a cancel's asker is
-checked with the cancel endpoint)."""
+checked with the cancel endpoint); an import run with the CLI records `cli:` and the
+operating-system account, shown by `co2calc jobs list`."""
 
 from __future__ import annotations
 
+import getpass
+import json
+from pathlib import Path
+
 import httpx
+import pytest
 from api_fixtures import TEST_PASSWORD, CreateUser
 from fastapi import FastAPI
+from typer.testing import CliRunner
 
+from app.cli import app as cli
 from app.core.permissions import Role
 from app.domain.modules import ModuleTypeEnum
 
@@ -61,3 +69,19 @@ async def test_the_history_names_who_started_each_job(
     for child in child_ids:
         shown = await app_client.get(f"{JOBS}/{child}", headers=ana)
         assert shown.json()["requested_by"] == "bea"
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_a_cli_import_names_the_operating_system_account_in_the_history(tmp_path: Path) -> None:
+    factors = tmp_path / "factors.csv"
+    factors.write_bytes(FACTORS)
+    imported = CliRunner().invoke(
+        cli, ["factors", "import", str(factors), "--module", "8", "--year", "2025", "--type", "50"]
+    )
+    assert imported.exit_code == 0, imported.output
+
+    listed = CliRunner().invoke(cli, ["jobs", "list", "--json"])
+
+    assert listed.exit_code == 0, listed.output
+    (job,) = json.loads(listed.output)["items"]
+    assert job["requested_by"] == f"cli:{getpass.getuser()}"
