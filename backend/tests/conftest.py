@@ -8,21 +8,25 @@ own temporary directory) and its own XDG_CONFIG_HOME, so workers share no databa
 
 Fixtures: `database_url` (parametrized: sqlite, postgresql), `engine`, `session_factory`, `db`
 (an AsyncSession on a fresh database; tests commit or not, the database is thrown away),
-`cli_database` (CO2CALC_DATABASE_URL pointed at `database_url` for in-process CLI runs).
+`cli_database` (CO2CALC_DATABASE_URL pointed at `database_url` for in-process CLI runs), and
+`database_maker` (parametrized like `database_url`) for a test that needs a fresh database
+again and again.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -39,6 +43,19 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 _test_config_home: str | None = None
+
+# `pytest --hypothesis-profile=long`: many random examples, longer ones, for the property tests
+# and the stateful consistency model (which otherwise runs a few fixed examples; see README).
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("CO2CALC_LONG_EXAMPLES", "200")),
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -154,15 +171,45 @@ def session_postgres_url() -> Iterator[str]:
 )
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated database of each kind."""
+    with _fresh_database(request, tmp_path / "test.db") as url:
+        yield url
+
+
+@contextmanager
+def _fresh_database(request: pytest.FixtureRequest, sqlite_path: Path) -> Iterator[str]:
+    """A migrated database of the kind `request.param` names, copied from its template."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "test.db"
-        shutil.copyfile(template, path)
-        yield sqlite_url(path)
+        shutil.copyfile(template, sqlite_path)
+        yield sqlite_url(sqlite_path)
         return
     template_name: str = request.getfixturevalue("postgres_template")
     with _scratch_postgres_database("co2calc_test", template_name) as url:
         yield url
+
+
+DatabaseMaker = Callable[[], AbstractContextManager[str]]
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_maker(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseMaker:
+    """`with database_maker() as url:` a fresh migrated database of each kind, as many as the
+    test needs (a stateful test takes one per example); it is removed on leaving."""
+    paths = (tmp_path / f"db{n}.db" for n in itertools.count())
+
+    @contextmanager
+    def make() -> Iterator[str]:
+        path = next(paths)
+        with _fresh_database(request, path) as url:
+            yield url
+        path.unlink(missing_ok=True)
+
+    return make
 
 
 @pytest.fixture(
