@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import paths
 from app.api.v1 import api_router
+from app.api.validation_errors import handle_validation_error
 from app.core.errors import Co2CalcError
 from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.secret_key = secret_key
     app.state.login_gate = LoginGate(concurrency=LOGIN_CONCURRENCY, wait_seconds=LOGIN_WAIT_SECONDS)
     app.add_exception_handler(Co2CalcError, _handle_co2calc_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.include_router(api_router, prefix=API_PREFIX)
     mount_api_docs(app)
     mount_page(app, paths.static_dir())

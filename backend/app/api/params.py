@@ -21,6 +21,7 @@ from fastapi import Depends, Path, Query
 from pydantic import WithJsonSchema
 
 from app.core.errors import BadRequest, Co2CalcError, NotFound
+from app.core.wording import shown
 from app.domain.modules import (
     DataEntryTypeEnum,
     ModuleTypeEnum,
@@ -42,11 +43,6 @@ _YEAR_HINT = f"send year=YYYY, an integer from {YEAR_MIN} to {YEAR_MAX}"
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def parse_year(value: object) -> int:
     """The year as an int; BadRequest saying what to send when it is missing or not valid."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -57,10 +53,10 @@ def parse_year(value: object) -> int:
         year = int(value.strip())
     else:
         raise BadRequest(
-            f"year must be an integer from {YEAR_MIN} to {YEAR_MAX}, got {_shown(value)}"
+            f"year must be an integer from {YEAR_MIN} to {YEAR_MAX}, got {shown(value)}"
         )
     if not YEAR_MIN <= year <= YEAR_MAX:
-        raise BadRequest(f"year {year} is out of range: {_YEAR_HINT}")
+        raise BadRequest(f"year {shown(year)} is out of range: {_YEAR_HINT}")
     return year
 
 
@@ -85,7 +81,7 @@ def parse_module_type_id(
     if number in {choice.value for choice in choices}:
         return ModuleTypeEnum(number)
     raise error(
-        f"unknown module_type_id {_shown(value)}; valid values: {_describe(choices)}",
+        f"unknown module_type_id {shown(value)}; valid values: {_describe(choices)}",
         valid_values=[choice.value for choice in choices],
     )
 
@@ -111,7 +107,7 @@ def parse_data_entry_type_id(
     if number in {choice.value for choice in choices}:
         return DataEntryTypeEnum(number)
     raise error(
-        f"unknown data_entry_type_id {_shown(value)}; valid values: {_describe(choices)}",
+        f"unknown data_entry_type_id {shown(value)}; valid values: {_describe(choices)}",
         valid_values=[choice.value for choice in choices],
     )
 
@@ -119,7 +115,7 @@ def parse_data_entry_type_id(
 def _not_in_module(refused: TypeNotInModuleError, value: object) -> str:
     module = f"module {refused.module_type.value} ({refused.module_type.name})"
     if refused.data_entry_type is None:
-        return f"unknown data_entry_type_id {_shown(value)} of {module}"
+        return f"unknown data_entry_type_id {shown(value)} of {module}"
     home = module_of(refused.data_entry_type)
     return (
         f"data_entry_type_id {refused.data_entry_type.value} ({refused.data_entry_type.name}) "

@@ -1,4 +1,4 @@
-"""Counts in messages agree with their nouns: "1 row", "2 rows", "1 data entry type"."""
+"""Messages: counts agree with their nouns ("1 row", "2 rows"); values are quoted bounded."""
 
 from __future__ import annotations
 
@@ -23,3 +23,19 @@ def agree(number: int, noun: str, plural: str | None = None) -> str:
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """The number and its noun in agreement: count(1, "factor") -> "1 factor"."""
     return f"{number} {agree(number, noun, plural)}"
+
+
+SHOWN_LENGTH = 40
+# Past this many bits an integer is not shown: turning it into text costs time, and past 4300
+# digits Python refuses to.
+_SHOWN_INTEGER_BITS = 128
+
+
+def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
+    """`value` as a message quotes it: its repr, cut to `limit` characters, so a message never
+    echoes unbounded input (a 5 MB name, a 400-digit number); repr escapes lone surrogates and
+    control characters, so the message is always valid UTF-8 JSON."""
+    if isinstance(value, int) and value.bit_length() > _SHOWN_INTEGER_BITS:
+        return "(a very large integer)"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field, replace
 from math import isfinite
 from typing import Any, Literal
 
+from app.core.wording import shown
+
 Kind = Literal["number", "integer", "text"]
+# The longest text value of an entry, a file row or a factor: names and codes, never prose.
+MAX_TEXT_LENGTH = 255
 CellValue = float | int | str
 
 
@@ -61,28 +65,32 @@ class Field:
         return self.default
 
     def _parse_text(self, text: str) -> str:
+        if len(text) > MAX_TEXT_LENGTH:
+            raise ValueError(f"is {len(text)} characters long; at most {MAX_TEXT_LENGTH} allowed")
         if self._canonical:
             choice = self._canonical.get(text.casefold())
             if choice is None:
-                raise ValueError(f"{text!r} is not one of: {', '.join(self.choices)}")
+                raise ValueError(f"{shown(text)} is not one of: {', '.join(self.choices)}")
             return choice
         return self.check(text) if self.check is not None else text
 
     def _parse_number(self, raw: object) -> float | int:
         if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            raise ValueError(f"{raw!r} is not a number")
+            raise ValueError(f"{shown(raw)} is not a number")
         try:
             number = float(raw)
         except ValueError:
-            raise ValueError(f"{raw!r} is not a number") from None
+            raise ValueError(f"{shown(raw)} is not a number") from None
+        except OverflowError:  # an integer past the float range (10**400)
+            raise ValueError(f"{shown(raw)} is not a finite number") from None
         if not isfinite(number):
-            raise ValueError(f"{raw!r} is not a finite number")
+            raise ValueError(f"{shown(raw)} is not a finite number")
         if self.kind == "integer" and not number.is_integer():
-            raise ValueError(f"{raw!r} is not a whole number")
+            raise ValueError(f"{shown(raw)} is not a whole number")
         if (self.minimum is not None and number < self.minimum) or (
             self.maximum is not None and number > self.maximum
         ):
-            raise ValueError(f"{raw!r} is out of range: {self.describe_range()}")
+            raise ValueError(f"{shown(raw)} is out of range: {self.describe_range()}")
         return int(number) if self.kind == "integer" else number
 
     def describe_range(self) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.errors import BadRequest, Conflict, NotFound
-from app.core.wording import agree
+from app.core.wording import SHOWN_LENGTH, agree, shown
 from app.domain.ingestion import DataEntrySource
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
 from app.emissions import ENTRY_FIELDS, validate_entry
@@ -33,6 +33,9 @@ from app.schemas.data_entries import DataEntryRead, DataEntryWritten, EmissionRe
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import DataEntryEmissionService
 from app.services.unit_service import UnitService
+
+# Unknown keys named in the refusal; more are summed up as "...".
+_UNKNOWN_SHOWN = 5
 
 
 def _check_data(
@@ -50,18 +53,23 @@ def _check_data(
     known = [field.name for field in spec.fields]
     unknown = sorted(set(raw if sent is None else sent) - set(known))
     if unknown:
+        # Keys are the client's: each is quoted bounded, as is the `field` key of the answer.
+        named = [name if len(name) <= SHOWN_LENGTH else shown(name) for name in unknown]
+        listed = ", ".join(named[:_UNKNOWN_SHOWN]) + (
+            ", ..." if len(named) > _UNKNOWN_SHOWN else ""
+        )
         raise BadRequest(
-            f"unknown {agree(len(unknown), 'field')} in data: {', '.join(unknown)}; "
+            f"unknown {agree(len(unknown), 'field')} in data: {listed}; "
             "the fields of data entry type "
             f"{data_entry_type.value} ({data_entry_type.name}) are: {', '.join(known)}",
-            field=unknown[0],
+            field=named[0],
         )
     raw = {name: value for name, value in raw.items() if name in known}
     for name, value in raw.items():
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, str | int | float)
         ):
-            raise BadRequest(f"{name}: must be a text or a number, got {value!r}", field=name)
+            raise BadRequest(f"{name}: must be a text or a number, got {shown(value)}", field=name)
     try:
         return validate_entry(data_entry_type, raw)
     except ValueError as error:

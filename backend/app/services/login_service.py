@@ -23,11 +23,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core import security
 from app.core.errors import NotAuthenticated, TooManyRequests
 from app.core.settings import Settings
+from app.core.wording import shown
 from app.models import utcnow
 from app.repositories.login_attempt_repo import LoginAttemptRepository
 from app.repositories.user_repo import UserRepository
 from app.services.auth_service import AuthService, IssuedToken, TokenKind, UserInfo, to_info
 from app.services.login_gate import LoginGate
+
+MAX_USERNAME_LENGTH = 255
+MAX_PASSWORD_LENGTH = 1024
+
+
+def can_name_account(username: str) -> bool:
+    """Whether `username` could be an account's name: at most 255 characters, no NUL, valid
+    UTF-8 (no lone surrogate)."""
+    if len(username) > MAX_USERNAME_LENGTH or "\x00" in username:
+        return False
+    try:
+        username.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 WRONG_CREDENTIALS = (
     "wrong username or password; log in with the username and password of an account "
@@ -58,6 +75,11 @@ class LoginService:
     async def login(self, username: str, password: str, kind: TokenKind) -> IssuedToken:
         """A new session or bearer token. NotAuthenticated for a wrong username or password;
         TooManyRequests (with `retry_after`) after too many failures for this username."""
+        if not can_name_account(username):
+            # No account has such a name, and it could not even be stored as a failed attempt
+            # (PostgreSQL refuses NUL): the same answer as an unknown user, after the same work.
+            await asyncio.to_thread(security.burn_password_check, password[:MAX_PASSWORD_LENGTH])
+            raise NotAuthenticated(WRONG_CREDENTIALS)
         async with self.gate.turn(username):
             now = utcnow()
             account = await self._read_account(username, now)
@@ -84,7 +106,7 @@ class LoginService:
             if failures >= self.settings.login_max_failures and oldest is not None:
                 retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
                 raise TooManyRequests(
-                    f"too many failed logins for {username!r}: try again in {retry_after} s",
+                    f"too many failed logins for {shown(username)}: try again in {retry_after} s",
                     retry_after=retry_after,
                 )
             user = await UserRepository(session).get_by_username(username)

@@ -13,6 +13,17 @@ from app.repositories.data_ingestion import DataIngestionRepository
 from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.data_import import ImportMode
 
+# A file name is only shown (meta, status message), never used as a path: bounded, printable.
+MAX_FILE_NAME_LENGTH = 255
+
+
+def storable_file_name(file_name: str) -> str:
+    """The client's file name as the job shows it: control characters (NUL, which PostgreSQL
+    refuses) dropped, lone surrogates escaped, cut to MAX_FILE_NAME_LENGTH characters."""
+    printable = "".join(char for char in file_name if char.isprintable())
+    escaped = printable.encode("utf-8", "backslashreplace").decode("utf-8")
+    return escaped[:MAX_FILE_NAME_LENGTH] or "upload.csv"
+
 
 async def create_import_job(
     session: AsyncSession,
@@ -33,6 +44,7 @@ async def create_import_job(
     `worker_id` names the process that will run it, so the runner's sweep can tell a job of
     a process that is gone from one still waiting for a slot.
     """
+    file_name = storable_file_name(file_name)
     file_size = len(content)
     what = "factor file" if target is TargetType.FACTORS else "data file"
     meta: dict[str, object] = {"file_name": file_name, "file_size": file_size}
