@@ -113,6 +113,17 @@ def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     assert chart_value(page, "before", LONG_MODULE) == pytest.approx(before)
     assert page_server.module_status(LONG_MODULE)["needs_recalculation"] is False
 
+    # The same file again changes no factor: the type stays up to date and the page says so.
+    page.get_by_test_id(f"import-factors-{LONG_TYPE}-input").set_input_files(
+        {"name": "plane-factors.csv", "mimeType": "text/csv", "buffer": factors.encode()}
+    )
+    expect(row.get_by_test_id("import-result-message")).to_contain_text("No factor changed")
+    expect(page.get_by_test_id("history-message").first).to_contain_text("No factor changed")
+    expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "up_to_date")
+    expect(module_badge(page, LONG_MODULE)).to_have_attribute("data-status", "up_to_date")
+    screenshot(page, "same-factor-file-again", show=card(page, LONG_MODULE))
+    assert page_server.module_status(LONG_MODULE)["needs_recalculation"] is False
+
 
 def test_the_all_path_recalculates_every_type_and_nothing_stale_disables_the_default(
     sqlite_server: PageServer, open_page: OpenPage, screenshot: Screenshot
