@@ -21,6 +21,7 @@ from app.db import create_engine, create_session_factory
 from app.services.login_gate import LoginGate
 from app.tasks.runner import InlineRunner
 from app.web.api_docs import mount_api_docs
+from app.web.body_limit import BodyLimitMiddleware
 from app.web.page import mount_page
 from app.web.security_headers import SecurityHeadersMiddleware
 
@@ -94,5 +95,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.include_router(api_router, prefix=API_PREFIX)
     mount_api_docs(app)
     mount_page(app, paths.static_dir())
+    app.add_middleware(BodyLimitMiddleware)
+    # Added last, so outermost: the 413 above carries the headers too.
     app.add_middleware(SecurityHeadersMiddleware)
     return app
