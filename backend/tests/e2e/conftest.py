@@ -22,10 +22,13 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 StartServer = Callable[..., subprocess.Popen[str]]
 
 
-def cli_env(database_url: str) -> dict[str, str]:
-    """The caller's environment minus any CO2CALC_* setting, pointed at `database_url`."""
+def cli_env(database_url: str | None) -> dict[str, str]:
+    """The caller's environment minus any CO2CALC_* setting, pointed at `database_url` (None:
+    the default database)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CO2CALC_")}
-    env.update(CO2CALC_DATABASE_URL=database_url, NO_COLOR="1", COLUMNS="200")
+    env.update(NO_COLOR="1", COLUMNS="200")
+    if database_url is not None:
+        env["CO2CALC_DATABASE_URL"] = database_url
     return env
 
 
@@ -42,7 +45,7 @@ def run_cli(tmp_path: Path, sqlite_url: str) -> RunCli:
     workdir.mkdir()
 
     def run(
-        *args: str, database_url: str = sqlite_url, timeout: float = 600, **env: str
+        *args: str, database_url: str | None = sqlite_url, timeout: float = 600, **env: str
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(CO2CALC), *args],
