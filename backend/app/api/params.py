@@ -1,20 +1,24 @@
 """Query and path parameters shared by the routers, validated with messages a person can act on.
 
-`year` must be an integer from 2000 to 2100; missing or anything else is a 400 saying what to
-send, not FastAPI's 422, so it is read as text and checked here while OpenAPI still documents
-an integer. Module and data entry type ids: an unknown id, or a type outside the module, is a 4xx
-whose body names the valid ids (`valid_values`).
+`year` is an integer from 2000 to 2100, declared so (OpenAPI marks it required where it is);
+missing or anything else is a 400 saying what to send, not FastAPI's 422: the validation-error
+handler (`year_refusal`) turns the year's error into `parse_year`'s message. Module and data
+entry type ids are documented with their values and names; an unknown id, or a type outside the
+module, is a 4xx whose body names the valid ids (`valid_values`).
 
-Use: `year: YearQuery`, `module_type: ModuleTypePath` (404), `module_type: ModuleTypeQuery`,
-`data_entry_type: DataEntryTypeQuery` (400), then `ensure_type_in_module(module, type)`; or
-`scope: ModuleScope` for `/{module_type_id}?data_entry_type_id=` routes. Request bodies use the
-`parse_*` functions, so a body's year or type fails with the same message.
+Use: `year: YearQuery`, `year: OptionalYearQuery`, `module_type: ModuleTypePath` (404),
+`module_type: ModuleTypeQuery`, `data_entry_type: DataEntryTypeQuery` (400), then
+`ensure_type_in_module(module, type)`; or `scope: ModuleScope` for
+`/{module_type_id}?data_entry_type_id=` routes. Request bodies use the `parse_*` functions, so a
+body's year or type fails with the same message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query
@@ -30,6 +34,7 @@ from app.domain.modules import (
     module_of,
 )
 from app.schemas.common import Code, ErrorBody
+from app.schemas.names import describe_codes
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -131,30 +136,38 @@ def ensure_type_in_module(
         parse_data_entry_type_id(data_entry_type.value, module_type=module_type)
 
 
-_YEAR_SCHEMA = WithJsonSchema(
-    {"type": "integer", "minimum": YEAR_MIN, "maximum": YEAR_MAX, "examples": [2025]}
-)
-_ID_SCHEMA = WithJsonSchema({"type": "integer"})
+def year_refusal(errors: Sequence[Any]) -> BadRequest | None:
+    """The 400 for a request whose query `year` failed validation, saying what to send; None
+    when the year is not among `errors` (FastAPI's RequestValidationError.errors())."""
+    for error in errors:
+        if tuple(error.get("loc", ())) == ("query", "year"):
+            try:
+                parse_year(error.get("input"))
+            except BadRequest as refused:
+                return refused
+    return None
 
 
-def year_query(
-    year: Annotated[
-        str | None,
-        Query(description=f"Required. The report year, {YEAR_MIN}..{YEAR_MAX} (400 otherwise)."),
-        _YEAR_SCHEMA,
-    ] = None,
-) -> int:
-    return parse_year(year)
+_YEAR_DESCRIPTION = f"The report year, {YEAR_MIN}..{YEAR_MAX} (400 otherwise)."
+_YEAR = Query(ge=YEAR_MIN, le=YEAR_MAX, description=_YEAR_DESCRIPTION, examples=[2025])
+
+
+def _id_schema(enum: type[IntEnum]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "integer", "enum": [member.value for member in enum]})
+
+
+def _id_description(enum: type[IntEnum], error: int) -> str:
+    return (
+        f"{describe_codes(enum)} (see `GET /api/v1/modules`); "
+        f"{error} with `valid_values` if unknown."
+    )
 
 
 def module_type_query(
     module_type_id: Annotated[
         str | None,
-        Query(
-            description="Module type id (1 to 8, see `GET /api/v1/modules`); "
-            "400 with `valid_values` if unknown."
-        ),
-        _ID_SCHEMA,
+        Query(description=f"Module type id: {_id_description(ModuleTypeEnum, 400)}"),
+        _id_schema(ModuleTypeEnum),
     ] = None,
 ) -> ModuleTypeEnum | None:
     return None if module_type_id is None else parse_module_type_id(module_type_id)
@@ -163,11 +176,8 @@ def module_type_query(
 def module_type_path(
     module_type_id: Annotated[
         str,
-        Path(
-            description="Module type id (1 to 8, see `GET /api/v1/modules`); "
-            "404 with `valid_values` if unknown."
-        ),
-        _ID_SCHEMA,
+        Path(description=f"Module type id: {_id_description(ModuleTypeEnum, 404)}"),
+        _id_schema(ModuleTypeEnum),
     ],
 ) -> ModuleTypeEnum:
     return parse_module_type_id(module_type_id, error=NotFound)
@@ -176,20 +186,35 @@ def module_type_path(
 def data_entry_type_query(
     data_entry_type_id: Annotated[
         str | None,
-        Query(
-            description="Data entry type id (see `GET /api/v1/modules`); "
-            "400 with `valid_values` if unknown."
-        ),
-        _ID_SCHEMA,
+        Query(description=f"Data entry type id: {_id_description(DataEntryTypeEnum, 400)}"),
+        _id_schema(DataEntryTypeEnum),
     ] = None,
 ) -> DataEntryTypeEnum | None:
     return None if data_entry_type_id is None else parse_data_entry_type_id(data_entry_type_id)
 
 
-YearQuery = Annotated[int, Depends(year_query)]
+YearQuery = Annotated[int, _YEAR]
+OptionalYearQuery = Annotated[int | None, _YEAR]
 ModuleTypeQuery = Annotated[ModuleTypeEnum | None, Depends(module_type_query)]
 ModuleTypePath = Annotated[ModuleTypeEnum, Depends(module_type_path)]
 DataEntryTypeQuery = Annotated[DataEntryTypeEnum | None, Depends(data_entry_type_query)]
+
+
+def data_entry_type_of_module(
+    module_type: ModuleTypePath,
+    data_entry_type_id: Annotated[
+        str,
+        Path(
+            description="A data entry type of the module: "
+            f"{_id_description(DataEntryTypeEnum, 404)}"
+        ),
+        _id_schema(DataEntryTypeEnum),
+    ],
+) -> DataEntryTypeEnum:
+    return parse_data_entry_type_id(data_entry_type_id, module_type=module_type, error=NotFound)
+
+
+ModuleDataEntryTypePath = Annotated[DataEntryTypeEnum, Depends(data_entry_type_of_module)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ FastAPI's own answer puts a list under `detail` and echoes each rejected `input`
 comes back whole, and a lone surrogate or NaN in the input makes the answer itself fail (500).
 Here `detail` is a string like every other error's, the field errors are under `errors`, and
 nothing the client sent is echoed past a bounded, escaped quote of a key in `loc`.
+The query's `year` is the exception: its refusal is the 400 `parse_year` words (what to send).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from app.api.params import year_refusal
 from app.core.wording import SHOWN_LENGTH, count, shown
 
 # Field errors listed in one answer; the detail says how many there were in all.
@@ -71,5 +73,8 @@ def validation_error_body(errors: Sequence[Any]) -> ValidationErrorBody:
 
 async def handle_validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    refused = year_refusal(error.errors())
+    if refused is not None:
+        return JSONResponse(status_code=refused.status_code, content=refused.to_body())
     body = validation_error_body(error.errors())
     return JSONResponse(status_code=422, content=body.model_dump())

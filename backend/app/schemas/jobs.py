@@ -8,15 +8,25 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from app.schemas.names import DataEntryTypeNamed, ModuleTypeNamed, ResultNamed, StateNamed
+from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.schemas.names import (
+    DataEntryTypeNamed,
+    ModuleTypeNamed,
+    ResultNamed,
+    StateNamed,
+    describe_codes,
+)
 
 
 class JobRead(ModuleTypeNamed, DataEntryTypeNamed, StateNamed, ResultNamed):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    module_type_id: int
-    data_entry_type_id: int | None = Field(description="null: the job covers the whole module")
+    module_type_id: int = Field(description=f"The module: {describe_codes(ModuleTypeEnum)}")
+    data_entry_type_id: int | None = Field(
+        description=f"The type, null when the job covers the whole module: "
+        f"{describe_codes(DataEntryTypeEnum)}"
+    )
     year: int
     ingestion_method: int = Field(description="0 api, 1 csv, 2 manual, 3 computed")
     target_type: int = Field(description="0 DATA_ENTRIES, 1 FACTORS")
@@ -51,6 +61,13 @@ class JobWithChildren(JobRead):
     """A job of the history, with the per-type rows of a module recalculation under it."""
 
     children: list[JobRead] = Field(default_factory=list)
+
+
+class JobStreamEvent(JobRead):
+    """The JSON `data:` of one event of a job's stream: the job as it is now. The last event,
+    sent once the job is FINISHED, adds `stream_closed: true`; before it the field is absent."""
+
+    stream_closed: bool = Field(default=False, description="true on the stream's last event")
 
 
 class SyncStatusResponse(StateNamed):

@@ -28,32 +28,29 @@ _OWN_FILES = Path(__file__).with_name("api_docs_static")
 _BUNDLES = ("fastapi_offline", "static")
 
 
-def _head(title: str, stylesheets: tuple[str, ...]) -> str:
-    links = "".join(f'<link rel="stylesheet" href="{_ASSETS}/{name}">' for name in stylesheets)
+def _page(title: str, stylesheet: str, body: str, scripts: tuple[str, ...]) -> str:
+    """A docs page: its favicon, one stylesheet, `body`, then its scripts, all from assets."""
+    tags = "".join(f'<script src="{_ASSETS}/{name}"></script>' for name in scripts)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title>"
-        f'<link rel="icon" type="image/png" href="{_ASSETS}/favicon.png">{links}</head>'
+        f'<link rel="icon" type="image/png" href="{_ASSETS}/favicon.png">'
+        f'<link rel="stylesheet" href="{_ASSETS}/{stylesheet}"></head>'
+        f"<body>{body}{tags}</body></html>"
     )
 
 
 def swagger_html(title: str) -> str:
-    return (
-        _head(f"{title} - Swagger UI", ("swagger-ui.css",))
-        + f'<body><div id="swagger-ui" data-openapi-url="{_OPENAPI}"></div>'
-        f'<script src="{_ASSETS}/swagger-ui-bundle.js"></script>'
-        f'<script src="{_ASSETS}/swagger-init.js"></script></body></html>'
-    )
+    body = f'<div id="swagger-ui" data-openapi-url="{_OPENAPI}"></div>'
+    scripts = ("swagger-ui-bundle.js", "swagger-init.js")
+    return _page(f"{title} - Swagger UI", "swagger-ui.css", body, scripts)
 
 
 def redoc_html(title: str) -> str:
     # The <redoc> element starts ReDoc by itself once its bundle has loaded: no script of ours.
-    return (
-        _head(f"{title} - ReDoc", ("api-docs.css",))
-        + f'<body><redoc spec-url="{_OPENAPI}"></redoc>'
-        f'<script src="{_ASSETS}/redoc.standalone.js"></script></body></html>'
-    )
+    body = f'<redoc spec-url="{_OPENAPI}"></redoc>'
+    return _page(f"{title} - ReDoc", "api-docs.css", body, ("redoc.standalone.js",))
 
 
 def mount_api_docs(app: FastAPI) -> None:

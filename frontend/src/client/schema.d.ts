@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Health */
+        /**
+         * Get Health
+         * @description Whether the server and its database answer; needs no credentials (for probes).
+         */
         get: operations["get_health"];
         put?: never;
         post?: never;
@@ -129,7 +132,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Job */
+        /**
+         * Get Job
+         * @description One job, with the per-type rows under it when it is a module recalculation.
+         */
         get: operations["get_job"];
         put?: never;
         post?: never;
@@ -780,11 +786,14 @@ export interface components {
         JobRead: {
             /** Id */
             id: number;
-            /** Module Type Id */
+            /**
+             * Module Type Id
+             * @description The module: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions
+             */
             module_type_id: number;
             /**
              * Data Entry Type Id
-             * @description null: the job covers the whole module
+             * @description The type, null when the job covers the whole module: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities
              */
             data_entry_type_id: number | null;
             /** Year */
@@ -883,11 +892,14 @@ export interface components {
         JobWithChildren: {
             /** Id */
             id: number;
-            /** Module Type Id */
+            /**
+             * Module Type Id
+             * @description The module: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions
+             */
             module_type_id: number;
             /**
              * Data Entry Type Id
-             * @description null: the job covers the whole module
+             * @description The type, null when the job covers the whole module: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities
              */
             data_entry_type_id: number | null;
             /** Year */
@@ -1538,8 +1550,8 @@ export interface operations {
     list_jobs: {
         parameters: {
             query?: {
-                /** @description Report year, 2000..2100 */
-                year?: string | null;
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year?: number | null;
                 /** @description 0 data entries, 1 factors */
                 target_type?: components["schemas"]["TargetType"] | null;
                 /** @description 0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED */
@@ -1550,10 +1562,10 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                module_type_id?: number;
-                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                data_entry_type_id?: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                module_type_id?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+                /** @description Data entry type id: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                data_entry_type_id?: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
             };
             header?: never;
             path?: never;
@@ -1747,13 +1759,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Job events (SSE). */
+            /** @description Server-sent events, each a job's state. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": string;
                 };
             };
             /** @description No valid session cookie or bearer token. */
@@ -1762,7 +1774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
+                    "text/event-stream": components["schemas"]["ErrorDetail"];
                 };
             };
             /** @description The caller's roles lack the right, or the CSRF header is missing. */
@@ -1771,7 +1783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDetail"];
+                    "text/event-stream": components["schemas"]["ErrorDetail"];
                 };
             };
             /** @description Nothing with this id or code. */
@@ -1780,7 +1792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "text/event-stream": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */
@@ -1796,9 +1808,9 @@ export interface operations {
     };
     get_recalculation_status: {
         parameters: {
-            query?: {
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
             };
             header?: never;
             path?: never;
@@ -1855,16 +1867,16 @@ export interface operations {
     };
     recalculate_data_entry_type: {
         parameters: {
-            query?: {
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
             };
             header?: never;
             path: {
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
-                module_type_id: number;
-                /** @description A data entry type of the module; 404 with `valid_values` otherwise. */
-                data_entry_type_id: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+                /** @description A data entry type of the module: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                data_entry_type_id: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
             };
             cookie?: never;
         };
@@ -1937,16 +1949,16 @@ export interface operations {
     };
     recalculate_module: {
         parameters: {
-            query?: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
                 /** @description true: only the types that need recalculation (400 if none); false: every type of the module */
                 only_stale?: boolean;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
             };
             header?: never;
             path: {
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
-                module_type_id: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
             };
             cookie?: never;
         };
@@ -2019,16 +2031,16 @@ export interface operations {
     };
     import_factors: {
         parameters: {
-            query?: {
-                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                data_entry_type_id?: number;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
+                /** @description Data entry type id: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                data_entry_type_id?: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
             };
             header?: never;
             path: {
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
-                module_type_id: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
             };
             cookie?: never;
         };
@@ -2111,18 +2123,18 @@ export interface operations {
     };
     import_data_entries: {
         parameters: {
-            query?: {
+            query: {
                 /** @description append (default) adds the file's entries; replace first removes the entries earlier CSV imports created for the type (or module) and year, never entries typed by users. */
                 mode?: "append" | "replace";
-                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                data_entry_type_id?: number;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
+                /** @description Data entry type id: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                data_entry_type_id?: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
             };
             header?: never;
             path: {
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
-                module_type_id: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
             };
             cookie?: never;
         };
@@ -2317,11 +2329,11 @@ export interface operations {
     };
     list_carbon_reports: {
         parameters: {
-            query?: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
                 /** @description A unit's institutional code; 404 if no unit has it. */
                 unit_institutional_code?: string | null;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
                 /** @description Page size, 1..500. */
                 limit?: number;
                 /** @description Items to skip. */
@@ -2391,15 +2403,15 @@ export interface operations {
     };
     list_data_entries: {
         parameters: {
-            query?: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
                 /** @description A unit's institutional code; 404 if no unit has it. */
                 unit_institutional_code?: string | null;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                module_type_id?: number;
-                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                data_entry_type_id?: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                module_type_id?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+                /** @description Data entry type id: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                data_entry_type_id?: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
                 /** @description Page size, 1..500. */
                 limit?: number;
                 /** @description Items to skip. */
@@ -2683,13 +2695,13 @@ export interface operations {
     };
     list_factors: {
         parameters: {
-            query?: {
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
-                /** @description Module type id (1 to 8, see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                module_type_id?: number;
-                /** @description Data entry type id (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
-                data_entry_type_id?: number;
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                module_type_id?: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+                /** @description Data entry type id: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 400 with `valid_values` if unknown. */
+                data_entry_type_id?: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
                 /** @description Page size, 1..500. */
                 limit?: number;
                 /** @description Items to skip. */
@@ -2788,11 +2800,11 @@ export interface operations {
     };
     get_emissions_report: {
         parameters: {
-            query?: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
                 /** @description A unit's institutional code; 404 if no unit has it. */
                 unit_institutional_code?: string | null;
-                /** @description Required. The report year, 2000..2100 (400 otherwise). */
-                year?: number;
             };
             header?: never;
             path?: never;

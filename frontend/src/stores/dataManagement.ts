@@ -153,7 +153,7 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     if (year.value === null) return;
     const forYear = year.value;
     const { data } = await api.GET('/api/v1/sync/jobs', {
-      params: { query: { year: String(forYear), limit: historyLimit.value } },
+      params: { query: { year: forYear, limit: historyLimit.value } },
     });
     if (!data || forYear !== year.value) return;
     history.value = data.items;

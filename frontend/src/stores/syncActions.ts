@@ -1,7 +1,7 @@
 /** The page's writes: start a recalculation or an import, then follow its job. A 409 ("already
  * running") is not an error for the operator: the page follows the running job instead. */
 import { api } from '@/api/client';
-import type { JobWithChildren } from '@/api/types';
+import { asDataEntryTypeId, asModuleTypeId, type JobWithChildren } from '@/api/types';
 import { conflictJobId, errorDetail } from '@/api/errors';
 import { onlyStaleParam, type RecalculationScope } from '@/domain/recalculationChoice';
 import type { JobScope } from '@/domain/runningRecalculations';
@@ -53,7 +53,7 @@ export async function recalculateModule(
 ): Promise<StartedJob> {
   const answer = await api.POST('/api/v1/sync/recalculate-emissions/{module_type_id}', {
     params: {
-      path: { module_type_id: moduleId },
+      path: { module_type_id: asModuleTypeId(moduleId) },
       query: { year: currentYear(), only_stale: onlyStaleParam(scope) },
     },
   });
@@ -65,7 +65,10 @@ export async function recalculateType(moduleId: number, typeId: number): Promise
     '/api/v1/sync/recalculate-emissions/{module_type_id}/{data_entry_type_id}',
     {
       params: {
-        path: { module_type_id: moduleId, data_entry_type_id: typeId },
+        path: {
+          module_type_id: asModuleTypeId(moduleId),
+          data_entry_type_id: asDataEntryTypeId(typeId),
+        },
         query: { year: currentYear() },
       },
     },
@@ -88,17 +91,18 @@ export async function importFile(
   mode: ImportMode = 'append',
 ): Promise<StartedJob> {
   const body = { file: file as unknown as string };
-  const path = { module_type_id: moduleId };
+  const path = { module_type_id: asModuleTypeId(moduleId) };
+  const data_entry_type_id = asDataEntryTypeId(typeId);
   const year = currentYear();
   const answer =
     kind === 'factors'
       ? await api.POST('/api/v1/sync/factors/{module_type_id}', {
-          params: { path, query: { year, data_entry_type_id: typeId } },
+          params: { path, query: { year, data_entry_type_id } },
           body,
           bodySerializer: fileBody,
         })
       : await api.POST('/api/v1/sync/data-entries/{module_type_id}', {
-          params: { path, query: { year, data_entry_type_id: typeId, mode } },
+          params: { path, query: { year, data_entry_type_id, mode } },
           body,
           bodySerializer: fileBody,
         });

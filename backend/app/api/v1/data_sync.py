@@ -5,30 +5,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, WithJsonSchema
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
 
 from app.api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from app.api.event_stream import EventStreamResponse, event_stream_response
 from app.api.params import (
     MAX_INT,
     DataEntryTypeQuery,
     EntityId,
+    ModuleDataEntryTypePath,
     ModuleTypePath,
     ModuleTypeQuery,
+    OptionalYearQuery,
     PaginationQuery,
     YearQuery,
     error_responses,
-    parse_data_entry_type_id,
-    parse_year,
 )
 from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
 from app.domain.ingestion import IngestionState, TargetType
-from app.domain.modules import DataEntryTypeEnum
 from app.repositories.data_ingestion import DataIngestionRepository, JobFilters
 from app.schemas.common import Page
-from app.schemas.jobs import JobWithChildren, SyncStatusResponse
+from app.schemas.jobs import JobStreamEvent, JobWithChildren, SyncStatusResponse
 from app.schemas.recalculation_status import (  # shared with the CLI; re-exported here
     ModuleRecalculationStatus as ModuleRecalculationStatus,
 )
@@ -50,7 +49,7 @@ async def list_jobs(
     page: PaginationQuery,
     module_type: ModuleTypeQuery,
     data_entry_type: DataEntryTypeQuery,
-    year: Annotated[str | None, Query(description="Report year, 2000..2100")] = None,
+    year: OptionalYearQuery = None,
     target_type: Annotated[
         TargetType | None, Query(description="0 data entries, 1 factors")
     ] = None,
@@ -64,7 +63,7 @@ async def list_jobs(
     """Job history, newest first. Without `parent_job_id`, top-level jobs with a module
     recalculation's per-type rows listed under their parent (`children`)."""
     filters = JobFilters(
-        year=None if year is None else parse_year(year),
+        year=year,
         module_type_id=None if module_type is None else int(module_type),
         data_entry_type_id=None if data_entry_type is None else int(data_entry_type),
         target_type=None if target_type is None else int(target_type),
@@ -77,6 +76,7 @@ async def list_jobs(
 
 @router.get("/jobs/{job_id}", responses=error_responses(404))
 async def get_job(job_id: EntityId, _: CanView, session: SessionDep) -> JobWithChildren:
+    """One job, with the per-type rows under it when it is a module recalculation."""
     return await JobHistoryService(session).get(job_id)
 
 
@@ -95,9 +95,9 @@ async def cancel_job(job_id: EntityId, user: CanSync, session: SessionDep) -> Jo
     "/jobs/{job_id}/stream",
     # A plain streaming response: FastAPI's EventSourceResponse, as a response_class, expects
     # a generator path operation and fails (500) when the route returns a response.
-    response_class=StreamingResponse,
+    response_class=EventStreamResponse,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "Job events (SSE)."},
+        200: event_stream_response(JobStreamEvent, "Server-sent events, each a job's state."),
         **error_responses(404),
     },
 )
@@ -116,7 +116,7 @@ async def stream_job(
             "it, and its first event is the job's current state.",
         ),
     ] = None,
-) -> StreamingResponse:
+) -> EventStreamResponse:
     """Server-sent events: the job now, each change (within about a second), keep-alive
     comments while idle, and a last event with `"stream_closed": true` once FINISHED. Each
     event has an `id:`; the first also a `retry:` hint (milliseconds before reconnecting)."""
@@ -130,9 +130,8 @@ async def stream_job(
         is_disconnected=request.is_disconnected,
         last_event_id=last_event_id,
     )
-    return StreamingResponse(
+    return EventStreamResponse(
         events,
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
@@ -154,20 +153,6 @@ _RECALCULATE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A recalculation of this module or type is already scheduled or running.",
     },
 }
-
-
-def data_entry_type_of_module(
-    module_type: ModuleTypePath,
-    data_entry_type_id: Annotated[
-        str,
-        Path(description="A data entry type of the module; 404 with `valid_values` otherwise."),
-        WithJsonSchema({"type": "integer"}),
-    ],
-) -> DataEntryTypeEnum:
-    return parse_data_entry_type_id(data_entry_type_id, module_type=module_type, error=NotFound)
-
-
-ModuleDataEntryTypePath = Annotated[DataEntryTypeEnum, Depends(data_entry_type_of_module)]
 
 
 def _accepted(scheduled: ScheduledRecalculation) -> SyncStatusResponse:

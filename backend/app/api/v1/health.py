@@ -43,6 +43,7 @@ async def _database_answers(engine: AsyncEngine) -> str | None:
     responses={503: {"model": Health, "description": "The database does not answer."}},
 )
 async def get_health(engine: EngineDep) -> Health | JSONResponse:
+    """Whether the server and its database answer; needs no credentials (for probes)."""
     problem = await _database_answers(engine)
     if problem is None:
         return Health(status="ok", database="ok")

@@ -92,6 +92,23 @@ async def test_unknown_ids_and_types_outside_their_module_name_the_valid_values(
             assert body["valid_values"] == valid
 
 
+async def test_the_year_filter_of_the_job_history_is_optional_and_checked_the_same(
+    app_client: httpx.AsyncClient, viewer: dict[str, str]
+) -> None:
+    every = await app_client.get("/api/v1/sync/jobs", headers=viewer)
+    bad_year = await app_client.get("/api/v1/sync/jobs", params={"year": "abc"}, headers=viewer)
+    # Any other parameter's validation stays FastAPI's 422.
+    bad_limit = await app_client.get(
+        "/api/v1/sync/jobs", params={"year": "2025", "limit": "0"}, headers=viewer
+    )
+
+    assert every.status_code == 200
+    assert bad_year.status_code == 400
+    assert bad_year.json() == {"detail": "year must be an integer from 2000 to 2100, got 'abc'"}
+    assert bad_limit.status_code == 422
+    assert bad_limit.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
 @pytest.mark.parametrize("route", YEAR_ROUTES)
 @pytest.mark.parametrize(
     "param",
