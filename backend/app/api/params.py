@@ -33,7 +33,7 @@ from app.domain.modules import (
     data_entry_type_in_module,
     module_of,
 )
-from app.schemas.common import Code, ErrorBody
+from app.schemas.common import Code
 from app.schemas.names import describe_codes
 
 YEAR_MIN = 2000
@@ -269,16 +269,3 @@ EntityId = Annotated[int, Path(ge=1, le=MAX_INT)]
 UnitCodeQuery = Annotated[
     Code | None, Query(description="A unit's institutional code; 404 if no unit has it.")
 ]
-
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the Co2CalcError statuses a route can answer."""
-    descriptions = {
-        400: "A parameter or the body is not valid; `detail` says what to send.",
-        404: "Nothing with this id or code.",
-        409: "Conflicts with what is stored (a duplicate, a concurrent change).",
-    }
-    return {
-        status: {"model": ErrorBody, "description": descriptions.get(status, "Error.")}
-        for status in statuses
-    }

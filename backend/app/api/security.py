@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import APIKeyCookie, OAuth2PasswordBearer
-from pydantic import BaseModel
 from starlette.routing import BaseRoute
 
 from app.api.deps import SecretKeyDep, SessionDep, SettingsDep
+from app.api.responses import error_responses
 from app.core import security
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.permissions import DATA_MANAGEMENT, Action, PermissionMap, permission_map
@@ -43,19 +43,7 @@ LOGIN_HINT = (
 )
 
 
-class ErrorDetail(BaseModel):
-    """The JSON body of every error."""
-
-    detail: str
-
-
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorDetail, "description": "No valid session cookie or bearer token."},
-    403: {
-        "model": ErrorDetail,
-        "description": "The caller's roles lack the right, or the CSRF header is missing.",
-    },
-}
+AUTH_RESPONSES = error_responses(401, 403)
 
 # Declared for OpenAPI (the "Authorize" button); auto_error=False so our own 401 is raised.
 bearer_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)

@@ -35,7 +35,11 @@ class ValidationErrorBody(BaseModel):
     """A request that does not match its documented shape."""
 
     detail: str = Field(description="The first problem, readable as is, and how many more.")
-    errors: list[FieldError] = Field(description=f"At most {MAX_LISTED_ERRORS} field errors.")
+    errors: list[FieldError] = Field(
+        default_factory=list,
+        description=f"At most {MAX_LISTED_ERRORS} field errors; absent when a whole uploaded "
+        "file is refused.",
+    )
 
 
 def _location_part(part: object) -> str | int:

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.api.responses import error_responses
 from app.api.v1 import (
     auth,
     carbon_reports,
@@ -16,7 +17,8 @@ from app.api.v1 import (
     years,
 )
 
-api_router = APIRouter()
+# Every operation validates its request: 422 with the field errors when it does not match.
+api_router = APIRouter(responses=error_responses(422))
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 api_router.include_router(data_sync.router)

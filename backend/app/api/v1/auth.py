@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from app.api.deps import SecretKeyDep, SessionFactoryDep, SettingsDep
+from app.api.responses import error_responses
 from app.api.security import (
     AUTH_RESPONSES,
     CSRF_COOKIE,
@@ -17,7 +18,6 @@ from app.api.security import (
     AuthServiceDep,
     CredentialsDep,
     CurrentUserDep,
-    ErrorDetail,
 )
 from app.core.permissions import PermissionMap, permission_map
 from app.models import utcnow
@@ -28,16 +28,13 @@ from app.services.login_service import LoginService
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorDetail, "description": "Wrong username or password."},
-    429: {
-        "model": ErrorDetail,
-        "description": (
-            "Too many failed logins for this username, or too many logins being checked at "
-            "once; see Retry-After."
-        ),
-    },
-}
+LOGIN_RESPONSES = error_responses(
+    401,
+    429,
+    _401="Wrong username or password.",
+    _429="Too many failed logins for this username, or too many logins being checked at "
+    "once; see Retry-After.",
+)
 
 
 class LoginRequest(BaseModel):

@@ -16,10 +16,10 @@ from app.api.params import (
     TypeFilterQuery,
     UnitCodeQuery,
     YearQuery,
-    error_responses,
     parse_data_entry_type_id,
     parse_year,
 )
+from app.api.responses import error_responses
 from app.api.security import AUTH_RESPONSES
 from app.api.v1._access import EDIT, VIEW
 from app.schemas.common import Page

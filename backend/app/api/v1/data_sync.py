@@ -20,8 +20,8 @@ from app.api.params import (
     OptionalYearQuery,
     PaginationQuery,
     YearQuery,
-    error_responses,
 )
+from app.api.responses import error_responses
 from app.api.security import AUTH_RESPONSES, CanSync, CanView
 from app.core.errors import NotFound
 from app.domain.ingestion import IngestionState, TargetType

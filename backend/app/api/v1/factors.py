@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import SessionDep
-from app.api.params import PaginationQuery, TypeFilterQuery, YearQuery, error_responses
+from app.api.params import PaginationQuery, TypeFilterQuery, YearQuery
+from app.api.responses import error_responses
 from app.api.security import AUTH_RESPONSES
 from app.api.v1._access import VIEW
 from app.schemas.common import Page

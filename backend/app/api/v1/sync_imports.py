@@ -23,11 +23,11 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.api.deps import SessionDep, SettingsDep
-from app.api.params import ModuleScope, Scope, YearQuery, error_responses
+from app.api.params import ModuleScope, Scope, YearQuery
+from app.api.responses import error_responses
 from app.api.security import AUTH_RESPONSES, CanSync
 from app.core.errors import BadRequest, PayloadTooLarge, UnprocessableEntity
 from app.domain.ingestion import IngestionState, TargetType
-from app.schemas.common import ErrorBody
 from app.schemas.jobs import SyncStatusResponse
 from app.services.ingestion.csv_reading import CsvFileError, FileKind, check_upload
 from app.services.ingestion.data_import import ImportMode
@@ -61,15 +61,14 @@ _UPLOAD_BODY: dict[str, Any] = {
     }
 }
 _FILE_KINDS = {TargetType.FACTORS: FileKind.factors, TargetType.DATA_ENTRIES: FileKind.data_entries}
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **error_responses(400, 404),
-    413: {"model": ErrorBody, "description": "The file is over CO2CALC_MAX_UPLOAD_MB."},
-    422: {
-        "model": ErrorBody,
-        "description": "The file cannot be imported at all (empty, not UTF-8, not CSV, "
-        "a required column missing); no job was created.",
-    },
-}
+_RESPONSES = error_responses(
+    400,
+    404,
+    413,
+    422,
+    _422="The file cannot be imported at all (empty, not UTF-8, not CSV, a required column "
+    "missing); no job was created.",
+)
 
 
 def _too_large(limit_mb: int) -> PayloadTooLarge:

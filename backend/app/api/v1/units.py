@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.api.deps import SessionDep
-from app.api.params import PaginationQuery, error_responses
+from app.api.params import PaginationQuery
+from app.api.responses import error_responses
 from app.api.security import AUTH_RESPONSES
 from app.api.v1._access import EDIT, VIEW
 from app.schemas.common import Page
