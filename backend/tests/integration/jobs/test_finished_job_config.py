@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from api_fixtures import LoginAs
 from factories import create_unit_with_factors
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +21,17 @@ YEAR = 2025
 PROCESS = int(ModuleTypeEnum.process_emissions)
 PROCESS_TYPE = int(DataEntryTypeEnum.process_emissions)
 RECALCULATE = "/api/v1/sync/recalculate-emissions"
+
+
+@pytest.fixture
+async def headers(
+    login_as: LoginAs, session_factory: async_sessionmaker[AsyncSession]
+) -> dict[str, str]:
+    """A superadmin's headers, with a unit and factors of the year to recalculate."""
+    async with session_factory() as session:
+        await create_unit_with_factors(session, year=YEAR)
+        await session.commit()
+    return await login_as(Role.superadmin)
 
 
 async def _finished_job(
@@ -42,15 +54,8 @@ async def _run(client: httpx.AsyncClient, headers: dict[str, str], url: str) -> 
 
 
 async def test_a_finished_module_job_keeps_its_config_beside_the_outcome(
-    app_client: httpx.AsyncClient,
-    login_as: LoginAs,
-    session_factory: async_sessionmaker[AsyncSession],
+    app_client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    async with session_factory() as session:
-        await create_unit_with_factors(session, year=YEAR)
-        await session.commit()
-    headers = await login_as(Role.superadmin)
-
     job = await _run(app_client, headers, f"{RECALCULATE}/{PROCESS}?year={YEAR}&only_stale=false")
 
     assert job["result_name"] == "success", job
@@ -63,15 +68,8 @@ async def test_a_finished_module_job_keeps_its_config_beside_the_outcome(
 
 
 async def test_a_finished_type_job_keeps_its_config(
-    app_client: httpx.AsyncClient,
-    login_as: LoginAs,
-    session_factory: async_sessionmaker[AsyncSession],
+    app_client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    async with session_factory() as session:
-        await create_unit_with_factors(session, year=YEAR)
-        await session.commit()
-    headers = await login_as(Role.superadmin)
-
     job = await _run(app_client, headers, f"{RECALCULATE}/{PROCESS}/{PROCESS_TYPE}?year={YEAR}")
 
     assert job["meta"]["config"] == {"year": YEAR, "data_entry_type_id": PROCESS_TYPE}
