@@ -305,10 +305,12 @@ class ConsistencyModel(RuleBasedStateMachine):
         types = {int(t) for t in ([data_entry_type] if data_entry_type else types_of(module))}
         async with self.engine.connect() as connection:
             stored = await read_entries(connection)
+        # A file without a valid row imports nothing and replaces nothing.
+        replaces = replace and any(not row.rejected for row in rows)
         kept = {
             i: data
             for i, data in self.entries.items()
-            if not (replace and stored[i].source == 1 and stored[i].data_entry_type_id in types)
+            if not (replaces and stored[i].source == 1 and stored[i].data_entry_type_id in types)
         }
         mode = "replace" if replace else "append"
         response = await self._post(
