@@ -20,12 +20,13 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+from fixture_types import DatabaseMaker
 from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 from sqlalchemy.engine import make_url
@@ -186,9 +187,6 @@ def _fresh_database(request: pytest.FixtureRequest, sqlite_path: Path) -> Iterat
     template_name: str = request.getfixturevalue("postgres_template")
     with _scratch_postgres_database("co2calc_test", template_name) as url:
         yield url
-
-
-DatabaseMaker = Callable[[], AbstractContextManager[str]]
 
 
 @pytest.fixture(

@@ -27,7 +27,6 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import TEST_PASSWORD, TEST_SECRET_KEY, make_client
-from conftest import DatabaseMaker
 from consistency_dataset import (
     BAD_NUMBER,
     ENTRY_DATA,
@@ -52,6 +51,7 @@ from consistency_oracle import (
     unfinished_jobs,
 )
 from factories import create_unit
+from fixture_types import DatabaseMaker
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
