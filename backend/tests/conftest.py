@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from factories import create_unit_with_factors
 from fixture_types import DatabaseMaker
 from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
@@ -249,6 +250,15 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def db(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+async def unit_code(session_factory: async_sessionmaker[AsyncSession]) -> str:
+    """The institutional code of a committed unit, with its factors, for data entries."""
+    async with session_factory() as session:
+        unit = await create_unit_with_factors(session)
+        await session.commit()
+        return unit.institutional_code
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from api_fixtures import LoginAs
-from factories import create_unit_with_factors
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,14 +33,6 @@ def _entry(unit: str, data: str, *, year: str = "2025", type_id: int = 50) -> by
         f'{{"unit_institutional_code": "{unit}", "year": {year}, '
         f'"data_entry_type_id": {type_id}, "data": {data}}}'
     ).encode()
-
-
-@pytest.fixture
-async def unit_code(session_factory: SessionFactory) -> str:
-    async with session_factory() as session:
-        unit = await create_unit_with_factors(session)
-        await session.commit()
-        return unit.institutional_code
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from factories import create_unit_with_factors
 from sqlalchemy import event, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from stats_audit import committed_stats_mismatches
@@ -68,14 +67,6 @@ async def _one_after_the_other(
         await _blocked_or_done(engine, task)
         await first_session.commit()
         await task
-
-
-@pytest.fixture
-async def unit_code(session_factory: SessionFactory) -> str:
-    async with session_factory() as session:
-        unit = await create_unit_with_factors(session)
-        await session.commit()
-        return unit.institutional_code
 
 
 async def _create(session: AsyncSession, code: str, data_entry_type: DataEntryTypeEnum) -> int:
