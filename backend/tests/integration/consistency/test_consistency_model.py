@@ -69,7 +69,9 @@ from app.services.auth_service import AuthService
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.tasks.runner import InlineRunner
 
-pytestmark = pytest.mark.slow
+# 6 examples of 12 API steps, each on a fresh database with real jobs: seconds alone, but several
+# minutes on the 2-core CI machine running four test workers, past pytest-timeout's default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SYNC = "/api/v1/sync"
 ENTRIES = "/api/v1/data-entries"
