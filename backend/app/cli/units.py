@@ -7,7 +7,7 @@ points to. `import` reads a whole CSV file first and writes all its units or non
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -29,13 +29,13 @@ app = typer.Typer(help="Units (labs, services) that data files name by code.", n
 _ALL = 1_000_000
 
 
-def _save(bodies: Callable[[], list[UnitCreate]]) -> list[Unit]:
-    """Create the units `bodies` gives, all or none; its refusal (BadRequest) and the
-    service's are printed by run_async (exit 3)."""
+def _save(create: Callable[[UnitService], Awaitable[list[Unit]]]) -> list[Unit]:
+    """Run `create` in one transaction; a refusal (BadRequest, Conflict) is printed by
+    run_async (exit 3) and nothing is kept."""
 
     async def save(engine: AsyncEngine) -> list[Unit]:
         async with session_factory(engine)() as session:
-            units = await UnitService(session).create_many(bodies())
+            units = await create(UnitService(session))
             await session.commit()
             return units
 
@@ -93,7 +93,11 @@ def create(
         )
     except ValidationError as error:
         raise typer.BadParameter("; ".join(field_problems(error))) from None
-    (unit,) = _save(lambda: [body])
+
+    async def create_one(service: UnitService) -> list[Unit]:
+        return [await service.create(body)]
+
+    (unit,) = _save(create_one)
     console.print(f"[green]Unit created:[/] {unit.institutional_code} {unit.name} (id {unit.id})")
 
 
@@ -106,5 +110,5 @@ def import_units(
     """Create the units of a CSV file (UTF-8, comma-separated), all or none. Columns:
     institutional_code and name (required), label_fr, label_en, parent_institutional_code.
     A bad value, a code given twice or one that exists refuses the file (exit 3)."""
-    units = _save(lambda: read_units_csv(file.read_bytes()))
+    units = _save(lambda service: service.create_many(read_units_csv(file.read_bytes())))
     console.print(f"[green]{count(len(units), 'unit')} created[/] from {file.name}.")

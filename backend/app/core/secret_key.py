@@ -29,6 +29,10 @@ GENERATE_COMMAND = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 logger = logging.getLogger(__name__)
 
+# Key files this process already named in its log: `co2calc serve` resolves the key before
+# uvicorn starts and the app resolves it again, and the operator needs to read it once.
+_announced: set[Path] = set()
+
 
 class ConfigurationError(Exception):
     """The settings do not allow the server to start; the message says what to change."""
@@ -88,7 +92,9 @@ def _development_key(path: Path) -> str:
     try:
         key = _read_key(path)
         if key is not None:
-            logger.info("using the development secret key kept in %s", path)
+            if path not in _announced:
+                logger.info("using the development secret key kept in %s", path)
+            _announced.add(path)
             return key
         if _create_key_file(path, secrets.token_hex(32)):
             logger.warning(
@@ -97,6 +103,7 @@ def _development_key(path: Path) -> str:
                 "CO2CALC_SECRET_KEY)",
                 path,
             )
+            _announced.add(path)
         # Ours, or the one a process starting at the same time wrote first.
         key = _read_key(path)
     except OSError as error:

@@ -139,7 +139,9 @@ def test_units_create_then_a_taken_code_is_refused(cli_database: str) -> None:
 
     code, output = _invoke("units", "create", "--code", "LAB9", "--name", "Other")
     assert code == 3, output
-    assert "'LAB9' already exists" in " ".join(output.split())
+    said = " ".join(output.split())
+    assert "'LAB9' already exists" in said
+    assert "nothing imported" not in said, "one unit created by hand is not an import"
     assert _unit_codes() == ["LAB9"]
 
 

@@ -91,6 +91,23 @@ def test_development_generates_a_private_key_file_once_says_so_and_reuses_it(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+def test_an_existing_key_file_is_named_once_per_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `co2calc serve` resolves the key before uvicorn starts, then the app resolves it again.
+    key_file = tmp_path / "existing" / "key"
+    key_file.parent.mkdir()
+    key_file.write_text(GOOD_KEY + "\n")
+    key_file.chmod(0o600)
+    caplog.set_level(logging.INFO, logger="app.core.secret_key")
+
+    for _ in range(2):
+        assert resolve_secret_key(_settings(secret_key_file=key_file)) == GOOD_KEY
+
+    named = [r.getMessage() for r in caplog.records if str(key_file) in r.getMessage()]
+    assert named == [f"using the development secret key kept in {key_file}"]
+
+
 def test_two_key_files_give_two_keys(tmp_path: Path, config_home: Path) -> None:
     one = resolve_secret_key(_settings(secret_key_file=tmp_path / "one" / "key"))
     two = resolve_secret_key(_settings(secret_key_file=tmp_path / "two" / "key"))
