@@ -28,7 +28,9 @@ YEAR = 2025
 SECRET_KEY = "co2calc-browser-test-secret-key-0123456789"
 # professional_travel and its plane type: the module whose jobs last (LONG_JOB_ROWS entries).
 LONG_MODULE, LONG_TYPE = 2, 20
-LONG_JOB_ROWS = 5_000
+# Enough that a recalculation outlasts a few progress events even when recalculation gets
+# faster: the page must be seen running, not only before and after.
+LONG_JOB_ROWS = 20_000
 _AIRPORTS = ("GVA", "CDG", "ZRH", "LHR", "FRA", "AMS", "BCN", "VIE")
 
 

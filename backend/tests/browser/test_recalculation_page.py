@@ -119,6 +119,7 @@ def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     )
     expect(row.get_by_test_id("import-result-message")).to_contain_text("No factor changed")
     expect(page.get_by_test_id("history-message").first).to_contain_text("No factor changed")
+    expect(page.get_by_test_id("job-toast").filter(has_text="no factor changed")).to_be_visible()
     expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "up_to_date")
     expect(module_badge(page, LONG_MODULE)).to_have_attribute("data-status", "up_to_date")
     screenshot(page, "same-factor-file-again", show=card(page, LONG_MODULE))

@@ -3,7 +3,7 @@
 import { useQuasar } from 'quasar';
 import { onBeforeUnmount } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { jobCounts } from '@/domain/jobMeta';
+import { changedNoFactor, jobCounts } from '@/domain/jobMeta';
 import { JobResult, cancelledBy, jobKind } from '@/domain/jobs';
 import { useJobStreamsStore } from '@/stores/jobStreams';
 
@@ -19,6 +19,8 @@ export function useJobToasts(): void {
     const canceller = cancelledBy(job);
     if (canceller !== null) {
       $q.notify({ type: 'info', message: t('toast.cancelled', { what, name: canceller }), attrs });
+    } else if (job.result === JobResult.SUCCESS && changedNoFactor(job)) {
+      $q.notify({ type: 'info', message: t('toast.noFactorChanged', { what }), attrs });
     } else if (job.result === JobResult.SUCCESS) {
       $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }, counts.done), attrs });
     } else if (job.result === JobResult.WARNING) {

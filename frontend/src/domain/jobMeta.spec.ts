@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '@/testing/jobs';
-import { entryErrors, failureReason, jobCounts, rejectedRows } from './jobMeta';
+import { changedNoFactor, entryErrors, failureReason, jobCounts, rejectedRows } from './jobMeta';
 
 const factorImport = makeJob({
   target_type: 1,
@@ -69,5 +69,23 @@ describe('job meta', () => {
     expect(jobCounts(makeJob({ meta: {} }))).toEqual({ done: 0, rejected: 0, entryErrors: 0, failedTypes: 0 });
     expect(jobCounts(factorImport)).toMatchObject({ done: 20, rejected: 120 });
     expect(jobCounts(dataImport)).toMatchObject({ done: 2, rejected: 1, entryErrors: 1 });
+  });
+
+  it('tells a factor import that changed nothing from one that changed something', () => {
+    const sameFileAgain = makeJob({
+      target_type: 1,
+      ingestion_method: 1,
+      meta: { inserted: 0, updated: 0, unchanged: 16, removed: 0 },
+    });
+    expect(changedNoFactor(sameFileAgain)).toBe(true);
+    expect(changedNoFactor(factorImport)).toBe(false);
+    const oneRemoved = makeJob({
+      target_type: 1,
+      ingestion_method: 1,
+      meta: { inserted: 0, updated: 0, unchanged: 15, removed: 1 },
+    });
+    expect(changedNoFactor(oneRemoved)).toBe(false);
+    expect(changedNoFactor(dataImport)).toBe(false);
+    expect(changedNoFactor(makeJob({ meta: {} }))).toBe(false);
   });
 });

@@ -106,3 +106,10 @@ export function jobCounts(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion
     failedTypes: 0,
   };
 }
+
+/** A factor import that inserted, updated and removed nothing (the same file again): its
+ * types stay as up to date as they were, which the operator is told instead of "N done". */
+export function changedNoFactor(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion_method'>): boolean {
+  if (jobKind(job) !== 'factor_import') return false;
+  return ['inserted', 'updated', 'removed'].every((key) => asNumber(job.meta[key]) === 0);
+}

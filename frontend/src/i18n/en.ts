@@ -106,6 +106,7 @@ export default {
     recalculation: 'Recalculation',
     factor_import: 'Factor import',
     data_import: 'Data import',
+    noFactorChanged: '{what} finished: no factor changed, so the emissions stay as up to date as they were.',
     success: '{what} finished: {done} done.',
     warning: '{what} finished with warnings: {details}.',
     countDone: '{count} done',

@@ -108,6 +108,7 @@ const fr: typeof en = {
     recalculation: 'Recalcul',
     factor_import: 'Import de facteurs',
     data_import: 'Import de données',
+    noFactorChanged: '{what} terminé : aucun facteur n’a changé, les émissions restent aussi à jour qu’avant.',
     success: '{what} terminé : {done} traité. | {what} terminé : {done} traités.',
     warning: '{what} terminé avec des avertissements : {details}.',
     countDone: '{count} traité | {count} traités',
