@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli._runner import err_console, session_factory
 from app.core.job_queue import commit_and_dispatch
+from app.core.wording import progress_phase
 from app.domain.ingestion import IngestionState
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
@@ -82,7 +83,7 @@ async def _follow(
             job = await _load(factory, job_id)
             progress.update(
                 bar,
-                description=job.status_message or job.state.name,
+                description=progress_phase(job.status_message or job.state.name),
                 total=job.progress_total or None,
                 completed=job.progress_done or 0,
             )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+# The "done/total" a job's progress message ends with ("Importing rows... 300/1000").
+_PROGRESS_COUNT = re.compile(r"\s+\d+/\d+$")
+
 _VOWELS = frozenset("aeiou")
 
 
@@ -39,3 +44,10 @@ def shown(value: object, limit: int = SHOWN_LENGTH) -> str:
         return "(a very large integer)"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def progress_phase(message: str) -> str:
+    """A progress message without its trailing "done/total", for a display that draws the
+    counts itself (a progress bar): "Recalculating plane (1/2)... 3/12" -> "Recalculating
+    plane (1/2)..."."""
+    return _PROGRESS_COUNT.sub("", message)

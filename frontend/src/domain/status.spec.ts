@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeModuleStatus as moduleStatus, makeTypeStatus as typeStatus } from '@/testing/status';
 import { JobResult } from './jobs';
-import { moduleBadge, progressRatio, typeBadge } from './status';
+import { moduleBadge, progressPhase, progressRatio, typeBadge } from './status';
 
 const running = { jobId: 42, done: 3, total: 12, message: 'Recalculating plane (1/2)... 3/12' };
 
@@ -90,5 +90,14 @@ describe('progressRatio', () => {
     expect(progressRatio({ done: 3, total: 12 })).toBe(0.25);
     expect(progressRatio({ done: null, total: 12 })).toBeNull();
     expect(progressRatio({ done: 0, total: 0 })).toBeNull();
+  });
+});
+
+describe('progressPhase', () => {
+  it('drops the counts the page shows itself and keeps every other message whole', () => {
+    expect(progressPhase(running.message)).toBe('Recalculating plane (1/2)...');
+    expect(progressPhase('Importing rows... 20000/100000')).toBe('Importing rows...');
+    expect(progressPhase('Writing emissions')).toBe('Writing emissions');
+    expect(progressPhase('Waiting for job #3 (1/2)')).toBe('Waiting for job #3 (1/2)');
   });
 });

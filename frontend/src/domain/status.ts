@@ -101,6 +101,12 @@ export function moduleBadge(
 }
 
 /** Percent done for a progress bar, or null while the total is unknown. */
+/** A progress message without its trailing "done/total" ("Recalculating plane (1/2)... 3/12" ->
+ * "Recalculating plane (1/2)..."): the page shows the counts itself, formatted and translated. */
+export function progressPhase(message: string): string {
+  return message.replace(/\s+\d+\/\d+$/, '');
+}
+
 export function progressRatio(running: Pick<RunningRecalculation, 'done' | 'total'>): number | null {
   if (running.done === null || !running.total) return null;
   return Math.min(1, Math.max(0, running.done / running.total));

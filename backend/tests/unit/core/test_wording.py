@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.wording import agree, count
+from app.core.wording import agree, count, progress_phase
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,16 @@ def test_an_irregular_plural_is_given() -> None:
     assert count(2, "child", "children") == "2 children"
     assert agree(1, "child", "children") == "child"
     assert agree(2, "column") == "columns"
+
+
+@pytest.mark.parametrize(
+    ("message", "phase"),
+    [
+        ("Recalculating plane (1/2)... 3/12", "Recalculating plane (1/2)..."),
+        ("Importing rows... 20000/100000", "Importing rows..."),
+        ("Writing emissions", "Writing emissions"),
+        ("Waiting for job #3 (1/2)", "Waiting for job #3 (1/2)"),
+    ],
+)
+def test_a_progress_phase_loses_only_its_trailing_counts(message: str, phase: str) -> None:
+    assert progress_phase(message) == phase
