@@ -1365,15 +1365,6 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The request does not match its documented shape; `errors` lists each field's error. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
-                };
-            };
             /** @description The database does not answer. */
             503: {
                 headers: {
@@ -1407,8 +1398,26 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
+            /** @description A parameter or the body is not valid; `detail` says what to send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Wrong username or password. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over 1024 KiB (files: the import routes). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1458,8 +1467,26 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            /** @description A parameter or the body is not valid; `detail` says what to send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Wrong username or password. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over 1024 KiB (files: the import routes). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1521,15 +1548,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request does not match its documented shape; `errors` lists each field's error. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
-                };
-            };
         };
     };
     me: {
@@ -1566,15 +1584,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request does not match its documented shape; `errors` lists each field's error. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };
@@ -2321,6 +2330,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnitRead"];
                 };
             };
+            /** @description A parameter or the body is not valid; `detail` says what to send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session cookie or bearer token. */
             401: {
                 headers: {
@@ -2341,6 +2359,15 @@ export interface operations {
             };
             /** @description Conflicts with what is stored (a duplicate, a concurrent change). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body is over 1024 KiB (files: the import routes). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2569,6 +2596,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over 1024 KiB (files: the import routes). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request does not match its documented shape; `errors` lists each field's error. */
             422: {
                 headers: {
@@ -2714,6 +2750,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request body is over 1024 KiB (files: the import routes). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The request does not match its documented shape; `errors` lists each field's error. */
             422: {
                 headers: {
@@ -2828,15 +2873,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request does not match its documented shape; `errors` lists each field's error. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
-                };
-            };
         };
     };
     get_emissions_report: {
@@ -2943,15 +2979,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request does not match its documented shape; `errors` lists each field's error. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
                 };
             };
         };

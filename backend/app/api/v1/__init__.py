@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.responses import error_responses
+from app.api.responses import document_request_errors
 from app.api.v1 import (
     auth,
     carbon_reports,
@@ -17,16 +17,20 @@ from app.api.v1 import (
     years,
 )
 
-# Every operation validates its request: 422 with the field errors when it does not match.
-api_router = APIRouter(responses=error_responses(422))
-api_router.include_router(health.router)
-api_router.include_router(auth.router)
-api_router.include_router(data_sync.router)
-api_router.include_router(sync_imports.router)
-api_router.include_router(units.router)
-api_router.include_router(carbon_reports.router)
-api_router.include_router(data_entries.router)
-api_router.include_router(factors.router)
-api_router.include_router(modules.router)
-api_router.include_router(reports.router)
-api_router.include_router(years.router)
+api_router = APIRouter()
+for _module in (
+    health,
+    auth,
+    data_sync,
+    sync_imports,
+    units,
+    carbon_reports,
+    data_entries,
+    factors,
+    modules,
+    reports,
+    years,
+):
+    # Every operation validates its request and says what its parameters and body can get.
+    document_request_errors(_module.router)
+    api_router.include_router(_module.router)

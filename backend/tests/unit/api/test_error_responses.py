@@ -31,8 +31,10 @@ def _schema_ref(response: dict[str, Any]) -> str | None:
     return ref
 
 
-def test_every_operation_documents_its_422_with_the_validation_body() -> None:
-    for name, operation in _operations():
+def test_every_documented_422_has_the_validation_body() -> None:
+    documented = [(name, op) for name, op in _operations() if "422" in op["responses"]]
+    assert len(documented) > 15  # every operation taking input; which ones: test_openapi_truth
+    for name, operation in documented:
         assert _schema_ref(operation["responses"]["422"]) == VALIDATION_BODY, name
 
 

@@ -84,3 +84,19 @@ def test_the_job_stream_documents_its_events(schema: dict[str, Any]) -> None:
     job = set(JobRead.model_json_schema(mode="serialization")["properties"])
     assert set(data["contentSchema"]["properties"]) == job | {"stream_closed"}
     assert "application/json" not in answer["content"]
+
+
+def test_the_request_errors_documented_are_the_ones_the_input_can_cause(
+    schema: dict[str, Any],
+) -> None:
+    """422 needs some input to validate; a body can also be unparseable (400) or over the body
+    limit (413). An operation that takes nothing never answers 422, so it does not say so."""
+    for method, path, operation in _operations(schema):
+        statuses = set(operation["responses"])
+        where = f"{method.upper()} {path}"
+        if "requestBody" in operation:
+            assert {"400", "413", "422"} <= statuses, where
+        elif operation.get("parameters"):
+            assert "422" in statuses, where
+        else:
+            assert "422" not in statuses, where
