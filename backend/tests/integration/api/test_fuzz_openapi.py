@@ -155,6 +155,6 @@ def _failures_of(operation: APIOperation, mode: GenerationMode, caller: Caller) 
     earlier one failed, so one run lists all of them."""
     try:
         _fuzz(operation, mode, caller)
-    except (Exception, FailureGroup) as error:  # noqa: BLE001 (reported with its operation)
+    except (Exception, FailureGroup) as error:  # every failure, reported with its operation
         return [f"{operation.method.upper()} {operation.path}: {error}"]
     return []
