@@ -17,7 +17,7 @@ FactorValue = float | str
 class FactorRecord:
     """One emission factor: identity (type, year, classification) and its values.
 
-    `id` is None for factors parsed from a file that are not stored yet.
+    `id` and `revision` are None for factors parsed from a file that are not stored yet.
     """
 
     data_entry_type_id: int
@@ -25,16 +25,21 @@ class FactorRecord:
     classification: Mapping[str, ClassificationValue]
     values: Mapping[str, FactorValue]
     id: int | None = None
+    revision: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class EmissionRow:
-    """One derived emission row of an entry, ready to be written as DataEntryEmission."""
+    """One derived emission row of an entry, ready to be written as DataEntryEmission.
+
+    `factor_revision` is the revision of the factor `factor_id` names, as computed with.
+    """
 
     emission_type_id: int
     kg_co2eq: float
     factor_id: int | None
     meta: dict[str, Any] = field(default_factory=dict)
+    factor_revision: int | None = None
 
 
 class EntryError(Exception):

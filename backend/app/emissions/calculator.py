@@ -14,4 +14,4 @@ Calculator = Callable[[int, Mapping[str, Any], int, FactorIndex], list[EmissionR
 
 def row(code: int, kg_co2eq: float, factor: Factor, **meta: Any) -> EmissionRow:
     """An emission row computed from one factor; meta keeps what a reader needs to check it."""
-    return EmissionRow(int(code), kg_co2eq, factor.id, meta)
+    return EmissionRow(int(code), kg_co2eq, factor.id, meta, factor.revision)

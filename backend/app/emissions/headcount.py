@@ -22,7 +22,8 @@ def headcount(
 ) -> list[EmissionRow]:
     """One row per category present in the year's factors: fte x sum(ef x units per fte).
 
-    Rows aggregate several factors, so `factor_id` is None and meta lists the factor ids.
+    Rows aggregate several factors, so `factor_id` is None and meta lists the factor ids
+    and their revisions.
     """
     fte = read_number(data, _FTE[T(type_id)])
     categories = index.groups(type_id, year)
@@ -33,7 +34,10 @@ def headcount(
             int(code),
             fte * sum(f.number(EF_PER_UNIT) * f.number(UNITS_PER_FTE) for f in factors),
             None,
-            {"factor_ids": [f.id for f in factors]},
+            {
+                "factor_ids": [f.id for f in factors],
+                "factor_revisions": [f.revision for f in factors],
+            },
         )
         for category, code in _CODES.items()
         if (factors := categories.get(category))

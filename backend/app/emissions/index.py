@@ -28,6 +28,7 @@ class Factor:
     """A factor ready for formulas: defaults applied and values typed once, at build time."""
 
     id: int | None
+    revision: int | None
     classification: Mapping[str, ClassificationValue]
     numbers: Mapping[str, float]
     texts: Mapping[str, str]
@@ -65,7 +66,7 @@ def _prepare(record: FactorRecord, spec: FactorSpec) -> Factor | _Unusable:
             texts[field.name] = str(value)
         else:
             numbers[field.name] = float(value)
-    return Factor(record.id, record.classification, numbers, texts)
+    return Factor(record.id, record.revision, record.classification, numbers, texts)
 
 
 def _fallback_plan(spec: FactorSpec) -> tuple[tuple[tuple[bool, ...], ...], ...]:

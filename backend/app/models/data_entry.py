@@ -77,6 +77,11 @@ class DataEntryEmission(Base):
     factor_id: Mapped[int | None] = mapped_column(
         ForeignKey("factors.id", ondelete="SET NULL"), index=True
     )
+    # The factor version the row was computed with: its id (kept when the factor is deleted,
+    # unlike factor_id) and its revision. NULL for overrides and multi-factor rows (their
+    # meta lists factor_ids and factor_revisions).
+    factor_ref_id: Mapped[int | None] = mapped_column(Integer)
+    factor_revision: Mapped[int | None] = mapped_column(Integer)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

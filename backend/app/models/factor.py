@@ -22,3 +22,9 @@ class Factor(Base):
     classification: Mapped[dict[str, Any]] = mapped_column(JSONType)
     classification_key: Mapped[str] = mapped_column(String(1000))
     values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # Bumped by every import that changes the factor: an emission row computed with an older
+    # revision is out of date.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The factor import that inserted or last updated the factor (a plain id, no foreign
+    # key: the job's history may be pruned, the fact stays).
+    changed_by_job_id: Mapped[int | None] = mapped_column(Integer)

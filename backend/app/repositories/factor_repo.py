@@ -46,12 +46,14 @@ class FactorRepository(Repository[Factor]):
         *,
         data_entry_type_ids: Collection[int],
         remove_missing: bool,
+        job_id: int | None = None,
     ) -> FactorUpsertCounts:
         """Make the factors of (types, year) match `records`, keeping ids of known identities.
 
-        The rules are `diff_factors`'; removed factors' emission rows keep their kg, with
-        factor_id set to NULL. One read, then at most one executemany INSERT, one executemany
-        UPDATE and one chunked DELETE.
+        The rules are `diff_factors`'; removed factors' emission rows keep their kg and their
+        factor_ref_id, with factor_id set to NULL. Inserted and updated factors record
+        `job_id` as the import that changed them; an update bumps the revision. One read,
+        then at most one executemany INSERT, one executemany UPDATE and one chunked DELETE.
         """
         stored = await self._stored_identities(year, data_entry_type_ids)
         diff = diff_factors(
@@ -61,8 +63,8 @@ class FactorRepository(Repository[Factor]):
             data_entry_type_ids=data_entry_type_ids,
             remove_missing=remove_missing,
         )
-        await self._insert_new(year, diff.to_insert)
-        await self._update_changed(diff.to_update)
+        await self._insert_new(year, diff.to_insert, job_id)
+        await self._update_changed(diff.to_update, job_id)
         await self._delete_by_ids(diff.to_remove)
         return diff.counts
 
@@ -81,7 +83,9 @@ class FactorRepository(Repository[Factor]):
         )
         return [StoredFactor(*row) for row in rows]
 
-    async def _insert_new(self, year: int, factors: Sequence[NewFactor]) -> None:
+    async def _insert_new(
+        self, year: int, factors: Sequence[NewFactor], job_id: int | None
+    ) -> None:
         if not factors:
             return
         await self.session.execute(
@@ -93,12 +97,13 @@ class FactorRepository(Repository[Factor]):
                     "classification": factor.classification,
                     "classification_key": factor.classification_key,
                     "values": factor.values,
+                    "changed_by_job_id": job_id,
                 }
                 for factor in factors
             ],
         )
 
-    async def _update_changed(self, factors: Sequence[ChangedFactor]) -> None:
+    async def _update_changed(self, factors: Sequence[ChangedFactor], job_id: int | None) -> None:
         if not factors:
             return
         table = table_of(Factor)
@@ -109,6 +114,8 @@ class FactorRepository(Repository[Factor]):
                 {
                     table.c.classification: bindparam("new_classification"),
                     table.c["values"]: bindparam("new_values"),
+                    table.c.revision: table.c.revision + 1,
+                    table.c.changed_by_job_id: bindparam("job_id"),
                 }
             ),
             [
@@ -116,6 +123,7 @@ class FactorRepository(Repository[Factor]):
                     "factor_id": factor.id,
                     "new_classification": factor.classification,
                     "new_values": factor.values,
+                    "job_id": job_id,
                 }
                 for factor in factors
             ],

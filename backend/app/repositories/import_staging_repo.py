@@ -61,6 +61,7 @@ staged_emissions = Table(
     Column("emission_type_id", Integer, nullable=False),
     Column("kg_co2eq", Double, nullable=False),
     Column("factor_id", Integer),
+    Column("factor_revision", Integer),
     Column("meta", JSONType, nullable=False),
     prefixes=["TEMPORARY"],
 )
@@ -82,7 +83,8 @@ class ImportStagingRepository(TempStagingRepository):
         self, entries: Sequence[Mapping[str, Any]], emissions: Sequence[Mapping[str, Any]]
     ) -> None:
         """Add one batch: entry rows (entry_key, unit_id, data_entry_type_id, data) and
-        emission rows (entry_key, position, emission_type_id, kg_co2eq, factor_id, meta)."""
+        emission rows (entry_key, position, emission_type_id, kg_co2eq, factor_id,
+        factor_revision, meta)."""
         await self.add_rows(staged_entries, entries)
         await self.add_rows(staged_emissions, emissions)
 
@@ -133,6 +135,8 @@ class ImportStagingRepository(TempStagingRepository):
             staged_emissions.c.emission_type_id,
             staged_emissions.c.kg_co2eq,
             staged_emissions.c.factor_id,
+            staged_emissions.c.factor_id,
+            staged_emissions.c.factor_revision,
             staged_emissions.c.meta,
             literal(computed_at, UTCDateTime),
         ).order_by(staged_emissions.c.entry_key, staged_emissions.c.position)
@@ -141,6 +145,8 @@ class ImportStagingRepository(TempStagingRepository):
             "emission_type_id",
             "kg_co2eq",
             "factor_id",
+            "factor_ref_id",
+            "factor_revision",
             "meta",
             "computed_at",
         ]

@@ -58,6 +58,8 @@ staged_emissions = Table(
     Column("emission_type_id", Integer, nullable=False),
     Column("kg_co2eq", Double, nullable=False),
     Column("factor_id", Integer),
+    Column("factor_ref_id", Integer),
+    Column("factor_revision", Integer),
     Column("meta", JSONType, nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),
     prefixes=["TEMPORARY"],
@@ -127,7 +129,15 @@ class RecalculationStagingRepository(TempStagingRepository):
         await self.session.execute(
             delete(emissions).where(emissions.c.data_entry_id.in_(accepted_ids))
         )
-        columns = ["data_entry_id", "emission_type_id", "kg_co2eq", "factor_id", "meta"]
+        columns = [
+            "data_entry_id",
+            "emission_type_id",
+            "kg_co2eq",
+            "factor_id",
+            "factor_ref_id",
+            "factor_revision",
+            "meta",
+        ]
         rows = select(
             *(staged_emissions.c[name] for name in columns), staged_emissions.c.computed_at
         ).join(

@@ -84,6 +84,8 @@ def insertable_rows(
             "emission_type_id": row.emission_type_id,
             "kg_co2eq": row.kg_co2eq,
             "factor_id": row.factor_id,
+            "factor_ref_id": row.factor_id,
+            "factor_revision": row.factor_revision,
             "meta": row.meta,
             "computed_at": computed_at,
         }

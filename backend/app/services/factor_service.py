@@ -20,6 +20,7 @@ def to_record(factor: Factor) -> FactorRecord:
         classification=factor.classification,
         values=factor.values,
         id=factor.id,
+        revision=factor.revision,
     )
 
 

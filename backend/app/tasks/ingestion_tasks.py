@@ -39,6 +39,7 @@ async def run_factor_import_task(job_id: int) -> None:
         uploads = JobUploadRepository(data_session)
         outcome = await FactorImportService(data_session).run(
             await uploads.content_of(job_id),
+            job_id=job_id,
             module_type=ModuleTypeEnum(job.module_type_id),
             data_entry_type=_type(job),
             year=job.year,

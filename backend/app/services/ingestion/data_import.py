@@ -262,6 +262,7 @@ def _staged_batch(
             "emission_type_id": emission.emission_type_id,
             "kg_co2eq": emission.kg_co2eq,
             "factor_id": emission.factor_id,
+            "factor_revision": emission.factor_revision,
             "meta": emission.meta,
         }
         for row, key in zip(batch, keys, strict=True)

@@ -70,6 +70,7 @@ class FactorImportService:
         self,
         content: bytes,
         *,
+        job_id: int,
         module_type: ModuleTypeEnum,
         data_entry_type: DataEntryTypeEnum | None,
         year: int,
@@ -107,6 +108,7 @@ class FactorImportService:
             parsed.records,
             data_entry_type_ids=[int(t) for t in types],
             remove_missing=not parsed.rejected,
+            job_id=job_id,
         )
         # Only a change raises the factor sequence: an import that changed nothing leaves the
         # staleness of its types exactly as it was.

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from import_helpers import PROCESS, PROCESS_TYPE, YEAR, RunImport
+from import_helpers import PROCESS, PROCESS_TYPE, YEAR, Recalculate, RunImport, Status
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.domain.ingestion import TargetType
+from app.domain.ingestion import IngestionResult, TargetType
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob
 from app.services.ingestion.data_import import ImportMode
 from app.services.ingestion.jobs import create_import_job
+from app.services.recalculation_jobs import RecalculationJobService
+from app.services.recalculation_status_service import RecalculationStatusService
 from app.tasks.context import worker_id
 from app.tasks.runner import InlineRunner
 
@@ -126,5 +129,37 @@ def import_data(
             mode=mode,
         )
         return await run_job(job_id)
+
+    return run
+
+
+@pytest.fixture
+def status(session_factory: async_sessionmaker[AsyncSession]) -> Status:
+    """`await status()` -> the year's status rows by data entry type id."""
+
+    async def read() -> dict[int, RecalculationStatusRow]:
+        async with session_factory() as session:
+            rows = await RecalculationStatusService(session).rows(YEAR)
+        return {row.data_entry_type_id: row for row in rows}
+
+    return read
+
+
+@pytest.fixture
+def recalculate(
+    session_factory: async_sessionmaker[AsyncSession],
+    run_job: Callable[[int], Awaitable[DataIngestionJob]],
+) -> Recalculate:
+    """`await recalculate(module, type)` -> the finished recalculation job."""
+
+    async def run(module: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum) -> DataIngestionJob:
+        async with session_factory() as session:
+            scheduled = await RecalculationJobService(session).create_type_job(
+                module, data_entry_type, YEAR, requested_by="tester", worker_id=worker_id()
+            )
+            await session.commit()
+        job = await run_job(scheduled.job_id)
+        assert job.result in (IngestionResult.SUCCESS, IngestionResult.WARNING), job.status_message
+        return job
 
     return run

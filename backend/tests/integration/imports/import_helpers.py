@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import (
     CarbonReport,
     DataEntry,
@@ -61,3 +62,5 @@ class Snapshot:
 
 
 RunImport = Callable[..., Awaitable[DataIngestionJob]]
+Status = Callable[[], Awaitable[dict[int, RecalculationStatusRow]]]
+Recalculate = Callable[[ModuleTypeEnum, DataEntryTypeEnum], Awaitable[DataIngestionJob]]

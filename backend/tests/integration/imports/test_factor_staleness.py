@@ -3,19 +3,20 @@ nothing leaves its types as they were; any change makes them stale, in commit or
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import pytest
-from import_helpers import PROCESS, PROCESS_FACTORS, PROCESS_TYPE, YEAR, RunImport, csv_bytes
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from import_helpers import (
+    PROCESS,
+    PROCESS_FACTORS,
+    PROCESS_TYPE,
+    Recalculate,
+    RunImport,
+    Status,
+    csv_bytes,
+)
 
 from app.domain.ingestion import IngestionResult
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.domain.recalculation_status import RecalculationStatusRow
 from app.models import DataIngestionJob
-from app.services.recalculation_jobs import RecalculationJobService
-from app.services.recalculation_status_service import RecalculationStatusService
-from app.tasks.context import worker_id
 
 TRAVEL = ModuleTypeEnum.professional_travel
 PLANE, TRAIN = DataEntryTypeEnum.plane, DataEntryTypeEnum.train
@@ -25,41 +26,6 @@ TRAVEL_FACTORS = csv_bytes(
     "plane,long_haul,,0.14,2,",
     "train,,,0.007,,CH",
 )
-
-Status = Callable[[], Awaitable[dict[int, RecalculationStatusRow]]]
-Recalculate = Callable[[ModuleTypeEnum, DataEntryTypeEnum], Awaitable[DataIngestionJob]]
-
-
-@pytest.fixture
-def status(session_factory: async_sessionmaker[AsyncSession]) -> Status:
-    """`await status()` -> the year's status rows by data entry type id."""
-
-    async def read() -> dict[int, RecalculationStatusRow]:
-        async with session_factory() as session:
-            rows = await RecalculationStatusService(session).rows(YEAR)
-        return {row.data_entry_type_id: row for row in rows}
-
-    return read
-
-
-@pytest.fixture
-def recalculate(
-    session_factory: async_sessionmaker[AsyncSession],
-    run_job: Callable[[int], Awaitable[DataIngestionJob]],
-) -> Recalculate:
-    """`await recalculate(module, type)` -> the finished recalculation job."""
-
-    async def run(module: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum) -> DataIngestionJob:
-        async with session_factory() as session:
-            scheduled = await RecalculationJobService(session).create_type_job(
-                module, data_entry_type, YEAR, requested_by="tester", worker_id=worker_id()
-            )
-            await session.commit()
-        job = await run_job(scheduled.job_id)
-        assert job.result in (IngestionResult.SUCCESS, IngestionResult.WARNING), job.status_message
-        return job
-
-    return run
 
 
 async def _up_to_date_process(

@@ -78,6 +78,7 @@ async def test_staged_rows_come_back_exactly_whatever_their_characters(db: Async
             "emission_type_id": 3,
             "kg_co2eq": 0.1 + key,
             "factor_id": None if key else 7,
+            "factor_revision": None if key else 2,
             "meta": {"k": "\\N"},
         }
         for key in (0, 1)

@@ -27,7 +27,7 @@ def test_member_rows_per_category() -> None:
         (20000, pytest.approx(0.225)),
     ]
     assert rows[0].factor_id is None
-    assert rows[0].meta == {"factor_ids": [1, 2]}
+    assert rows[0].meta == {"factor_ids": [1, 2], "factor_revisions": [None, None]}
 
 
 def test_student_fte_above_one_is_allowed() -> None:
