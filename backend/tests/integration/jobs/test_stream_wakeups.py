@@ -1,5 +1,5 @@
-"""A job run in this process wakes its streams: no progress message is skipped, even one that
-lasts far less than the stream's poll interval."""
+"""A job run in this process wakes its streams: each progress message reaches the stream long
+before the stream's poll interval would have read it."""
 
 from __future__ import annotations
 
@@ -34,17 +34,23 @@ async def test_each_in_process_change_reaches_the_stream(
         is_disconnected=_never_disconnected,
     )
     seen = [await anext(events)]  # the job as it is when the client connects
+    shown = {message: asyncio.Event() for message in MESSAGES}
 
     async def run_job() -> None:
         assert await handle.claim()
         for message in MESSAGES:
             await handle.progress(message)
-            await asyncio.sleep(0.05)
+            # The stream shows the job's current state, so the next message waits for this one
+            # to be seen: only a wakeup can show it within 10 s of a 30 s poll interval.
+            await asyncio.wait_for(shown[message].wait(), timeout=10.0)
         await handle.finish_error("stopped")
 
     async def read_stream() -> None:
         async for event in events:
             seen.append(event)
+            for message in MESSAGES:
+                if message in event:
+                    shown[message].set()
 
     await asyncio.gather(run_job(), read_stream())
 
