@@ -80,9 +80,8 @@ class LoginService:
             # (PostgreSQL refuses NUL): the same answer as an unknown user, after the same work.
             await asyncio.to_thread(security.burn_password_check, password[:MAX_PASSWORD_LENGTH])
             raise NotAuthenticated(WRONG_CREDENTIALS)
-        async with self.gate.turn(username):
-            now = utcnow()
-            account = await self._read_account(username, now)
+        now = utcnow()
+        async with self.gate.turn(username, lambda: self._read_account(username, now)) as account:
             if account is None:
                 await asyncio.to_thread(security.burn_password_check, password)
                 matches = False
@@ -95,9 +94,10 @@ class LoginService:
                 raise NotAuthenticated(WRONG_CREDENTIALS)
             return await self._record_success(account.info, kind, now)
 
-    async def _read_account(self, username: str, now: datetime) -> _Account | None:
-        """The active account of `username` (None when there is none); TooManyRequests when
-        the window already holds the maximum of failures. The connection is returned after."""
+    async def _read_account(self, username: str, now: datetime) -> tuple[int, _Account | None]:
+        """How many failures `username` has left in the window, and its active account (None
+        when there is none); TooManyRequests when none is left. The connection is returned
+        after."""
         window = timedelta(minutes=self.settings.login_failure_window_minutes)
         async with self.session_factory() as session:
             failures, oldest = await LoginAttemptRepository(session).failures_since(
@@ -109,10 +109,11 @@ class LoginService:
                     f"too many failed logins for {shown(username)}: try again in {retry_after} s",
                     retry_after=retry_after,
                 )
+            failures_left = self.settings.login_max_failures - failures
             user = await UserRepository(session).get_by_username(username)
             if user is None or not user.is_active:
-                return None
-            return _Account(info=to_info(user), password_hash=user.password_hash)
+                return failures_left, None
+            return failures_left, _Account(info=to_info(user), password_hash=user.password_hash)
 
     async def _record_failure(self, username: str, now: datetime) -> None:
         async with self.session_factory() as session:

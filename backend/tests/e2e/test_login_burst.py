@@ -32,16 +32,20 @@ def _destroyed_tasks(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage()[:300] for r in caplog.records if DESTROYED in r.getMessage()]
 
 
-@pytest.fixture
-def slow_password_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each check as slow as a real hash on a busy machine, so the logins really overlap."""
+def _slow_down_checks(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     verify = security.verify_password
 
     def slow_verify(password: str, password_hash: str) -> bool:
-        time.sleep(0.2)
+        time.sleep(seconds)
         return verify(password, password_hash)
 
     monkeypatch.setattr(security, "verify_password", slow_verify)
+
+
+@pytest.fixture
+def slow_password_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each check as slow as a real hash on a busy machine, so the logins really overlap."""
+    _slow_down_checks(monkeypatch, 0.2)
 
 
 @pytest.mark.usefixtures("slow_password_checks")
@@ -81,6 +85,25 @@ async def test_thirty_parallel_failed_logins_answer_401_and_reads_keep_answering
     assert read_codes
     assert set(read_codes) == {200}
     assert _destroyed_tasks(caplog) == []
+
+
+async def test_thirty_parallel_correct_token_logins_of_one_account_all_succeed(
+    database_url: str, create_user: CreateUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty checks of 0.4 s one after the other outlast the 10 s a login waits for its turn
+    (they were refused with 429): correct logins of one account are checked side by side."""
+    _slow_down_checks(monkeypatch, 0.4)
+    user = await create_user(Role.superadmin)
+    credentials = {"username": user.username, "password": TEST_PASSWORD}
+
+    with live_server(Settings(database_url=database_url, secret_key=TEST_SECRET_KEY)) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
+            responses = await asyncio.gather(
+                *(client.post("/api/v1/auth/token", data=credentials) for _ in range(BURST))
+            )
+
+    assert [r.status_code for r in responses] == [200] * BURST, [r.text[:200] for r in responses]
+    assert len({r.json()["access_token"] for r in responses}) == BURST
 
 
 @pytest.mark.usefixtures("slow_password_checks")
