@@ -19,7 +19,7 @@ from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
 from app.db import create_engine, create_session_factory
 from app.services.login_gate import LoginGate
-from app.tasks.runner import InlineRunner
+from app.tasks.backends import job_runner
 from app.web.api_docs import mount_api_docs
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.page import mount_page
@@ -67,13 +67,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         )
         app.state.engine = app_engine
         app.state.session_factory = create_session_factory(app_engine)
-        runner = InlineRunner(app_engine, max_concurrency=settings.max_concurrent_jobs)
-        app.state.runner = runner
-        await runner.start()
         try:
-            yield
+            async with job_runner(settings, app_engine) as runner:
+                app.state.runner = runner
+                yield
         finally:
-            await runner.shutdown()
             if owned:
                 await app_engine.dispose()
 

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import db, demo, exit_codes, imports, jobs, openapi, recalc, serve, units, users
+from app.cli import (
+    db,
+    demo,
+    exit_codes,
+    imports,
+    jobs,
+    openapi,
+    recalc,
+    serve,
+    units,
+    users,
+    worker,
+)
 from app.cli._secret import refuse
 from app.core.logging import configure_logging
 from app.core.settings import InvalidSettings, get_settings
@@ -30,6 +42,7 @@ app.add_typer(imports.data_app, name="data")
 serve.register(app)
 demo.register(app)
 openapi.register(app)
+worker.register(app)
 
 
 @app.callback()

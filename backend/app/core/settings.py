@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -48,8 +48,15 @@ class Settings(BaseSettings):
     # Keys the stored token hashes; app.core.secret_key resolves it (and the development file).
     secret_key: SecretStr | None = None
     secret_key_file: Path | None = None
-    # Only the embedded runner exists so far; "procrastinate" (PostgreSQL workers) is planned.
-    task_backend: Literal["inline"] = "inline"
+    # Where background jobs run: "inline" (in the API process) or "procrastinate" (any number
+    # of `co2calc worker` processes sharing a PostgreSQL database).
+    task_backend: Literal["inline", "procrastinate"] = "inline"
+    # Procrastinate workers: a job whose heartbeat is this old has lost its worker; the stall
+    # finder looks this often, and retries such a job until it has run this many times. The
+    # stall limit spans two heartbeats of a running job (every 5 s) at least.
+    worker_stall_seconds: float = Field(60.0, ge=10, le=3600, allow_inf_nan=False)
+    worker_sweep_seconds: float = Field(30.0, ge=0.5, le=3600, allow_inf_nan=False)
+    job_max_attempts: int = Field(3, ge=1, le=100)
     max_upload_mb: int = Field(50, ge=1, le=1024)
     host: str = Field("127.0.0.1", min_length=1, max_length=253)
     port: int = Field(8000, ge=1, le=65535)
@@ -74,6 +81,17 @@ class Settings(BaseSettings):
             backend = ""
         if backend not in DATABASES:
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+psycopg://user@host/db")
+        return value
+
+    @field_validator("task_backend")
+    @classmethod
+    def _backend_fits_database(cls, value: str, info: ValidationInfo) -> str:
+        url = info.data.get("database_url")
+        if value == "procrastinate" and url and make_url(url).get_backend_name() != "postgresql":
+            raise ValueError(
+                "procrastinate needs PostgreSQL (CO2CALC_DATABASE_URL=postgresql+psycopg://...); "
+                "use inline with SQLite"
+            )
         return value
 
     @field_validator("log_level")

@@ -31,6 +31,25 @@ from app.repositories.recalculation_status_repo import RecalculationStatusReposi
 INTERRUPTED_MESSAGE = "interrupted: the server stopped while this job was running"
 
 
+def handed_back_message(worker_id: str) -> str:
+    """The status of a job its worker stopped before it finished, to be run again."""
+    return f"Handed back by worker {worker_id}, which stopped; waiting for another worker"
+
+
+def stalled_retry_message(worker_id: str | None, attempt: int, max_attempts: int) -> str:
+    return (
+        f"Retrying (attempt {attempt} of {max_attempts}): worker {worker_id} stopped "
+        "responding; nothing of the previous attempt was saved"
+    )
+
+
+def stalled_failure_message(worker_id: str | None, attempt: int, max_attempts: int) -> str:
+    return (
+        f"Failed: worker {worker_id} stopped responding during attempt {attempt} of "
+        f"{max_attempts}; nothing was saved, run the job again"
+    )
+
+
 def cancelled_message(requested_by: str) -> str:
     """The status message of a job ended by a cancel request."""
     return f"cancelled by {requested_by}"
@@ -191,13 +210,81 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         )
 
     async def requeue_for_retry(self, job_id: int, worker_id: str, message: str) -> bool:
-        """RUNNING -> QUEUED, released by this worker, attempts raised, in one update."""
-        return await self._update_where(
-            _owned_by(job_id, worker_id),
+        """RUNNING -> QUEUED, released by this worker, attempts raised, in one update; its
+        per-type rows wait again too."""
+        return await self._requeue(_owned_by(job_id, worker_id), job_id, message)
+
+    async def _requeue(self, condition: ColumnElement[bool], job_id: int, message: str) -> bool:
+        matched = await self._update_where(
+            condition,
             state=IngestionState.QUEUED,
             worker_id=None,
             status_message=message,
             attempts=_Job.attempts + 1,
+        )
+        if matched:
+            await self.session.execute(
+                update(_Job)
+                .where(_Job.parent_job_id == job_id, _Job.state.in_(_ACTIVE))
+                .values(state=IngestionState.QUEUED, worker_id=None)
+            )
+        return matched
+
+    async def adopt(self, job_id: int, worker_id: str) -> bool:
+        """A job that has not started becomes `worker_id`'s: the queue worker that fetched it
+        runs it, whichever process created it. False once it started or ended."""
+        return await self._update_where(
+            and_(_Job.id == job_id, _Job.state.in_(_WAITING)),
+            worker_id=worker_id,
+            heartbeat_at=utcnow(),
+        )
+
+    async def retry_or_fail_stalled(
+        self, *, stale_before: datetime, max_attempts: int
+    ) -> tuple[list[int], list[int]]:
+        """RUNNING top-level jobs whose worker gave no heartbeat since `stale_before`: retried
+        (QUEUED, attempts raised) while they have attempts left, else ended ERROR. Nothing of
+        theirs was committed (a job's data commits with its end). Returns (retried, failed)."""
+        stalled = await self.session.execute(
+            select(_Job.id, _Job.worker_id, _Job.attempts).where(
+                _Job.state == IngestionState.RUNNING,
+                _Job.parent_job_id.is_(None),
+                _worker_gone(stale_before, None),
+            )
+        )
+        retried: list[int] = []
+        failed: list[int] = []
+        for job_id, worker, attempts in stalled.all():
+            # Still stalled and still that worker's, or someone else acted meanwhile.
+            still_stalled = and_(
+                _Job.id == job_id,
+                _Job.state == IngestionState.RUNNING,
+                _Job.worker_id == worker,
+                _worker_gone(stale_before, None),
+            )
+            attempt = attempts + 1
+            if attempt < max_attempts:
+                message = stalled_retry_message(worker, attempt + 1, max_attempts)
+                if await self._requeue(still_stalled, job_id, message):
+                    retried.append(job_id)
+                continue
+            message = stalled_failure_message(worker, attempt, max_attempts)
+            if await self._update_where(still_stalled, **_finished(IngestionResult.ERROR, message)):
+                await self.finish_children(job_id, result=IngestionResult.ERROR, message=message)
+                failed.append(job_id)
+        return retried, failed
+
+    async def list_waiting_since(self, before: datetime) -> list[DataIngestionJob]:
+        """Top-level jobs not started yet (NOT_STARTED, or QUEUED) with no sign of life (a
+        heartbeat, else their creation) since `before`."""
+        return await self.get_all(
+            select(_Job)
+            .where(
+                _Job.state.in_(_WAITING),
+                _Job.parent_job_id.is_(None),
+                _worker_gone(before, None),
+            )
+            .order_by(_Job.id)
         )
 
     async def update_progress(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db import get_engine
 
 _task_engine: ContextVar[AsyncEngine | None] = ContextVar("task_engine", default=None)
+_hands_back: ContextVar[bool] = ContextVar("hands_back", default=False)
 
 
 @contextmanager
@@ -32,6 +33,22 @@ def use_engine(engine: AsyncEngine) -> Iterator[None]:
 
 def current_engine() -> AsyncEngine:
     return _task_engine.get() or get_engine()
+
+
+@contextmanager
+def hand_back_when_interrupted() -> Iterator[None]:
+    """Jobs interrupted inside the block (their worker stops) are handed back, to be run
+    again by another worker, instead of ending ERROR "interrupted" (the inline runner's
+    rule: no one else would run them)."""
+    token = _hands_back.set(True)
+    try:
+        yield
+    finally:
+        _hands_back.reset(token)
+
+
+def hands_back_when_interrupted() -> bool:
+    return _hands_back.get()
 
 
 @cache

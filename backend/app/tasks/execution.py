@@ -27,7 +27,7 @@ from app.db_errors import storage_refusal
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.repositories.data_ingestion import INTERRUPTED_MESSAGE, DataIngestionRepository
 from app.services.ingestion.outcome import ImportOutcome
-from app.tasks.context import current_engine, worker_id
+from app.tasks.context import current_engine, hands_back_when_interrupted, worker_id
 from app.tasks.job_handle import JobCancelledError, JobHandle, JobLostError
 from app.tasks.scope_lock import ScopeLock
 
@@ -134,8 +134,12 @@ async def execute_job(job_id: int, work: JobWork) -> None:
             extra=_extra(handle, "job.lost"),
         )
     except asyncio.CancelledError:
-        logger.warning("job interrupted", extra=_extra(handle, "job.interrupted"))
-        await asyncio.shield(handle.finish_error(INTERRUPTED_MESSAGE))
+        if hands_back_when_interrupted():
+            logger.warning("job handed back", extra=_extra(handle, "job.handed_back"))
+            await asyncio.shield(handle.hand_back())
+        else:
+            logger.warning("job interrupted", extra=_extra(handle, "job.interrupted"))
+            await asyncio.shield(handle.finish_error(INTERRUPTED_MESSAGE))
         raise
 
 

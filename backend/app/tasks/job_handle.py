@@ -18,7 +18,11 @@ from app.core import job_changes
 from app.core.logging import log_extra
 from app.domain.ingestion import IngestionResult
 from app.models import DataIngestionJob
-from app.repositories.data_ingestion import DataIngestionRepository, cancelled_message
+from app.repositories.data_ingestion import (
+    DataIngestionRepository,
+    cancelled_message,
+    handed_back_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +134,13 @@ class JobHandle:
             return matched
 
         return await self._commit(_finish)
+
+    async def hand_back(self) -> bool:
+        """Give the running job back (QUEUED, attempts raised) for another worker to run."""
+        message = handed_back_message(self.worker_id)
+        return await self._commit(
+            lambda repo: repo.requeue_for_retry(self.job_id, self.worker_id, message)
+        )
 
     @contextlib.asynccontextmanager
     async def heartbeat(
