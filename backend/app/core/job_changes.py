@@ -4,32 +4,52 @@ The stream still reads the job from the database (a fresh session each time); th
 it *when* to read, so a progress message that lasts less than a poll interval is not skipped
 when the job runs in the same process (the inline runner). Jobs run elsewhere (a CLI process
 on the same SQLite file) are still seen by the stream's polling.
+
+A stream subscribes once, before its first read, and stays subscribed: a change committed while
+it reads is kept for its next wait instead of being lost between a read and the wait after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-_waiters: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
+_subscribers: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
 
 
 def notify(job_id: int) -> None:
     """Wake every stream of this job (call after the change is committed)."""
-    for event in _waiters.get(job_id, ()):
+    for event in _subscribers.get(job_id, ()):
         event.set()
 
 
-async def wait_for_change(job_id: int, seconds: float) -> None:
-    """Return when the job changed in this process, or after `seconds`."""
+class JobChanges:
+    """The changes of one job a stream has not read yet."""
+
+    def __init__(self, event: asyncio.Event) -> None:
+        self._event = event
+
+    async def wait(self, seconds: float) -> None:
+        """Return at once if the job changed since the last wait returned, else when it
+        changes or after `seconds`."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
+        except TimeoutError:
+            pass
+        self._event.clear()
+
+
+@contextmanager
+def subscribe(job_id: int) -> Iterator[JobChanges]:
+    """Follow the changes of `job_id` made in this process, for as long as the block runs."""
     event = asyncio.Event()
-    _waiters[job_id].add(event)
+    _subscribers[job_id].add(event)
     try:
-        async with asyncio.timeout(seconds):
-            await event.wait()
-    except TimeoutError:
-        pass
+        yield JobChanges(event)
     finally:
-        _waiters[job_id].discard(event)
-        if not _waiters[job_id]:
-            del _waiters[job_id]
+        _subscribers[job_id].discard(event)
+        if not _subscribers[job_id]:
+            del _subscribers[job_id]

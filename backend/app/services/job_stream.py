@@ -70,40 +70,41 @@ async def job_events(
         next_id, retry_ms = next_id + 1, None
         return text
 
-    last_payload: dict[str, Any] | None = None
-    last_sent = time.monotonic()
-    unreachable = False
-    while not await is_disconnected():
-        try:
-            async with session_factory() as session:
-                job = await DataIngestionRepository(session).get(job_id)
-        except DBAPIError as error:
-            if not is_connection_lost(error):
-                raise
-            if not unreachable:
-                logger.warning(
-                    "job stream waits for the database: %s",
-                    str(error.orig).strip(),
-                    extra=log_extra("job_stream.database_unreachable", job_id=job_id),
-                )
-            unreachable = True
-            if time.monotonic() - last_sent >= keepalive_seconds:
+    with job_changes.subscribe(job_id) as changes:
+        last_payload: dict[str, Any] | None = None
+        last_sent = time.monotonic()
+        unreachable = False
+        while not await is_disconnected():
+            try:
+                async with session_factory() as session:
+                    job = await DataIngestionRepository(session).get(job_id)
+            except DBAPIError as error:
+                if not is_connection_lost(error):
+                    raise
+                if not unreachable:
+                    logger.warning(
+                        "job stream waits for the database: %s",
+                        str(error.orig).strip(),
+                        extra=log_extra("job_stream.database_unreachable", job_id=job_id),
+                    )
+                unreachable = True
+                if time.monotonic() - last_sent >= keepalive_seconds:
+                    yield KEEP_ALIVE
+                    last_sent = time.monotonic()
+                await changes.wait(poll_seconds)
+                continue
+            unreachable = False
+            if job is None:  # deleted while followed
+                return
+            payload = JobRead.model_validate(job).model_dump(mode="json")
+            if job.state == IngestionState.FINISHED:
+                yield event({**payload, "stream_closed": True})
+                return
+            if payload != last_payload:
+                yield event(payload)
+                last_payload = payload
+                last_sent = time.monotonic()
+            elif time.monotonic() - last_sent >= keepalive_seconds:
                 yield KEEP_ALIVE
                 last_sent = time.monotonic()
-            await job_changes.wait_for_change(job_id, poll_seconds)
-            continue
-        unreachable = False
-        if job is None:  # deleted while followed
-            return
-        payload = JobRead.model_validate(job).model_dump(mode="json")
-        if job.state == IngestionState.FINISHED:
-            yield event({**payload, "stream_closed": True})
-            return
-        if payload != last_payload:
-            yield event(payload)
-            last_payload = payload
-            last_sent = time.monotonic()
-        elif time.monotonic() - last_sent >= keepalive_seconds:
-            yield KEEP_ALIVE
-            last_sent = time.monotonic()
-        await job_changes.wait_for_change(job_id, poll_seconds)
+            await changes.wait(poll_seconds)

@@ -58,3 +58,30 @@ async def test_each_in_process_change_reaches_the_stream(
     assert [next(m for m in MESSAGES if m in event) for event in messages] == MESSAGES
     assert '"stream_closed":true' in seen[-1]
     assert f'"result":{int(IngestionResult.ERROR)}' in seen[-1]
+
+
+async def test_a_change_made_while_the_client_reads_an_event_is_not_lost(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """The stream sits at its last event until the client asks for the next one: a change
+    committed meanwhile still wakes it (it was lost, leaving the stream a whole poll interval
+    behind)."""
+    async with session_factory() as session:
+        job_id = (await create_job(session)).id
+        await session.commit()
+    handle = JobHandle(session_factory, job_id, "worker")
+    events = job_events(
+        session_factory,
+        job_id,
+        poll_seconds=30.0,
+        keepalive_seconds=60.0,
+        is_disconnected=_never_disconnected,
+    )
+    await anext(events)
+    assert await handle.claim()
+    await handle.progress(MESSAGES[0])
+
+    following = await asyncio.wait_for(anext(events), timeout=10.0)
+
+    assert MESSAGES[0] in following
+    await events.aclose()
