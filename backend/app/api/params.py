@@ -194,6 +194,13 @@ def data_entry_type_query(
 
 
 YearQuery = Annotated[int, _YEAR]
+OnlyStaleQuery = Annotated[
+    bool,
+    Query(
+        description="true: only the types that need recalculation (400 if none); "
+        "false: every type of the module"
+    ),
+]
 OptionalYearQuery = Annotated[int | None, _YEAR]
 ModuleTypeQuery = Annotated[ModuleTypeEnum | None, Depends(module_type_query)]
 ModuleTypePath = Annotated[ModuleTypeEnum, Depends(module_type_path)]

@@ -13,6 +13,8 @@ class IngestionMethod(IntEnum):
 class TargetType(IntEnum):
     DATA_ENTRIES = 0
     FACTORS = 1
+    # A dry run of a recalculation: it computes, reports in its meta and writes nothing else.
+    EMISSION_PREVIEW = 2
 
 
 class EntityType(IntEnum):

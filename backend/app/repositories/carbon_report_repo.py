@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,15 @@ from app.domain.stats import empty_stats
 from app.models import CarbonReport, CarbonReportModule, Unit
 from app.models.base import utcnow
 from app.repositories.base import Repository, insert_for, table_of
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """A unit as a report of figures names it."""
+
+    unit_id: int
+    institutional_code: str
+    name: str
 
 
 class CarbonReportRepository(Repository[CarbonReport]):
@@ -138,6 +148,18 @@ class CarbonReportRepository(Repository[CarbonReport]):
             )
         )
         return {module_id: report_id for module_id, report_id in rows}
+
+    async def map_units_of_modules(self, module_ids: Collection[int]) -> dict[int, UnitRef]:
+        """The unit (id, institutional code, name) of each of these modules, by module id."""
+        if not module_ids:
+            return {}
+        rows = await self.session.execute(
+            select(CarbonReportModule.id, Unit.id, Unit.institutional_code, Unit.name)
+            .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+            .join(Unit, Unit.id == CarbonReport.unit_id)
+            .where(CarbonReportModule.id.in_(set(module_ids)))
+        )
+        return {module_id: UnitRef(unit_id, code, name) for module_id, unit_id, code, name in rows}
 
     async def lock_stats(self, report_ids: Collection[int]) -> None:
         """Serialize the writers of these reports' stats and of their modules' stats, until

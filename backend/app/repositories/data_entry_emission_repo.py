@@ -61,6 +61,25 @@ class DataEntryEmissionRepository(Repository[DataEntryEmission]):
         await self.session.execute(insert(table_of(DataEntryEmission)), list(rows))
         return len(rows)
 
+    async def map_kg_by_data_entry_ids(
+        self, data_entry_ids: Collection[int]
+    ) -> dict[int, list[tuple[int, float]]]:
+        """Each entry's rows as (emission type, kg), sorted; entries without rows are absent."""
+        found: dict[int, list[tuple[int, float]]] = {}
+        for chunk in _chunks(sorted(set(data_entry_ids))):
+            rows = await self.session.execute(
+                select(
+                    DataEntryEmission.data_entry_id,
+                    DataEntryEmission.emission_type_id,
+                    DataEntryEmission.kg_co2eq,
+                ).where(DataEntryEmission.data_entry_id.in_(chunk))
+            )
+            for entry_id, code, kg in rows:
+                found.setdefault(entry_id, []).append((code, kg))
+        for rows_of_entry in found.values():
+            rows_of_entry.sort()
+        return found
+
     async def sum_by_module_and_emission_type(
         self, module_ids: Collection[int]
     ) -> list[tuple[int, int, float]]:

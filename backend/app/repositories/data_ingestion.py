@@ -328,7 +328,9 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         meta: dict[str, Any] | None = None,
         factor_sequence: int | None = None,
     ) -> bool:
-        """RUNNING -> FINISHED for the claiming worker; SUCCESS/WARNING also make it current.
+        """RUNNING -> FINISHED for the claiming worker; SUCCESS/WARNING also make it current
+        (a preview excepted: it replaces nothing, and demoting the previous one would change
+        another job's row).
 
         Call it inside the transaction that writes the job's data, so the job is FINISHED
         exactly when its data is committed; a False return means: roll the data back.
@@ -339,9 +341,14 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
         if factor_sequence is not None:
             values["factor_sequence"] = factor_sequence
         matched = await self._update_where(_owned_by(job_id, worker_id), **values)
-        if matched and result != IngestionResult.ERROR:
+        if matched and result != IngestionResult.ERROR and not await self._is_preview(job_id):
             await self.mark_job_as_current(job_id)
         return matched
+
+    async def _is_preview(self, job_id: int) -> bool:
+        statement = select(_Job.target_type).where(_Job.id == job_id)
+        target = (await self.session.execute(statement)).scalar_one()
+        return bool(target == TargetType.EMISSION_PREVIEW)
 
     async def finish_children(
         self, parent_job_id: int, *, result: IngestionResult, message: str
@@ -473,7 +480,8 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
     async def find_running_in_scope(
         self, module_type_id: int, year: int
     ) -> DataIngestionJob | None:
-        """The job holding the (module, year) scope: jobs turn RUNNING only once they hold it."""
+        """The job holding the (module, year) scope: jobs turn RUNNING only once they hold it
+        (previews, which never take it, aside)."""
         return await self.get_one_or_none(
             select(_Job)
             .where(
@@ -481,6 +489,7 @@ class DataIngestionRepository(Repository[DataIngestionJob]):
                 _Job.year == year,
                 _Job.state == IngestionState.RUNNING,
                 _Job.parent_job_id.is_(None),
+                _Job.target_type != TargetType.EMISSION_PREVIEW,
             )
             .order_by(_Job.id)
             .limit(1)

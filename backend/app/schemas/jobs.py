@@ -29,7 +29,7 @@ class JobRead(ModuleTypeNamed, DataEntryTypeNamed, StateNamed, ResultNamed):
     )
     year: int
     ingestion_method: int = Field(description="0 api, 1 csv, 2 manual, 3 computed")
-    target_type: int = Field(description="0 DATA_ENTRIES, 1 FACTORS")
+    target_type: int = Field(description="0 DATA_ENTRIES, 1 FACTORS, 2 EMISSION_PREVIEW")
     entity_type: int = Field(description="2 MODULE_PER_YEAR, 3 MODULE_UNIT_SPECIFIC")
     state: int = Field(description="0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED")
     result: int | None = Field(description="0 SUCCESS, 1 WARNING, 2 ERROR; set once FINISHED")

@@ -89,6 +89,18 @@ class RecalculationJobService:
         """The module's types whose emissions are older than their factors, in module order."""
         return await self.status.stale_types(module_type, year)
 
+    async def covered_types(
+        self, module_type: ModuleTypeEnum, year: int, *, only_stale: bool
+    ) -> tuple[DataEntryTypeEnum, ...]:
+        """The types a module recalculation covers, in module order: the stale ones
+        (BadRequest when none is) or all of them."""
+        if not only_stale:
+            return MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+        types = await self.stale_types(module_type, year)
+        if not types:
+            raise BadRequest(NOTHING_STALE)
+        return types
+
     async def create_type_job(
         self,
         module_type: ModuleTypeEnum,
@@ -100,11 +112,7 @@ class RecalculationJobService:
     ) -> ScheduledRecalculation:
         """One recalculation of one type and year (BadRequest if the type is not the module's,
         Conflict with the active job's id if one of this type is active)."""
-        try:
-            data_entry_type_in_module(module_type, data_entry_type)
-        except TypeNotInModuleError as refused:
-            valid_values = [t.value for t in refused.valid_values]
-            raise BadRequest(str(refused), valid_values=valid_values) from None
+        check_type_in_module(module_type, data_entry_type)
 
         async def insert() -> ScheduledRecalculation:
             job = await self._create_row(
@@ -136,12 +144,7 @@ class RecalculationJobService:
         BadRequest when `only_stale` finds none; Conflict with the active job's id when the
         module or one of the covered types has an active recalculation.
         """
-        if only_stale:
-            types = await self.stale_types(module_type, year)
-            if not types:
-                raise BadRequest(NOTHING_STALE)
-        else:
-            types = MODULE_TYPE_TO_DATA_ENTRY_TYPES[module_type]
+        types = await self.covered_types(module_type, year, only_stale=only_stale)
         type_ids = [int(t) for t in types]
 
         async def insert() -> ScheduledRecalculation:
@@ -226,6 +229,15 @@ class RecalculationJobService:
             if active_id is not None:
                 break
         raise Conflict(_conflict_message(module_type, year, scope, active_id), job_id=active_id)
+
+
+def check_type_in_module(module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum) -> None:
+    """BadRequest, naming the module's types, unless the type is one of them."""
+    try:
+        data_entry_type_in_module(module_type, data_entry_type)
+    except TypeNotInModuleError as refused:
+        valid_values = [t.value for t in refused.valid_values]
+        raise BadRequest(str(refused), valid_values=valid_values) from None
 
 
 def _conflict_message(

@@ -15,6 +15,7 @@ from app.domain.ingestion import IngestionMethod, TargetType
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.tasks.context import current_engine, worker_id
+from app.tasks.emission_preview_tasks import run_preview_job
 from app.tasks.emission_recalculation_tasks import run_recalculation_job
 from app.tasks.ingestion_tasks import run_data_import_task, run_factor_import_task
 
@@ -24,8 +25,10 @@ JobTask = Callable[[int], Awaitable[None]]
 
 
 def task_for(job: DataIngestionJob) -> JobTask:
-    """The task of the job's kind: a CSV import of factors or of data, or a recalculation
-    (one type, or a module's types)."""
+    """The task of the job's kind: a CSV import of factors or of data, a recalculation
+    (one type, or a module's types), or its preview."""
+    if job.target_type == TargetType.EMISSION_PREVIEW:
+        return run_preview_job
     if job.ingestion_method == IngestionMethod.csv:
         if job.target_type == TargetType.FACTORS:
             return run_factor_import_task

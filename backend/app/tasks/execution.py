@@ -12,6 +12,7 @@ shutdown) ends it ERROR "interrupted".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -79,14 +80,16 @@ def describe_failure(error: BaseException) -> str:
     return f"{refusal} ({cause})" if refusal else cause
 
 
-async def execute_job(job_id: int, work: JobWork) -> None:
+async def execute_job(job_id: int, work: JobWork, *, scope_lock: bool = True) -> None:
+    """Run `work` as job `job_id`. Without `scope_lock` (a job that writes nothing but its
+    own row, such as a preview) it neither waits for the scope's writers nor holds them up."""
     engine = current_engine()
     session_factory = create_session_factory(engine)
     handle = JobHandle(session_factory, job_id, worker_id())
     job = await handle.load()
     if job.state == IngestionState.FINISHED:
         return
-    lock = ScopeLock(engine, job.module_type_id, job.year, job_id)
+    lock = ScopeLock(engine, job.module_type_id, job.year, job_id) if scope_lock else None
 
     async def on_wait() -> None:
         async with session_factory() as session:
@@ -104,7 +107,7 @@ async def execute_job(job_id: int, work: JobWork) -> None:
             raise JobLostError(f"job {job_id} was taken while waiting for its scope")
 
     try:
-        async with lock.held(on_wait):
+        async with lock.held(on_wait) if lock else contextlib.nullcontext():
             if not await handle.claim():
                 logger.info(
                     "job %s already claimed elsewhere",
@@ -122,7 +125,7 @@ async def execute_job(job_id: int, work: JobWork) -> None:
                     year=job.year,
                 ),
             )
-            async with handle.heartbeat(also=lock.refresh):
+            async with handle.heartbeat(also=lock.refresh if lock else None):
                 await _run_in_data_session(handle, work, engine, lock)
     except JobLostError:
         if (await handle.load()).cancel_requested_by is not None:
@@ -148,7 +151,7 @@ def _extra(handle: JobHandle, action: str, **fields: Any) -> dict[str, Any]:
 
 
 async def _run_in_data_session(
-    handle: JobHandle, work: JobWork, engine: AsyncEngine, lock: ScopeLock
+    handle: JobHandle, work: JobWork, engine: AsyncEngine, lock: ScopeLock | None
 ) -> None:
     # One connection for the whole job: TEMP staging tables live on it, and on SQLite a
     # commit of staged rows must not hand the next transaction to another connection.
@@ -166,7 +169,8 @@ async def _run_in_data_session(
                 meta=outcome.meta,
                 factor_sequence=outcome.factor_sequence,
             )
-            await lock.confirm()
+            if lock is not None:
+                await lock.confirm()
             await data_session.commit()
             job_changes.notify(handle.job_id)
             logger.info(

@@ -2,7 +2,8 @@
 
 Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
 "Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
-{done}/{total}"), then "Writing ..." right before the swap.
+{done}/{total}"), then "Writing ..." right before the swap. A preview: "Found {N} data entries
+to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def type_name(data_entry_type_id: int) -> str:
     return DataEntryTypeEnum(data_entry_type_id).name
 
 
-def _found(totals: Mapping[int, int]) -> tuple[str, int]:
+def _found(totals: Mapping[int, int], purpose: str = "recalculate") -> tuple[str, int]:
     total = sum(totals.values())
-    return f"Found {count(total, 'data entry')} to recalculate", total
+    return f"Found {count(total, 'data entry')} to {purpose}", total
 
 
 class TypeJobProgress(RecalculationListener):
@@ -48,10 +49,14 @@ class TypeJobProgress(RecalculationListener):
 
 
 class ModuleJobProgress(RecalculationListener):
-    """A module job: one bar over all its types, each type named, its per-type row started."""
+    """A module job: one bar over all its types, each type named, its per-type row started.
 
-    def __init__(self, handle: JobHandle) -> None:
+    A preview shows its run the same way, with its own words and no per-type rows.
+    """
+
+    def __init__(self, handle: JobHandle, *, previewing: bool = False) -> None:
         self.handle = handle
+        self.previewing = previewing
         self.totals: Mapping[int, int] = {}
         self.grand_total = 0
         self.position = 0
@@ -59,14 +64,16 @@ class ModuleJobProgress(RecalculationListener):
 
     async def found(self, totals: Mapping[int, int]) -> None:
         self.totals = totals
-        message, self.grand_total = _found(totals)
+        purpose = "preview" if self.previewing else "recalculate"
+        message, self.grand_total = _found(totals, purpose)
         await self.handle.progress(message, done=0, total=self.grand_total)
 
     async def started(self, data_entry_type_id: int, position: int, total: int) -> None:
         self.position = position
         self.done_before = sum(list(self.totals.values())[: position - 1])
         prefix = self._prefix(data_entry_type_id)
-        await self._start_child(data_entry_type_id, prefix)
+        if not self.previewing:
+            await self._start_child(data_entry_type_id, prefix)
         await self.handle.progress(
             f"{prefix} 0/{total}", done=self.done_before, total=self.grand_total
         )
@@ -85,9 +92,8 @@ class ModuleJobProgress(RecalculationListener):
         )
 
     def _prefix(self, data_entry_type_id: int) -> str:
-        return (
-            f"Recalculating {type_name(data_entry_type_id)} ({self.position}/{len(self.totals)})..."
-        )
+        verb = "Previewing" if self.previewing else "Recalculating"
+        return f"{verb} {type_name(data_entry_type_id)} ({self.position}/{len(self.totals)})..."
 
     async def _start_child(self, data_entry_type_id: int, message: str) -> None:
         """The type's per-type row turns RUNNING, at once (job session, visible to the stream)."""

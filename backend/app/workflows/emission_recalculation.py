@@ -4,7 +4,8 @@ One run (`EmissionRecalculationWorkflow.run`) on the job's data session (one con
 the whole job), whatever the number of types:
 
 1. Staging, type after type: entries are read in keyset batches, computed in a pure loop
-   against one factor index built for the run, and written with the revision they had to TEMP
+   against one factor index built for the run (`entry_batches`, which the preview shares),
+   and written with the revision they had to TEMP
    tables. Progress is reported after each batch. Nothing of the main database is written,
    and memory stays flat whatever the number of entries.
 2. Swap, set-based, in the caller's single transaction: for each type, in its own SAVEPOINT,
@@ -32,18 +33,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.progress_pace import SLICE_ROWS, ProgressPace
 from app.db_errors import is_connection_lost
 from app.domain.modules import DataEntryTypeEnum, module_of
-from app.emissions import EntryError, FactorIndex, compute_entry
+from app.emissions import EntryError, FactorIndex
 from app.emissions.entry import reason
 from app.models.base import utcnow
-from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
+from app.repositories.data_entry_repo import EntryRow
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import insertable_rows
 from app.services.factor_service import FactorService
+from app.workflows.entry_batches import BatchedRun, CalculatorBug, Computed
 from app.workflows.recalculation_run import (
     RecalculationListener,
     RecalculationReport,
@@ -67,21 +68,13 @@ BATCH_SIZE = 2_000
 MAX_ERROR_DETAILS = 100
 
 
-class _CalculatorBug(Exception):
-    """A calculator raised something other than an entry error while staging a type."""
-
-    def __init__(self, cause: Exception) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
 def _failed(type_id: int, error: Exception) -> TypeReport:
     """The type's failure, with its traceback in the log (the report keeps only the error)."""
     logger.error("recalculation of type %s failed", type_id, exc_info=error)
     return TypeReport(type_id, failure=error)
 
 
-class EmissionRecalculationWorkflow:
+class EmissionRecalculationWorkflow(BatchedRun):
     def __init__(
         self,
         data_session: AsyncSession,
@@ -89,10 +82,7 @@ class EmissionRecalculationWorkflow:
         batch_size: int | None = None,
         listener: RecalculationListener | None = None,
     ) -> None:
-        self.session = data_session
-        self.batch_size = batch_size or BATCH_SIZE
-        self.listener = listener or RecalculationListener()
-        self.entries = DataEntryRepository(data_session)
+        super().__init__(data_session, batch_size or BATCH_SIZE, listener)
         self.staging = RecalculationStagingRepository(data_session)
 
     async def recalculate_for_data_entry_type(
@@ -115,10 +105,7 @@ class EmissionRecalculationWorkflow:
         factor_sequence = await ScopeLockRepository(self.session).read_factor_sequence(
             scope.module_type_id, scope.year
         )
-        totals = {
-            type_id: await self.entries.count_by_data_entry_type_and_year(type_id, scope.year)
-            for type_id in scope.data_entry_type_ids
-        }
+        totals = await self.count_entries(scope)
         await self.listener.found(totals)
         reports = {type_id: TypeReport(type_id) for type_id in totals}
         with_entries = [type_id for type_id, total in totals.items() if total]
@@ -131,7 +118,7 @@ class EmissionRecalculationWorkflow:
             try:
                 await self._stage(type_id, scope.year, total, index)
                 staged.append(type_id)
-            except _CalculatorBug as bug:
+            except CalculatorBug as bug:
                 reports[type_id] = _failed(type_id, bug.cause)
         if staged:
             await self.listener.writing()
@@ -151,32 +138,13 @@ class EmissionRecalculationWorkflow:
 
     async def _stage(self, type_id: int, year: int, total: int, index: FactorIndex) -> None:
         """Compute the type's entries batch by batch into the staging tables."""
-        staged = 0
         computed_at = utcnow()
-        pace = ProgressPace()
-        async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
-            type_id, year, self.batch_size
-        ):
-            entry_rows: list[dict[str, Any]] = []
-            emission_rows: list[dict[str, Any]] = []
-            # In slices, so that a large batch still moves the bar (by time) while it computes.
-            for start in range(0, len(batch), SLICE_ROWS):
-                part = batch[start : start + SLICE_ROWS]
-                try:
-                    entries, emissions = _staged_rows(part, year, index, computed_at)
-                except Exception as error:  # pure code: a calculator bug, this type's failure
-                    raise _CalculatorBug(error) from error
-                entry_rows += entries
-                emission_rows += emissions
-                if start + len(part) < len(batch) and pace.due():
-                    done = staged + start + len(part)
-                    await self.listener.computed(type_id, done, max(total, done))
-            await self.staging.stage(entry_rows, emission_rows)
+
+        async def stage(batch: list[EntryRow], computed: list[Computed]) -> None:
+            await self.staging.stage(*_staged_rows(batch, computed, computed_at))
             await self.staging.commit_staged_on_sqlite()
-            staged += len(batch)
-            total = max(total, staged)
-            pace.due(final=True)
-            await self.listener.computed(type_id, staged, total)
+
+        await self.compute(type_id, year, total, index, stage)
 
     async def _swap(self, type_id: int) -> TypeReport:
         """Replace the emission rows of the type's unchanged entries, in a savepoint: a type
@@ -209,18 +177,17 @@ class EmissionRecalculationWorkflow:
 
 
 def _staged_rows(
-    batch: Iterable[EntryRow], year: int, index: FactorIndex, computed_at: datetime
+    batch: Iterable[EntryRow], computed: Iterable[Computed], computed_at: datetime
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Pure: the staged entry rows (with their entry error, if any) and emission rows."""
     entry_rows: list[dict[str, Any]] = []
     emission_rows: list[dict[str, Any]] = []
-    for entry in batch:
-        computed = compute_entry(entry.data_entry_type_id, entry.data, year, index)
+    for entry, result in zip(batch, computed, strict=True):
         error = None
-        if isinstance(computed, EntryError):
-            error = reason(computed)
+        if isinstance(result, EntryError):
+            error = reason(result)
         else:
-            emission_rows.extend(insertable_rows(entry.id, computed, computed_at))
+            emission_rows.extend(insertable_rows(entry.id, result, computed_at))
         entry_rows.append(
             {
                 "entry_id": entry.id,

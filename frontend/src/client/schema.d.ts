@@ -302,6 +302,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sync/recalculation-preview/{module_type_id}/{data_entry_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Data Entry Type Recalculation
+         * @description Preview the recalculation of one data entry type for a year. Computes, with the current factors and exactly as the recalculation would, what it would change: per type, for the module and per unit, the entries, those whose emissions would change, the current and new totals (kg CO2e), the delta and delta %, the entries that would newly fail (with reasons) and those that would stop failing; the five units with the largest absolute change. It writes nothing but its own job: no emissions, no stats, the staleness stays. It neither waits for nor blocks a recalculation or an import of the module and year. Follow it with `GET /sync/jobs/{job_id}/stream`; the finished job carries the figures in `meta.preview`.
+         */
+        post: operations["preview_data_entry_type_recalculation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/recalculation-preview/{module_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Module Recalculation
+         * @description Preview the recalculation of a module's data entry types for a year, the stale ones or all. Computes, with the current factors and exactly as the recalculation would, what it would change: per type, for the module and per unit, the entries, those whose emissions would change, the current and new totals (kg CO2e), the delta and delta %, the entries that would newly fail (with reasons) and those that would stop failing; the five units with the largest absolute change. It writes nothing but its own job: no emissions, no stats, the staleness stays. It neither waits for nor blocks a recalculation or an import of the module and year. Follow it with `GET /sync/jobs/{job_id}/stream`; the finished job carries the figures in `meta.preview`.
+         */
+        post: operations["preview_module_recalculation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -807,7 +847,7 @@ export interface components {
             ingestion_method: number;
             /**
              * Target Type
-             * @description 0 DATA_ENTRIES, 1 FACTORS
+             * @description 0 DATA_ENTRIES, 1 FACTORS, 2 EMISSION_PREVIEW
              */
             target_type: number;
             /**
@@ -913,7 +953,7 @@ export interface components {
             ingestion_method: number;
             /**
              * Target Type
-             * @description 0 DATA_ENTRIES, 1 FACTORS
+             * @description 0 DATA_ENTRIES, 1 FACTORS, 2 EMISSION_PREVIEW
              */
             target_type: number;
             /**
@@ -1275,7 +1315,7 @@ export interface components {
          * TargetType
          * @enum {integer}
          */
-        TargetType: 0 | 1;
+        TargetType: 0 | 1 | 2;
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -1593,7 +1633,7 @@ export interface operations {
             query?: {
                 /** @description The report year, 2000..2100 (400 otherwise). */
                 year?: number | null;
-                /** @description 0 data entries, 1 factors */
+                /** @description 0 data entries, 1 factors, 2 recalculation previews */
                 target_type?: components["schemas"]["TargetType"] | null;
                 /** @description 0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED */
                 state?: components["schemas"]["IngestionState"] | null;
@@ -2246,6 +2286,152 @@ export interface operations {
                 };
             };
             /** @description The file cannot be imported at all (empty, not UTF-8, not CSV, a required column missing); no job was created. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+        };
+    };
+    preview_data_entry_type_recalculation: {
+        parameters: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
+            };
+            header?: never;
+            path: {
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+                /** @description A data entry type of the module: 1 member, 2 student, 10 scientific, 11 it, 12 other, 20 plane, 21 train, 30 building, 31 energy_combustion, 32 building_embodied_energy, 40 external_clouds, 41 external_ai, 50 process_emissions, 60 scientific_equipment, 61 it_equipment, 62 consumable_accessories, 63 biological_chemical_gaseous_product, 64 services, 65 vehicles, 66 other_purchases, 67 additional_purchases, 70 research_facilities, 71 mice_and_fish_animal_facilities (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                data_entry_type_id: 1 | 2 | 10 | 11 | 12 | 20 | 21 | 30 | 31 | 32 | 40 | 41 | 50 | 60 | 61 | 62 | 63 | 64 | 65 | 66 | 67 | 70 | 71;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatusResponse"];
+                };
+            };
+            /** @description A parameter or the body is not valid; `detail` says what to send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session cookie or bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles lack the right, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id or code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match its documented shape; `errors` lists each field's error. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+        };
+    };
+    preview_module_recalculation: {
+        parameters: {
+            query: {
+                /** @description The report year, 2000..2100 (400 otherwise). */
+                year: number;
+                /** @description true: only the types that need recalculation (400 if none); false: every type of the module */
+                only_stale?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Module type id: 1 headcount, 2 professional_travel, 3 buildings, 4 equipment_electric_consumption, 5 purchase, 6 research_facilities, 7 external_cloud_and_ai, 8 process_emissions (see `GET /api/v1/modules`); 404 with `valid_values` if unknown. */
+                module_type_id: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncStatusResponse"];
+                };
+            };
+            /** @description A parameter or the body is not valid; `detail` says what to send. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session cookie or bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's roles lack the right, or the CSRF header is missing. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Nothing with this id or code. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match its documented shape; `errors` lists each field's error. */
             422: {
                 headers: {
                     [name: string]: unknown;

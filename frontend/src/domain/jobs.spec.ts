@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '@/testing/jobs';
-import { JobResult, JobState, cancelledBy } from './jobs';
+import { JobResult, JobState, TargetType, cancelledBy, jobKind } from './jobs';
 
 describe('cancelledBy', () => {
   it('names who cancelled a job that ended because of it', () => {
@@ -14,5 +14,12 @@ describe('cancelledBy', () => {
     ['failed, never cancelled', { state: JobState.FINISHED, result: JobResult.ERROR, cancel_requested_by: null }],
   ])('is null for a job %s', (_, fields) => {
     expect(cancelledBy(makeJob(fields))).toBeNull();
+  });
+});
+
+describe('jobKind', () => {
+  it('names a recalculation preview apart from the recalculation it previews', () => {
+    expect(jobKind(makeJob({ target_type: TargetType.EMISSION_PREVIEW }))).toBe('preview');
+    expect(jobKind(makeJob({ target_type: TargetType.DATA_ENTRIES }))).toBe('recalculation');
   });
 });

@@ -3,16 +3,17 @@ import type { JobRead } from '@/api/types';
 
 export const JobState = { NOT_STARTED: 0, QUEUED: 1, RUNNING: 2, FINISHED: 3 } as const;
 export const JobResult = { SUCCESS: 0, WARNING: 1, ERROR: 2 } as const;
-export const TargetType = { DATA_ENTRIES: 0, FACTORS: 1 } as const;
+export const TargetType = { DATA_ENTRIES: 0, FACTORS: 1, EMISSION_PREVIEW: 2 } as const;
 export const IngestionMethod = { API: 0, CSV: 1, MANUAL: 2, COMPUTED: 3 } as const;
 
 export type JobResultValue = (typeof JobResult)[keyof typeof JobResult];
-export type JobKind = 'factor_import' | 'data_import' | 'recalculation';
+export type JobKind = 'factor_import' | 'data_import' | 'recalculation' | 'preview';
 
 type JobShape = Pick<JobRead, 'target_type' | 'ingestion_method'>;
 
 export function jobKind(job: JobShape): JobKind {
   if (job.target_type === TargetType.FACTORS) return 'factor_import';
+  if (job.target_type === TargetType.EMISSION_PREVIEW) return 'preview';
   return job.ingestion_method === IngestionMethod.COMPUTED ? 'recalculation' : 'data_import';
 }
 

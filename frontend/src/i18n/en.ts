@@ -104,6 +104,7 @@ export default {
   },
   toast: {
     recalculation: 'Recalculation',
+    preview: 'Recalculation preview',
     factor_import: 'Factor import',
     data_import: 'Data import',
     noFactorChanged: '{what} finished: no factor changed, so the emissions stay as up to date as they were.',

@@ -106,6 +106,7 @@ const fr: typeof en = {
   },
   toast: {
     recalculation: 'Recalcul',
+    preview: 'Aperçu du recalcul',
     factor_import: 'Import de facteurs',
     data_import: 'Import de données',
     noFactorChanged: '{what} terminé : aucun facteur n’a changé, les émissions restent aussi à jour qu’avant.',

@@ -13,6 +13,7 @@ from app.api.v1 import (
     modules,
     reports,
     sync_imports,
+    sync_preview,
     units,
     years,
 )
@@ -23,6 +24,7 @@ for _module in (
     auth,
     data_sync,
     sync_imports,
+    sync_preview,
     units,
     carbon_reports,
     data_entries,

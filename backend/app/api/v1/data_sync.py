@@ -17,6 +17,7 @@ from app.api.params import (
     ModuleDataEntryTypePath,
     ModuleTypePath,
     ModuleTypeQuery,
+    OnlyStaleQuery,
     OptionalYearQuery,
     PaginationQuery,
     YearQuery,
@@ -51,7 +52,8 @@ async def list_jobs(
     data_entry_type: DataEntryTypeQuery,
     year: OptionalYearQuery = None,
     target_type: Annotated[
-        TargetType | None, Query(description="0 data entries, 1 factors")
+        TargetType | None,
+        Query(description="0 data entries, 1 factors, 2 recalculation previews"),
     ] = None,
     state: Annotated[
         IngestionState | None, Query(description="0 NOT_STARTED, 1 QUEUED, 2 RUNNING, 3 FINISHED")
@@ -203,13 +205,7 @@ async def recalculate_module(
     session: SessionDep,
     module_type: ModuleTypePath,
     year: YearQuery,
-    only_stale: Annotated[
-        bool,
-        Query(
-            description="true: only the types that need recalculation (400 if none); "
-            "false: every type of the module"
-        ),
-    ] = True,
+    only_stale: OnlyStaleQuery = True,
 ) -> SyncStatusResponse:
     """Recalculate a module's data entry types for a year as one job with one per-type row
     each. Follow it with `GET /sync/jobs/{job_id}/stream`."""

@@ -28,6 +28,8 @@ EXPECTED: dict[tuple[str, str], str | Action] = {
     ("GET", "/api/v1/sync/recalculation-status"): VIEW,
     ("POST", "/api/v1/sync/recalculate-emissions/{module_type_id}/{data_entry_type_id}"): SYNC,
     ("POST", "/api/v1/sync/recalculate-emissions/{module_type_id}"): SYNC,
+    ("POST", "/api/v1/sync/recalculation-preview/{module_type_id}/{data_entry_type_id}"): SYNC,
+    ("POST", "/api/v1/sync/recalculation-preview/{module_type_id}"): SYNC,
     ("POST", "/api/v1/sync/factors/{module_type_id}"): SYNC,
     ("POST", "/api/v1/sync/data-entries/{module_type_id}"): SYNC,
     ("GET", "/api/v1/units"): VIEW,

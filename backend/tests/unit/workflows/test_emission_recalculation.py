@@ -36,7 +36,7 @@ from app.models import (
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
-from app.workflows import emission_recalculation as workflow_module
+from app.workflows import entry_batches
 from app.workflows.emission_recalculation import (
     EmissionRecalculationWorkflow,
     RecalculationListener,
@@ -532,8 +532,8 @@ async def test_a_batch_larger_than_a_slice_reports_progress_by_time_within_it(
 ) -> None:
     # Slices of 5 and a pace that is always due: each slice of the one big batch reports,
     # as each would once a second passes while a real large batch computes.
-    monkeypatch.setattr(workflow_module, "SLICE_ROWS", 5)
-    monkeypatch.setattr(workflow_module, "ProgressPace", lambda: ProgressPace(seconds=0))
+    monkeypatch.setattr(entry_batches, "SLICE_ROWS", 5)
+    monkeypatch.setattr(entry_batches, "ProgressPace", lambda: ProgressPace(seconds=0))
     await seed_process(session_factory, [float(n) for n in range(1, 24)])
     recorder = Recorder()
 

@@ -1,0 +1,99 @@
+"""One type's entries of a year, computed batch by batch: the loop a recalculation and its
+preview share, so both see the same entries in the same batches and compute each with
+`compute_entry` against the run's one factor index.
+
+Entries are read in keyset batches and computed in slices of `SLICE_ROWS`, so a large batch
+still moves the bar (by time) while it computes. Each computed batch goes to the caller's
+`on_batch` (stage it, or tally it), then the listener hears how far the type got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.progress_pace import SLICE_ROWS, ProgressPace
+from app.emissions import EmissionRow, EntryError, FactorIndex, compute_entry
+from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
+from app.workflows.recalculation_run import RecalculationListener, RecalculationScope
+
+Computed = list[EmissionRow] | EntryError
+OnBatch = Callable[[list[EntryRow], list[Computed]], Awaitable[None]]
+
+
+class CalculatorBug(Exception):
+    """A calculator raised something other than an entry error: the type's failure."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def compute_in_batches(
+    entries: DataEntryRepository,
+    type_id: int,
+    year: int,
+    total: int,
+    index: FactorIndex,
+    *,
+    batch_size: int,
+    listener: RecalculationListener,
+    on_batch: OnBatch,
+) -> None:
+    """Compute the type's entries batch by batch; raises CalculatorBug for a calculator bug."""
+    done = 0
+    pace = ProgressPace()
+    async for batch in entries.iter_batches_by_data_entry_type_and_year(type_id, year, batch_size):
+        computed: list[Computed] = []
+        for start in range(0, len(batch), SLICE_ROWS):
+            part = batch[start : start + SLICE_ROWS]
+            try:
+                computed += [
+                    compute_entry(entry.data_entry_type_id, entry.data, year, index)
+                    for entry in part
+                ]
+            except Exception as error:  # pure code: a calculator bug, this type's failure
+                raise CalculatorBug(error) from error
+            if start + len(part) < len(batch) and pace.due():
+                so_far = done + start + len(part)
+                await listener.computed(type_id, so_far, max(total, so_far))
+        await on_batch(batch, computed)
+        done += len(batch)
+        total = max(total, done)
+        pace.due(final=True)
+        await listener.computed(type_id, done, total)
+
+
+class BatchedRun:
+    """What a run over a scope's entries holds (its data session, batch size, listener), and
+    the two steps every such run takes: count the entries, compute them batch by batch."""
+
+    def __init__(
+        self, data_session: AsyncSession, batch_size: int, listener: RecalculationListener | None
+    ) -> None:
+        self.session = data_session
+        self.batch_size = batch_size
+        self.listener = listener or RecalculationListener()
+        self.entries = DataEntryRepository(data_session)
+
+    async def count_entries(self, scope: RecalculationScope) -> dict[int, int]:
+        """Entries per type, in the scope's order."""
+        return {
+            type_id: await self.entries.count_by_data_entry_type_and_year(type_id, scope.year)
+            for type_id in scope.data_entry_type_ids
+        }
+
+    async def compute(
+        self, type_id: int, year: int, total: int, index: FactorIndex, on_batch: OnBatch
+    ) -> None:
+        await compute_in_batches(
+            self.entries,
+            type_id,
+            year,
+            total,
+            index,
+            batch_size=self.batch_size,
+            listener=self.listener,
+            on_batch=on_batch,
+        )
