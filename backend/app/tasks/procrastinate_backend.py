@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.logging import log_extra
 from app.db import create_session_factory
-from app.domain.ingestion import IngestionMethod
+from app.domain.ingestion import IngestionMethod, TargetType
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.tasks.context import current_engine, worker_id
@@ -78,8 +78,12 @@ async def _run_queued_job(job_id: int) -> None:
 
 
 def defer_options(job: DataIngestionJob) -> dict[str, Any]:
-    """Queue and locks of the job's Procrastinate task."""
+    """Queue and locks of the job's Procrastinate task. A preview takes no lock: it writes
+    nothing a writer of its scope could collide with, so it neither waits for one nor holds
+    one up (nor is it a recalculation for the queueing lock)."""
     scope = f"{job.module_type_id}:{job.year}"
+    if job.target_type == TargetType.EMISSION_PREVIEW:
+        return {"queue": RECALCULATIONS_QUEUE}
     if job.ingestion_method == IngestionMethod.computed:
         covered = job.data_entry_type_id or "module"
         return {
