@@ -13,7 +13,7 @@ rows are what the API, the CLI and the job-creation service see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.domain.ingestion import IngestionResult, IngestionState
@@ -53,11 +53,60 @@ class RecalculationSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class FactorChange:
+    """A factor import of the year that changed factors (it committed a sequence): a reason
+    for the types it covers (every type of its module when module-wide) to be stale."""
+
+    job_id: int
+    module_type_id: int
+    data_entry_type_id: int | None
+    factor_sequence: int
+    finished_at: datetime | None
+    requested_by: str | None
+    file_name: str | None
+    inserted: int
+    updated: int
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCounts:
+    """One type's entries, and how many of them the factors leave out of date (a
+    recalculation changes them) or match no usable factor (it cannot); None: not counted
+    yet."""
+
+    entries: int
+    affected: int | None
+    unresolvable: int | None
+    counted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StatusSources:
     """Everything the rule reads for one year."""
 
     factor_imports: list[FactorImportSummary]
     recalculations: list[RecalculationSummary]
+    # The changing factor imports the oldest recalculation of their module did not read.
+    factor_changes: list[FactorChange] = field(default_factory=list)
+    entry_counts: dict[int, EntryCounts] = field(default_factory=dict)
+
+
+# A status row lists this many factor imports at most (the latest); it counts them all.
+MAX_LISTED_FACTOR_IMPORTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class StaleReason:
+    """Why a type is stale: the factor imports committed since its last successful
+    recalculation (latest first), and what they leave behind among its entries."""
+
+    factor_imports: tuple[FactorChange, ...]
+    factor_imports_total: int
+    entries: int | None
+    affected_entries: int | None
+    unresolvable_entries: int | None
+    counted_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +132,7 @@ class RecalculationStatusRow:
     recalculated_factor_sequence: int | None
     # The active recalculation (the parent's id for a module job's per-type row), or None.
     recalculation_running_job_id: int | None
+    reason: StaleReason
 
 
 def needs_recalculation(factor_sequence: int | None, recalculated_sequence: int | None) -> bool:
@@ -126,8 +176,36 @@ def status_rows(year: int, sources: StatusSources) -> list[RecalculationStatusRo
             key = (module_type, int(data_entry_type))
             factor_import = latest_factor_import(module_wide, factor_imports.get(key))
             if factor_import is not None:
-                rows.append(_row(key, year, factor_import, recalculations.get(key)))
+                recalculation = recalculations.get(key)
+                reason = stale_reason(key, sources, recalculation)
+                rows.append(_row(key, year, factor_import, recalculation, reason))
     return rows
+
+
+def stale_reason(
+    key: tuple[int, int], sources: StatusSources, recalculation: RecalculationSummary | None
+) -> StaleReason:
+    """The factor imports of the pair (its own and module-wide ones) that committed after the
+    factors its best recalculation read, and its entry counts."""
+    module_type_id, data_entry_type_id = key
+    read = None if recalculation is None else recalculation.best_factor_sequence
+    since = [
+        change
+        for change in sources.factor_changes
+        if change.module_type_id == module_type_id
+        and change.data_entry_type_id in (None, data_entry_type_id)
+        and (read is None or change.factor_sequence > read)
+    ]
+    since.sort(key=lambda change: (change.factor_sequence, change.job_id), reverse=True)
+    counts = sources.entry_counts.get(data_entry_type_id)
+    return StaleReason(
+        factor_imports=tuple(since[:MAX_LISTED_FACTOR_IMPORTS]),
+        factor_imports_total=len(since),
+        entries=None if counts is None else counts.entries,
+        affected_entries=None if counts is None else counts.affected,
+        unresolvable_entries=None if counts is None else counts.unresolvable,
+        counted_at=None if counts is None else counts.counted_at,
+    )
 
 
 def _row(
@@ -135,6 +213,7 @@ def _row(
     year: int,
     factor_import: FactorImportSummary,
     recalculation: RecalculationSummary | None,
+    reason: StaleReason,
 ) -> RecalculationStatusRow:
     best = None if recalculation is None else recalculation.best_factor_sequence
     return RecalculationStatusRow(
@@ -160,4 +239,5 @@ def _row(
         recalculation_running_job_id=(
             None if recalculation is None else recalculation.active_job_id
         ),
+        reason=reason,
     )

@@ -4,6 +4,7 @@ from app.models.base import Base, IntEnumType, JSONType, UTCDateTime, utcnow
 from app.models.carbon_report import CarbonReport, CarbonReportModule
 from app.models.data_entry import DataEntry, DataEntryEmission
 from app.models.data_ingestion import DataIngestionJob
+from app.models.entry_factor_count import EntryFactorCount
 from app.models.factor import Factor
 from app.models.job_upload import JobUpload
 from app.models.sync_scope import SyncScope
@@ -18,6 +19,7 @@ __all__ = [
     "DataEntry",
     "DataEntryEmission",
     "DataIngestionJob",
+    "EntryFactorCount",
     "Factor",
     "IntEnumType",
     "JSONType",

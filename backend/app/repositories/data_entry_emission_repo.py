@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select
 
+from app.emissions.factor_versions import FactorVersions, row_versions
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import Repository, table_of
 
@@ -131,6 +132,27 @@ class DataEntryEmissionRepository(Repository[DataEntryEmission]):
             TypeYearTotals(int(t), int(y), int(n), *emitted.get((t, y), (0, 0.0)))
             for t, y, n in entries
         ]
+
+    async def map_factor_versions(
+        self, data_entry_ids: Collection[int]
+    ) -> dict[int, FactorVersions]:
+        """The factor versions the stored rows of these entries were computed with (an entry
+        without rows is absent). Meta is read only for rows naming no factor of their own."""
+        table = table_of(DataEntryEmission)
+        versions: dict[int, FactorVersions] = {}
+        for chunk in _chunks(data_entry_ids):
+            rows = await self.session.execute(
+                select(
+                    table.c.data_entry_id,
+                    table.c.factor_ref_id,
+                    table.c.factor_revision,
+                    case((table.c.factor_ref_id.is_(None), table.c.meta)),
+                ).where(table.c.data_entry_id.in_(chunk))
+            )
+            for entry_id, factor_id, revision, meta in rows:
+                found = row_versions(factor_id, revision, meta)
+                versions[entry_id] = versions.get(entry_id, frozenset()) | found
+        return versions
 
     # --- read API (/data-entries, /reports/emissions)
 

@@ -1,5 +1,5 @@
-"""Read queries on recalculations: the status of a year (two queries, whatever the number of
-jobs) and the active recalculation of a scope.
+"""Read queries on recalculations: the status of a year (four queries, whatever the number of
+jobs and entries) and the active recalculation of a scope.
 
 They return light summaries or ids (no ORM object, no job `meta`); the staleness rule that
 turns summaries into status rows lives in app.domain.recalculation_status.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.domain.ingestion import (
     ACTIVE_STATES,
@@ -18,13 +18,16 @@ from app.domain.ingestion import (
     IngestionState,
     TargetType,
 )
+from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, ModuleTypeEnum
 from app.domain.recalculation_status import (
+    FactorChange,
     FactorImportSummary,
     RecalculationSummary,
     StatusSources,
 )
 from app.models import DataIngestionJob
 from app.repositories.base import Repository
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 
 _Job = DataIngestionJob
 _SUCCESSFUL = [IngestionResult.SUCCESS, IngestionResult.WARNING]
@@ -37,12 +40,70 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
     model = DataIngestionJob
 
     async def read_year(self, year: int) -> StatusSources:
-        """The year's factor imports and recalculations; one query when there is no factor
-        import (nothing can be stale then), two otherwise."""
+        """The year's factor imports, recalculations, factor changes since them and entry
+        counts; one query when there is no factor import (nothing can be stale then), four
+        otherwise."""
         factor_imports = await self.latest_factor_imports(year)
         if not factor_imports:
             return StatusSources([], [])
-        return StatusSources(factor_imports, await self.recalculations_by_type(year))
+        recalculations = await self.recalculations_by_type(year)
+        modules = {summary.module_type_id for summary in factor_imports}
+        return StatusSources(
+            factor_imports,
+            recalculations,
+            await self.factor_changes_since(year, _oldest_read(modules, recalculations)),
+            await EntryFactorCountRepository(self.session).read_year(year),
+        )
+
+    async def factor_changes_since(
+        self, year: int, read_by_module: dict[int, int]
+    ) -> list[FactorChange]:
+        """The year's factor imports that changed factors with a sequence above their module's
+        given one (its oldest recalculation's), latest first. Reads four keys of `meta`, not
+        the rejected rows it lists."""
+        meta = _Job.meta
+        result = await self.session.execute(
+            select(
+                _Job.id,
+                _Job.module_type_id,
+                _Job.data_entry_type_id,
+                _Job.factor_sequence,
+                _Job.finished_at,
+                _Job.requested_by,
+                meta["file_name"].as_string(),
+                meta["inserted"].as_integer(),
+                meta["updated"].as_integer(),
+                meta["removed"].as_integer(),
+            )
+            .where(
+                _Job.year == year,
+                _Job.target_type == TargetType.FACTORS,
+                _Job.state == IngestionState.FINISHED,
+                _Job.result.in_(_SUCCESSFUL),
+                or_(
+                    *(
+                        and_(_Job.module_type_id == module, _Job.factor_sequence > read)
+                        for module, read in read_by_module.items()
+                    )
+                ),
+            )
+            .order_by(_Job.factor_sequence.desc(), _Job.id.desc())
+        )
+        return [
+            FactorChange(
+                job_id=row[0],
+                module_type_id=row[1],
+                data_entry_type_id=row[2],
+                factor_sequence=row[3],
+                finished_at=row[4],
+                requested_by=row[5],
+                file_name=row[6],
+                inserted=row[7] or 0,
+                updated=row[8] or 0,
+                removed=row[9] or 0,
+            )
+            for row in result
+        ]
 
     async def latest_factor_imports(self, year: int) -> list[FactorImportSummary]:
         """Per (module, type or None for module-wide): the factor import committed last among
@@ -156,6 +217,24 @@ class RecalculationStatusRepository(Repository[DataIngestionJob]):
             .order_by(_Job.id)
             .limit(1)
         )
+
+
+def _oldest_read(
+    modules: Collection[int], recalculations: Collection[RecalculationSummary]
+) -> dict[int, int]:
+    """Per module: the lowest factor sequence a successful recalculation of one of its types
+    read (0, below every committed sequence, when a type has none)."""
+    read = {
+        (summary.module_type_id, summary.data_entry_type_id): summary.best_factor_sequence
+        for summary in recalculations
+    }
+    return {
+        module: min(
+            read.get((module, int(type_id))) or 0
+            for type_id in MODULE_TYPE_TO_DATA_ENTRY_TYPES[ModuleTypeEnum(module)]
+        )
+        for module in modules
+    }
 
 
 def _is_recalculation() -> ColumnElement[bool]:

@@ -6,10 +6,60 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from app.domain.ingestion import IngestionResult, IngestionState
+from app.domain.recalculation_status import MAX_LISTED_FACTOR_IMPORTS
 from app.schemas.names import DataEntryTypeNamed, ModuleTypeNamed, code_name, describe_codes
+
+
+class FactorImportReason(DataEntryTypeNamed):
+    """A factor import that changed factors after the last successful recalculation read
+    them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    job_id: int
+    data_entry_type_id: int | None = Field(
+        description="the type the file held, or null for a module-wide factor file"
+    )
+    finished_at: datetime | None = Field(description="when it committed")
+    requested_by: str | None = Field(description="who imported it")
+    file_name: str | None
+    inserted: int = Field(description="factors the file added")
+    updated: int = Field(description="factors whose values it changed")
+    removed: int = Field(description="factors it removed (absent from a file with no rejected row)")
+
+
+class StaleReason(BaseModel):
+    """Why the type is stale, with counts: what a recalculation would change, and what it
+    cannot fix."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    factor_imports: list[FactorImportReason] = Field(
+        description="the factor imports committed since the last successful recalculation "
+        "of the type (its own and module-wide ones), latest first, at most "
+        f"{MAX_LISTED_FACTOR_IMPORTS}; empty when it is up to date"
+    )
+    factor_imports_total: int = Field(description="how many such imports there are in all")
+    entries: int | None = Field(
+        description="the type's entries in the year when they were last counted"
+    )
+    affected_entries: int | None = Field(
+        description="entries whose emissions were computed with a factor those imports "
+        "inserted, updated or removed (a recalculation changes them; entries with an "
+        "override never count); 0 after a successful recalculation; null: not counted yet"
+    )
+    unresolvable_entries: int | None = Field(
+        description="entries that match no usable factor: recalculating leaves them without "
+        "emissions, a factor file has to cover them; null: not counted yet"
+    )
+    counted_at: datetime | None = Field(
+        description="when the counts were taken (at the last changing factor import or "
+        "successful recalculation of the type); entries edited or imported since were computed "
+        "with the current factors"
+    )
 
 
 class RecalculationStatus(ModuleTypeNamed, DataEntryTypeNamed):
@@ -42,6 +92,7 @@ class RecalculationStatus(ModuleTypeNamed, DataEntryTypeNamed):
     recalculation_running_job_id: int | None = Field(
         description="the active recalculation to follow (a module job's id for its types), or null"
     )
+    reason: StaleReason
 
     @computed_field(  # type: ignore[prop-decorator]
         description=f"{describe_codes(IngestionResult)}; null without a factor import"

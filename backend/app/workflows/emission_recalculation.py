@@ -12,7 +12,9 @@ the whole job), whatever the number of types:
    the emission rows of the staged entries still at their staged revision are replaced; then
    the stats of the touched modules and of their reports are refreshed. Entries edited
    meanwhile are skipped (`skipped_changed`): the edit recomputed them with the same factors,
-   since no factor import can commit while the recalculation holds its scope lock.
+   since no factor import can commit while the recalculation holds its scope lock. Each type
+   swapped gets its entry counts reset: no entry is affected any more (unresolvable entries
+   stay counted: recalculating cannot match them).
 
 An entry error (`compute_entry` returns one) is counted, the first 100 listed, and the entry
 ends with no emission rows. Anything else a calculator raises, or a type's writes raise (a
@@ -39,6 +41,7 @@ from app.emissions import EntryError, FactorIndex
 from app.emissions.entry import reason
 from app.models.base import utcnow
 from app.repositories.data_entry_repo import EntryRow
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
@@ -84,6 +87,7 @@ class EmissionRecalculationWorkflow(BatchedRun):
     ) -> None:
         super().__init__(data_session, batch_size or BATCH_SIZE, listener)
         self.staging = RecalculationStagingRepository(data_session)
+        self.counts = EntryFactorCountRepository(data_session)
 
     async def recalculate_for_data_entry_type(
         self, data_entry_type_id: int, year: int
@@ -125,6 +129,8 @@ class EmissionRecalculationWorkflow(BatchedRun):
             await self.staging.begin_swap()
             for type_id in staged:
                 reports[type_id] = await self._swap(type_id)
+                if reports[type_id].failure is None:
+                    await self.counts.mark_recalculated(type_id, scope.year, totals[type_id])
             await self._refresh_stats([t for t in staged if reports[t].failure is None])
         if with_entries:
             await self.staging.drop()

@@ -767,6 +767,52 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * FactorImportReason
+         * @description A factor import that changed factors after the last successful recalculation read
+         *     them.
+         */
+        FactorImportReason: {
+            /** Job Id */
+            job_id: number;
+            /**
+             * Data Entry Type Id
+             * @description the type the file held, or null for a module-wide factor file
+             */
+            data_entry_type_id: number | null;
+            /**
+             * Finished At
+             * @description when it committed
+             */
+            finished_at: string | null;
+            /**
+             * Requested By
+             * @description who imported it
+             */
+            requested_by: string | null;
+            /** File Name */
+            file_name: string | null;
+            /**
+             * Inserted
+             * @description factors the file added
+             */
+            inserted: number;
+            /**
+             * Updated
+             * @description factors whose values it changed
+             */
+            updated: number;
+            /**
+             * Removed
+             * @description factors it removed (absent from a file with no rejected row)
+             */
+            removed: number;
+            /**
+             * Data Entry Type Name
+             * @description The data entry type's identifier (`plane`, `train`...); null with the id.
+             */
+            readonly data_entry_type_name: string | null;
+        };
         /** FactorRead */
         FactorRead: {
             /** Id */
@@ -1220,6 +1266,7 @@ export interface components {
              * @description the active recalculation to follow (a module job's id for its types), or null
              */
             recalculation_running_job_id: number | null;
+            reason: components["schemas"]["StaleReason"];
             /**
              * Data Entry Type Name
              * @description The data entry type's identifier (`plane`, `train`...); null with the id.
@@ -1253,6 +1300,43 @@ export interface components {
         ReportingYears: {
             /** Years */
             years: number[];
+        };
+        /**
+         * StaleReason
+         * @description Why the type is stale, with counts: what a recalculation would change, and what it
+         *     cannot fix.
+         */
+        StaleReason: {
+            /**
+             * Factor Imports
+             * @description the factor imports committed since the last successful recalculation of the type (its own and module-wide ones), latest first, at most 10; empty when it is up to date
+             */
+            factor_imports: components["schemas"]["FactorImportReason"][];
+            /**
+             * Factor Imports Total
+             * @description how many such imports there are in all
+             */
+            factor_imports_total: number;
+            /**
+             * Entries
+             * @description the type's entries in the year when they were last counted
+             */
+            entries: number | null;
+            /**
+             * Affected Entries
+             * @description entries whose emissions were computed with a factor those imports inserted, updated or removed (a recalculation changes them; entries with an override never count); 0 after a successful recalculation; null: not counted yet
+             */
+            affected_entries: number | null;
+            /**
+             * Unresolvable Entries
+             * @description entries that match no usable factor: recalculating leaves them without emissions, a factor file has to cover them; null: not counted yet
+             */
+            unresolvable_entries: number | null;
+            /**
+             * Counted At
+             * @description when the counts were taken (at the last changing factor import or successful recalculation of the type); entries edited or imported since were computed with the current factors
+             */
+            counted_at: string | null;
         };
         /**
          * Stats

@@ -27,6 +27,14 @@ export function makeTypeStatus(overrides: Partial<TypeStatusCodes> = {}): Recalc
     last_recalculation_job_result: 0,
     last_recalculation_job_finished_at: '2025-03-01T10:05:00Z',
     recalculation_running_job_id: null,
+    reason: {
+      factor_imports: [],
+      factor_imports_total: 0,
+      entries: 3,
+      affected_entries: 0,
+      unresolvable_entries: 0,
+      counted_at: '2025-03-01T10:05:00Z',
+    },
     ...overrides,
   };
   return {

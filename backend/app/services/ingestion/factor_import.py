@@ -3,8 +3,10 @@ classification key).
 
 Runs inside the job's data transaction, which holds the (module, year) scope lock: the
 factors, the scope's next factor sequence and the job's end are committed together by the
-job wrapper, or not at all. An import that inserted, updated and removed nothing takes no
-sequence and says "No factor changed", so its types stay as up to date as they were. Nothing
+job wrapper, or not at all, with the entry counts of its types (how many entries the new
+factors leave out of date, how many match no factor). An import that inserted, updated and
+removed nothing takes no sequence, counts nothing and says "No factor changed", so its types
+stay as up to date as they were. Nothing
 is written when the header misses a required column or no row is usable; identities absent
 from the file are removed only when no row was rejected.
 """
@@ -21,6 +23,7 @@ from app.emissions.factor_diff import FactorUpsertCounts
 from app.emissions.factor_files import FactorFileResult, load_factor_file
 from app.repositories.factor_repo import FactorRepository
 from app.repositories.sync_scope_repo import ScopeLockRepository
+from app.services.entry_factor_counting import EntryFactorCountingService
 from app.services.ingestion.csv_reading import (
     CsvFileError,
     FileKind,
@@ -110,13 +113,13 @@ class FactorImportService:
             remove_missing=not parsed.rejected,
             job_id=job_id,
         )
-        # Only a change raises the factor sequence: an import that changed nothing leaves the
-        # staleness of its types exactly as it was.
-        sequence = (
-            await self.scopes.take_next_factor_sequence(int(module_type), year)
-            if counts.changed_any
-            else None
-        )
+        # Only a change raises the factor sequence and recounts the entries it leaves out of
+        # date: an import that changed nothing leaves its types exactly as they were. (No
+        # progress message past the writes: on SQLite the job session could not commit it.)
+        sequence = None
+        if counts.changed_any:
+            sequence = await self.scopes.take_next_factor_sequence(int(module_type), year)
+            await EntryFactorCountingService(self.session).recount([int(t) for t in types], year)
         summary = (
             f"{count(len(parsed.records), 'factor')} imported ({counts.inserted} inserted, "
             f"{counts.updated} updated, {counts.unchanged} unchanged"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from migration_data import execute_all, run_sync
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app import db_migrations
-from app.db import create_engine
 
 # Two factors of type 40 (module 7), a module-wide factor import of module 7 that changed
 # them (sequence 2) after a typed one (sequence 1), a later import that changed nothing
@@ -45,20 +45,6 @@ _ROWS_AT_0003 = [
 ]
 
 
-async def _run(url: str, fn: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            return await connection.run_sync(fn)
-    finally:
-        await engine.dispose()
-
-
-def _insert(connection: Connection) -> None:
-    for statement in _ROWS_AT_0003:
-        connection.execute(text(statement))
-
-
 def _read(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
     return {
         "factors": [
@@ -81,11 +67,11 @@ def _read(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
 
 async def test_upgrade_from_0003_fills_factor_versions(empty_database_url: str):
     await db_migrations.upgrade_async(empty_database_url, "0003")
-    await _run(empty_database_url, _insert)
+    await execute_all(empty_database_url, _ROWS_AT_0003)
 
     await db_migrations.upgrade_async(empty_database_url)
 
-    filled = await _run(empty_database_url, _read)
+    filled = await run_sync(empty_database_url, _read)
     # The module-wide import committed last; the 2024 factor has no import of its year.
     assert filled["factors"] == [(1, 1, 12), (2, 1, 12), (3, 1, None)]
     # The row of a factor deleted before the migration has lost its identity already.
@@ -94,7 +80,7 @@ async def test_upgrade_from_0003_fills_factor_versions(empty_database_url: str):
 
 async def test_downgrade_to_0003_keeps_the_rows(empty_database_url: str):
     await db_migrations.upgrade_async(empty_database_url, "0003")
-    await _run(empty_database_url, _insert)
+    await execute_all(empty_database_url, _ROWS_AT_0003)
     await db_migrations.upgrade_async(empty_database_url)
 
     await db_migrations.downgrade_async(empty_database_url, "0003")
@@ -104,4 +90,4 @@ async def test_downgrade_to_0003_keeps_the_rows(empty_database_url: str):
         rows = connection.execute(text("SELECT count(*) FROM data_entry_emissions")).scalar_one()
         return factors, rows
 
-    assert await _run(empty_database_url, count) == (3, 2)
+    assert await run_sync(empty_database_url, count) == (3, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain.ingestion import IngestionResult
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.domain.recalculation_status import RecalculationStatusRow
+from app.domain.recalculation_status import RecalculationStatusRow, StaleReason
 from app.services.recalculation_status_service import group_by_module, stale_types_of_module
 
 YEAR = 2025
@@ -32,6 +32,7 @@ def row(
         last_recalculation_job_finished_at=None,
         recalculated_factor_sequence=None if stale else 1,
         recalculation_running_job_id=None,
+        reason=StaleReason((), 0, None, None, None, None),
     )
 
 
@@ -70,6 +71,14 @@ def test_group_by_module_keeps_every_field_the_api_answers() -> None:
         "last_recalculation_job_result": None,
         "last_recalculation_job_finished_at": None,
         "recalculation_running_job_id": None,
+        "reason": {
+            "factor_imports": [],
+            "factor_imports_total": 0,
+            "entries": None,
+            "affected_entries": None,
+            "unresolvable_entries": None,
+            "counted_at": None,
+        },
         "module_type_name": "professional_travel",
         "data_entry_type_name": "train",
         "last_factor_job_result_name": "success",

@@ -1,0 +1,68 @@
+"""Which factor versions an entry's emissions were computed with, and whether the factors as
+they stand now would compute it differently. Pure: the counting service reads, this decides.
+
+A factor version is (factor id, revision): an import that updates a factor bumps its revision,
+one that removes it leaves emission rows naming an id no factor has any more, and one that
+inserts a more specific factor changes which id an entry resolves to. So an entry is affected
+exactly when the versions its stored rows name differ from the versions computing it now uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any
+
+from app.emissions.base import EmissionRow, EntryError
+from app.emissions.errors import AmbiguousFactorError, FactorNotFoundError, UnusableFactorError
+
+FactorVersion = tuple[int, int]
+FactorVersions = frozenset[FactorVersion]
+
+# Entry errors that a factor file causes and only a factor file fixes.
+_FACTOR_ERRORS = (FactorNotFoundError, AmbiguousFactorError, UnusableFactorError)
+
+
+class EntryStanding(Enum):
+    """Where an entry stands against the current factors."""
+
+    current = "current"  # computed with the factor versions it resolves to now
+    affected = "affected"  # a recalculation would compute it with other factor versions
+    unresolvable = "unresolvable"  # no usable factor matches it: recalculating cannot help
+    not_factor_bound = "not_factor_bound"  # an override, or an entry error of its own data
+
+
+def row_versions(
+    factor_id: int | None, factor_revision: int | None, meta: Mapping[str, Any] | None
+) -> FactorVersions:
+    """The versions one emission row names: its own factor, or (rows that aggregate several
+    factors) the `factor_ids` and `factor_revisions` its meta lists."""
+    if factor_id is not None and factor_revision is not None:
+        return frozenset({(factor_id, factor_revision)})
+    if not meta:
+        return frozenset()
+    ids, revisions = meta.get("factor_ids") or [], meta.get("factor_revisions") or []
+    return frozenset(
+        (int(i), int(r)) for i, r in zip(ids, revisions, strict=False) if i is not None
+    )
+
+
+def computed_versions(rows: Iterable[EmissionRow]) -> FactorVersions:
+    """The versions a fresh computation of an entry uses."""
+    versions: set[FactorVersion] = set()
+    for row in rows:
+        versions |= row_versions(row.factor_id, row.factor_revision, row.meta)
+    return frozenset(versions)
+
+
+def standing(computed: list[EmissionRow] | EntryError, stored: FactorVersions) -> EntryStanding:
+    """Compare an entry computed with the current factors to the versions its rows name."""
+    if isinstance(computed, EntryError):
+        if isinstance(computed, _FACTOR_ERRORS):
+            return EntryStanding.unresolvable
+        return EntryStanding.not_factor_bound
+    if any(row.meta.get("override") for row in computed):
+        return EntryStanding.not_factor_bound
+    return (
+        EntryStanding.current if computed_versions(computed) == stored else EntryStanding.affected
+    )

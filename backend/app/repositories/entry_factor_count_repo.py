@@ -1,0 +1,57 @@
+"""Writes and the year's read of the per (data entry type, year) entry factor counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+
+from app.domain.recalculation_status import EntryCounts
+from app.models import EntryFactorCount, utcnow
+from app.repositories.base import Repository, insert_for, table_of
+
+
+class EntryFactorCountRepository(Repository[EntryFactorCount]):
+    model = EntryFactorCount
+
+    async def store(self, year: int, counts: Mapping[int, EntryCounts]) -> None:
+        """Replace the counts of these types (by id) for the year."""
+        for type_id, found in counts.items():
+            await self._put(
+                type_id,
+                year,
+                entries=found.entries,
+                affected=found.affected,
+                unresolvable=found.unresolvable,
+            )
+
+    async def mark_recalculated(self, data_entry_type_id: int, year: int, entries: int) -> None:
+        """A successful recalculation computed every entry with the current factors: none is
+        affected any more. Unresolvable entries stay what they were (it could not fix them)."""
+        await self._put(data_entry_type_id, year, entries=entries, affected=0)
+
+    async def _put(self, data_entry_type_id: int, year: int, **values: int | None) -> None:
+        """Insert the type's row, or update these columns of it; `counted_at` is now."""
+        stamped = {**values, "counted_at": utcnow()}
+        await self.session.execute(
+            insert_for(self.session, table_of(EntryFactorCount))
+            .values(data_entry_type_id=data_entry_type_id, year=year, **stamped)
+            .on_conflict_do_update(index_elements=["data_entry_type_id", "year"], set_=stamped)
+        )
+
+    async def read_year(self, year: int) -> dict[int, EntryCounts]:
+        """The year's counts by type id, in one query."""
+        table = table_of(EntryFactorCount)
+        rows = await self.session.execute(
+            select(
+                table.c.data_entry_type_id,
+                table.c.entries,
+                table.c.affected,
+                table.c.unresolvable,
+                table.c.counted_at,
+            ).where(table.c.year == year)
+        )
+        return {
+            type_id: EntryCounts(entries, affected, unresolvable, counted_at)
+            for type_id, entries, affected, unresolvable, counted_at in rows
+        }

@@ -1,0 +1,72 @@
+"""Count, per data entry type and year, the entries the current factors leave out of date.
+
+Runs when a factor import that changed something commits (in its data transaction, so the
+counts and the factors become visible together): every entry of the import's types is
+computed with the new factors through `compute_entry`, in keyset batches, and compared with
+the factor versions its stored rows name (app.emissions.factor_versions). Nothing but the
+counts is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.recalculation_status import EntryCounts
+from app.emissions import FactorIndex, compute_entry
+from app.emissions.factor_versions import EntryStanding, FactorVersions, standing
+from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.repositories.data_entry_repo import DataEntryRepository
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
+from app.services.factor_service import FactorService
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2_000
+
+
+class EntryFactorCountingService:
+    def __init__(self, session: AsyncSession, *, batch_size: int = BATCH_SIZE) -> None:
+        self.session = session
+        self.batch_size = batch_size
+        self.entries = DataEntryRepository(session)
+        self.emissions = DataEntryEmissionRepository(session)
+        self.counts = EntryFactorCountRepository(session)
+
+    async def recount(
+        self, data_entry_type_ids: Collection[int], year: int
+    ) -> dict[int, EntryCounts]:
+        """Count and store the types' entries against the factors as they stand now."""
+        index = await FactorService(self.session).get_index_for_types(data_entry_type_ids, year)
+        counted: dict[int, EntryCounts] = {}
+        for type_id in data_entry_type_ids:
+            tally: Counter[EntryStanding] = Counter()
+            async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
+                type_id, year, self.batch_size
+            ):
+                stored = await self.emissions.map_factor_versions([e.id for e in batch])
+                for entry in batch:
+                    stored_versions = stored.get(entry.id, frozenset())
+                    tally[_standing(type_id, entry.data, year, index, stored_versions)] += 1
+            counted[type_id] = EntryCounts(
+                entries=tally.total(),
+                affected=tally[EntryStanding.affected],
+                unresolvable=tally[EntryStanding.unresolvable],
+            )
+        await self.counts.store(year, counted)
+        return counted
+
+
+def _standing(
+    type_id: int, data: dict[str, object], year: int, index: FactorIndex, stored: FactorVersions
+) -> EntryStanding:
+    """An entry's standing; a calculator bug (anything but an entry error) is logged and
+    leaves the entry uncounted as affected, rather than failing the factor import."""
+    try:
+        return standing(compute_entry(type_id, data, year, index), stored)
+    except Exception:
+        logger.exception("counting entries of type %s: a calculator failed", type_id)
+        return EntryStanding.not_factor_bound

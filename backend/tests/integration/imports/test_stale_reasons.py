@@ -1,0 +1,165 @@
+"""Why a type is stale, with counts: the factor imports committed since its last successful
+recalculation, the entries whose emissions they leave out of date (never one with an
+override) and, apart, the entries no factor matches (a recalculation cannot fix those)."""
+
+from __future__ import annotations
+
+import pytest
+from factories import create_unit
+from import_helpers import (
+    PROCESS,
+    PROCESS_FACTORS,
+    PROCESS_TYPE,
+    Recalculate,
+    RunImport,
+    Status,
+    csv_bytes,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.ingestion import IngestionResult
+from app.domain.recalculation_status import StaleReason
+from app.models import DataIngestionJob
+
+FACTOR_HEADER = "category,subcategory,gwp_kg_co2eq_per_kg"
+# Six entries: two co2, one ch4, one refrigerant r134a (the refrigerants factor is its
+# fallback), one n2o, and one co2 entry with an override (5 kg), which no factor affects.
+ENTRIES = csv_bytes(
+    "unit_institutional_code,category,subcategory,quantity_kg,kg_co2eq",
+    "U1,co2,,5,",
+    "U1,co2,,7,",
+    "U1,ch4,,10,",
+    "U1,refrigerants,r134a,1,",
+    "U1,n2o,,2,",
+    "U1,co2,,3,5",
+)
+
+
+@pytest.fixture
+async def recalculated(
+    db: AsyncSession, import_factors: RunImport, import_data: RunImport, recalculate: Recalculate
+) -> DataIngestionJob:
+    """The six entries computed with the shipped process factors, recalculated since; the
+    factor import."""
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    factors = await import_factors(PROCESS_FACTORS.encode())
+    entries = await import_data(ENTRIES)
+    assert entries.result == IngestionResult.SUCCESS, entries.status_message
+    await recalculate(PROCESS, PROCESS_TYPE)
+    return factors
+
+
+def process_factors(ch4: int = 28, co2: int = 1, n2o: int | None = 265) -> bytes:
+    """The shipped process factors with these values; `n2o` None leaves its factor out."""
+    rows = [f"ch4,,{ch4}", f"co2,,{co2}", *([] if n2o is None else [f"n2o,,{n2o}"])]
+    return csv_bytes(FACTOR_HEADER, *rows, "refrigerants,,2000")
+
+
+def _counts(reason: StaleReason) -> tuple[int | None, int | None, int | None]:
+    return (reason.entries, reason.affected_entries, reason.unresolvable_entries)
+
+
+def _changes(reason: StaleReason) -> list[tuple[int, int, int, int]]:
+    return [(i.job_id, i.inserted, i.updated, i.removed) for i in reason.factor_imports]
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_a_recalculated_type_has_no_reason_and_no_affected_entry(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    reason = (await status())[PROCESS_TYPE].reason
+
+    assert reason.factor_imports == ()
+    assert reason.factor_imports_total == 0
+    assert _counts(reason) == (6, 0, 0)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_an_updated_factor_affects_the_entries_computed_with_it_never_an_override(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    changed = await import_factors(process_factors(co2=2))
+
+    row = (await status())[PROCESS_TYPE]
+    assert row.needs_recalculation is True
+    assert _changes(row.reason) == [(changed.id, 0, 1, 0)]
+    (listed,) = row.reason.factor_imports
+    assert (listed.requested_by, listed.file_name) == ("tester", "test.csv")
+    assert listed.finished_at == changed.finished_at
+    assert listed.data_entry_type_id == PROCESS_TYPE
+    assert _counts(row.reason) == (6, 2, 0)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_an_inserted_factor_affects_the_entries_it_now_matches_better(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    changed = await import_factors((PROCESS_FACTORS + "refrigerants,r134a,1430\n").encode())
+
+    reason = (await status())[PROCESS_TYPE].reason
+    assert _changes(reason) == [(changed.id, 1, 0, 0)]
+    assert _counts(reason) == (6, 1, 0)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_a_removed_factor_leaves_its_entries_unresolvable_which_recalculating_keeps(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    changed = await import_factors(process_factors(n2o=None))
+
+    reason = (await status())[PROCESS_TYPE].reason
+    assert _changes(reason) == [(changed.id, 0, 0, 1)]
+    assert _counts(reason) == (6, 0, 1)
+
+    job = await recalculate(PROCESS, PROCESS_TYPE)
+
+    assert job.result == IngestionResult.WARNING  # the n2o entry has no factor
+    row = (await status())[PROCESS_TYPE]
+    assert row.needs_recalculation is False
+    assert row.reason.factor_imports == ()
+    assert _counts(row.reason) == (6, 0, 1)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_a_module_wide_factor_file_counts_for_the_types_it_holds(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    changed = await import_factors(
+        csv_bytes(
+            f"data_entry_type,{FACTOR_HEADER}",
+            "process_emissions,ch4,,30",
+            "process_emissions,co2,,1",
+            "process_emissions,n2o,,265",
+            "process_emissions,refrigerants,,2000",
+        ),
+        PROCESS,
+        None,
+    )
+
+    reason = (await status())[PROCESS_TYPE].reason
+    assert _changes(reason) == [(changed.id, 0, 1, 0)]
+    assert reason.factor_imports[0].data_entry_type_id is None
+    assert _counts(reason) == (6, 1, 0)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_two_factor_imports_since_the_last_recalculation_are_both_listed(
+    import_factors: RunImport, recalculate: Recalculate, status: Status
+) -> None:
+    first = await import_factors(process_factors(co2=2))
+    second = await import_factors(process_factors(ch4=29, co2=2))
+    unchanged = await import_factors(process_factors(ch4=29, co2=2))
+
+    assert unchanged.factor_sequence is None
+    reason = (await status())[PROCESS_TYPE].reason
+    assert _changes(reason) == [(second.id, 0, 1, 0), (first.id, 0, 1, 0)]
+    assert reason.factor_imports_total == 2
+    # Both changes together: the co2 entries and the ch4 one, the override never.
+    assert _counts(reason) == (6, 3, 0)
+
+    await recalculate(PROCESS, PROCESS_TYPE)
+
+    reason = (await status())[PROCESS_TYPE].reason
+    assert (reason.factor_imports, reason.factor_imports_total) == ((), 0)
+    assert _counts(reason) == (6, 0, 0)

@@ -1,0 +1,36 @@
+"""An entry's standing against the current factors: the factor versions (id, revision) its
+stored rows name against those a fresh computation uses."""
+
+from __future__ import annotations
+
+from app.emissions.base import EmissionRow
+from app.emissions.errors import FactorNotFoundError, UnknownAirportError
+from app.emissions.factor_versions import EntryStanding, row_versions, standing
+
+
+def computed(*versions: tuple[int, int]) -> list[EmissionRow]:
+    return [EmissionRow(70100, 1.0, factor_id, {}, revision) for factor_id, revision in versions]
+
+
+def test_same_versions_are_current_any_difference_is_affected() -> None:
+    assert standing(computed((7, 1)), frozenset({(7, 1)})) is EntryStanding.current
+    assert standing(computed((7, 2)), frozenset({(7, 1)})) is EntryStanding.affected  # updated
+    assert standing(computed((8, 1)), frozenset({(7, 1)})) is EntryStanding.affected  # better
+    assert standing(computed((7, 1)), frozenset()) is EntryStanding.affected  # had no rows
+
+
+def test_factor_errors_are_unresolvable_other_entry_errors_and_overrides_are_not_bound() -> None:
+    assert standing(FactorNotFoundError("no"), frozenset({(7, 1)})) is EntryStanding.unresolvable
+    assert standing(UnknownAirportError("XXX"), frozenset()) is EntryStanding.not_factor_bound
+    override = [EmissionRow(70000, 5.0, None, {"override": True})]
+    assert standing(override, frozenset({(7, 1)})) is EntryStanding.not_factor_bound
+
+
+def test_rows_of_several_factors_name_them_in_meta() -> None:
+    meta = {"factor_ids": [3, 4], "factor_revisions": [1, 2]}
+
+    assert row_versions(None, None, meta) == frozenset({(3, 1), (4, 2)})
+    assert row_versions(5, 2, meta) == frozenset({(5, 2)})
+    assert row_versions(None, None, None) == frozenset()
+    headcount = [EmissionRow(10000, 1.0, None, meta)]
+    assert standing(headcount, frozenset({(3, 1), (4, 2)})) is EntryStanding.current
