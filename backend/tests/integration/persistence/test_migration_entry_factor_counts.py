@@ -1,4 +1,4 @@
-"""Migration 0005 fills the entry factor counts from 0004 with data, on both databases: the
+"""Migration 0006 fills the entry factor counts from 0005 with data, on both databases: the
 entries of each type and year, affected and unresolvable not counted yet (NULL)."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from sqlalchemy.engine import Connection
 
 from app import db_migrations
 
-# Two reports (2024, 2025) of one unit; three entries of type 40 and one of type 41 in 2025,
+# Rows as they stand before 0006 (0005 changed no table of the project). Two reports
+# (2024, 2025) of one unit; three entries of type 40 and one of type 41 in 2025,
 # one entry of type 40 in 2024.
-_ROWS_AT_0004 = [
+_ROWS_BEFORE = [
     "INSERT INTO units (id, institutional_code, name) VALUES (1, 'U1', 'Unit')",
     *(
         f"INSERT INTO carbon_reports (id, unit_id, year, stats) VALUES ({r}, 1, {year}, '{{}}')"
@@ -45,11 +46,11 @@ def _read(connection: Connection) -> list[tuple[Any, ...]]:
     ]
 
 
-async def test_upgrade_from_0004_counts_the_entries_of_each_type_and_year(
+async def test_upgrade_from_0005_counts_the_entries_of_each_type_and_year(
     empty_database_url: str,
 ):
-    await db_migrations.upgrade_async(empty_database_url, "0004")
-    await execute_all(empty_database_url, _ROWS_AT_0004)
+    await db_migrations.upgrade_async(empty_database_url, "0005")
+    await execute_all(empty_database_url, _ROWS_BEFORE)
 
     await db_migrations.upgrade_async(empty_database_url)
 
@@ -60,12 +61,12 @@ async def test_upgrade_from_0004_counts_the_entries_of_each_type_and_year(
     ]
 
 
-async def test_downgrade_to_0004_drops_the_counts(empty_database_url: str):
-    await db_migrations.upgrade_async(empty_database_url, "0004")
-    await execute_all(empty_database_url, _ROWS_AT_0004)
+async def test_downgrade_to_0005_drops_the_counts(empty_database_url: str):
+    await db_migrations.upgrade_async(empty_database_url, "0005")
+    await execute_all(empty_database_url, _ROWS_BEFORE)
     await db_migrations.upgrade_async(empty_database_url)
 
-    await db_migrations.downgrade_async(empty_database_url, "0004")
+    await db_migrations.downgrade_async(empty_database_url, "0005")
 
     def tables(connection: Connection) -> int:
         return connection.execute(text("SELECT count(*) FROM data_entries")).scalar_one()
