@@ -36,6 +36,12 @@ def normalize_url(url: str | URL) -> URL:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
 
 
+def libpq_address(url: str | URL) -> str:
+    """A PostgreSQL URL as libpq reads it (`postgresql://...`), for connections made
+    without SQLAlchemy (the queue's, the job change listener's)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def create_engine(
     url: str | URL, *, busy_timeout_ms: int | None = None, **kwargs: Any
 ) -> AsyncEngine:

@@ -15,9 +15,10 @@ from app import paths
 from app.api.v1 import api_router
 from app.api.validation_errors import handle_validation_error
 from app.core.errors import Co2CalcError
+from app.core.job_change_listener import JobChangeListener
 from app.core.secret_key import resolve_secret_key
 from app.core.settings import Settings, get_settings
-from app.db import create_engine, create_session_factory
+from app.db import create_engine, create_session_factory, libpq_address
 from app.services.login_gate import LoginGate
 from app.tasks.backends import job_runner
 from app.web.api_docs import mount_api_docs
@@ -67,11 +68,20 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         )
         app.state.engine = app_engine
         app.state.session_factory = create_session_factory(app_engine)
+        listener = (
+            JobChangeListener(libpq_address(app_engine.url))
+            if app_engine.dialect.name == "postgresql"
+            else None
+        )
         try:
             async with job_runner(settings, app_engine) as runner:
                 app.state.runner = runner
+                if listener is not None:
+                    listener.start()
                 yield
         finally:
+            if listener is not None:
+                await listener.stop()
             if owned:
                 await app_engine.dispose()
 

@@ -222,6 +222,7 @@ JOB_COLUMNS = (
     Column("created (UTC)", 5),
     Column("finished (UTC)", 7),
     Column("requested by", 9),
+    Column("worker", 10),
 )
 
 
@@ -249,6 +250,7 @@ def _job_row(job: JobRead, *, child: bool = False) -> dict[str, str]:
         "created (UTC)": _when(job.created_at),
         "finished (UTC)": _when(job.finished_at),
         "requested by": job.requested_by or "",
+        "worker": job.worker_id or "",
     }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.logging import log_extra
-from app.db import create_session_factory
+from app.db import create_session_factory, libpq_address
 from app.domain.ingestion import IngestionMethod, TargetType
 from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
@@ -39,16 +39,18 @@ QUEUES = (IMPORTS_QUEUE, RECALCULATIONS_QUEUE)
 QUEUE_SCHEMA = "procrastinate"
 
 
-def conninfo(database_url: str) -> str:
-    """The libpq address of the SQLAlchemy URL (`postgresql+psycopg://...`)."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+_WORKER_SEEN = (
+    "SELECT EXISTS (SELECT 1 FROM procrastinate_workers"
+    " WHERE last_heartbeat > now() - make_interval(secs => %(seconds)s)) AS seen"
+)
 
 
 def queue_conninfo(database_url: str) -> str:
     """The address of the queue's connections: the queue's schema on their search_path."""
-    url = make_url(database_url).set(drivername="postgresql")
-    url = url.update_query_dict({"options": f"-csearch_path={QUEUE_SCHEMA}"})
-    return url.render_as_string(hide_password=False)
+    url = make_url(libpq_address(database_url))
+    return url.update_query_dict({"options": f"-csearch_path={QUEUE_SCHEMA}"}).render_as_string(
+        hide_password=False
+    )
 
 
 def create_queue(database_url: str, *, connections: int = 2) -> procrastinate.App:
@@ -115,6 +117,13 @@ class QueueDispatcher:
     def __init__(self, queue: procrastinate.App, engine: AsyncEngine) -> None:
         self.queue = queue
         self._session_factory = create_session_factory(engine)
+
+    async def worker_seen_within(self, seconds: float) -> bool:
+        """Whether a worker sent its heartbeat in the last `seconds`."""
+        row = await self.queue.connector.execute_query_one_async(
+            query=_WORKER_SEEN, seconds=seconds
+        )
+        return bool(row["seen"])
 
     async def dispatch(self, job_id: int) -> None:
         async with self._session_factory() as session:

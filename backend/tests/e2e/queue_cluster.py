@@ -20,7 +20,7 @@ import psycopg
 from live_server import free_port, wait_until_answering
 from psycopg.rows import dict_row
 
-from app.tasks.procrastinate_backend import conninfo
+from app.db import libpq_address
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
 ADMIN_PASSWORD = "queue-admin-password"
@@ -129,7 +129,7 @@ def admin_client(base: str) -> Iterator[httpx.Client]:
 
 
 def connect(database_url: str) -> psycopg.Connection[dict[str, Any]]:
-    return psycopg.connect(conninfo(database_url), row_factory=dict_row, autocommit=True)
+    return psycopg.connect(libpq_address(database_url), row_factory=dict_row, autocommit=True)
 
 
 def job_row(database_url: str, job_id: int) -> dict[str, Any]:
@@ -162,7 +162,7 @@ def reports_held(database_url: str, *years: int) -> Iterator[None]:
     """Lock the reports of these years (FOR UPDATE) until the block ends: a job refreshing
     their stats waits there, inside its data transaction, with its rows written but not
     committed."""
-    with psycopg.connect(conninfo(database_url)) as connection:
+    with psycopg.connect(libpq_address(database_url)) as connection:
         connection.execute(
             "SELECT id FROM carbon_reports WHERE year = ANY(%s) FOR UPDATE", (list(years),)
         )

@@ -28,7 +28,7 @@ async def test_health_is_ok_when_the_database_answers(engine: AsyncEngine) -> No
         response = await client.get("/api/v1/health")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "task_backend": "inline"}
 
 
 async def test_health_is_503_when_the_database_is_unreachable() -> None:

@@ -13,7 +13,8 @@ export interface paths {
         };
         /**
          * Get Health
-         * @description Whether the server and its database answer; needs no credentials (for probes).
+         * @description Whether the server and its database answer, and where jobs run; needs no credentials
+         *     (for probes). No worker seen is reported, not an error: the API itself is healthy.
          */
         get: operations["get_health"];
         put?: never;
@@ -857,6 +858,17 @@ export interface components {
              * @enum {string}
              */
             database: "ok" | "unavailable";
+            /**
+             * Task Backend
+             * @description Where jobs run: in this process (inline) or on `co2calc worker` processes (procrastinate).
+             * @enum {string}
+             */
+            task_backend: "inline" | "procrastinate";
+            /**
+             * Worker Seen
+             * @description procrastinate only: whether a worker sent its heartbeat within CO2CALC_WORKER_STALL_SECONDS; while none did, queued jobs wait.
+             */
+            worker_seen?: boolean | null;
             /** Detail */
             detail?: string | null;
         };

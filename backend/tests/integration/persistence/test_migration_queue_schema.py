@@ -9,11 +9,12 @@ import psycopg
 import pytest
 
 from app import db_migrations
-from app.tasks.procrastinate_backend import QUEUE_SCHEMA, conninfo
+from app.db import libpq_address
+from app.tasks.procrastinate_backend import QUEUE_SCHEMA
 
 
 def _queue_tables(url: str) -> set[str]:
-    with psycopg.connect(conninfo(url)) as connection:
+    with psycopg.connect(libpq_address(url)) as connection:
         rows = connection.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
             (QUEUE_SCHEMA,),
