@@ -2,7 +2,7 @@
 wakes the streams of the changed job (app.core.job_changes), so a stream follows a job run by
 any process (a worker on another machine) as soon as it commits a change, without a
 connection per stream. The notifications come from a trigger on the job table (migration
-0006). A lost connection is opened again; meanwhile the streams keep polling."""
+0007). A lost connection is opened again; meanwhile the streams keep polling."""
 
 from __future__ import annotations
 

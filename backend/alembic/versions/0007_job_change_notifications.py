@@ -1,7 +1,7 @@
 """Job change notifications, on PostgreSQL only: every change of a job row is announced.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03
 
 A trigger sends `NOTIFY co2calc_job_changes, '<job id>'` (and the parent's id for a per-type
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
