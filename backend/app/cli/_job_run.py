@@ -10,8 +10,13 @@ the job ERROR "interrupted" with its data unchanged.
 from __future__ import annotations
 
 import asyncio
+import getpass
+import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
+import typer
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,6 +28,7 @@ from rich.progress import (
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli._runner import err_console, session_factory
+from app.cli.exit_codes import ExitCode
 from app.core.job_queue import commit_and_dispatch
 from app.core.wording import progress_phase
 from app.domain.ingestion import IngestionState
@@ -98,3 +104,34 @@ async def _load(factory: async_sessionmaker[AsyncSession], job_id: int) -> DataI
     if job is None:
         raise LookupError(f"job {job_id} disappeared")
     return job
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A job creation the service refused (nothing stale, scope busy): nothing changed."""
+
+    reason: str
+    job_id: int | None = None
+
+
+def exit_refused(refused: Refused, *, as_json: bool) -> NoReturn:
+    """Say why, and the active job's id when there is one; exit 3."""
+    if as_json:
+        print(json.dumps({"refused": refused.reason, "job_id": refused.job_id}))
+    else:
+        err_console.print(f"[bold yellow]Refused:[/] {refused.reason}")
+        if refused.job_id is not None:
+            err_console.print(f"Active job: {refused.job_id}")
+    raise typer.Exit(ExitCode.REFUSED)
+
+
+def cli_user() -> str:
+    """Who asks, as a job's `requested_by` names a CLI user."""
+    return f"cli:{getpass.getuser()}"
+
+
+def job_json(job: DataIngestionJob) -> dict[str, Any]:
+    """The job as the API answers it."""
+    from app.schemas.jobs import JobRead
+
+    return JobRead.model_validate(job).model_dump(mode="json")

@@ -32,6 +32,20 @@ def parse_year_option(value: str) -> int:
 YearOption = Annotated[
     int, typer.Option("--year", parser=parse_year_option, help="Report year, 2000 to 2100.")
 ]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
+]
+ModuleOption = Annotated[
+    str, typer.Option(help="Module type, by id or name (2, professional_travel).")
+]
+AllTypesOption = Annotated[
+    bool,
+    typer.Option("--all", help="Module job: every type, not only those that need it."),
+]
+TypeOption = Annotated[
+    str | None,
+    typer.Option("--type", help="One data entry type of the module, by id or name."),
+]
 
 
 def parse_scope(

@@ -1,4 +1,5 @@
-"""`co2calc recalc status|run`: which emissions are older than their factors, and recalculate.
+"""`co2calc recalc status|run|preview`: which emissions are older than their factors, and
+recalculate (`preview`, what that would change, is in recalc_preview).
 
 `run` creates the job with the same service as the API (so the database's one-active-
 recalculation rule holds against a server sharing the database) and runs it in this process,
@@ -10,23 +11,29 @@ another recalculation of the scope is active), 4 ERROR; invalid options are usag
 
 from __future__ import annotations
 
-import getpass
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.cli._columns import SECTION, Column, WideOption, print_fitting
-from app.cli._job_run import CreateJob, run_job_here
-from app.cli._options import YearOption, parse_scope
+from app.cli._job_run import CreateJob, Refused, cli_user, exit_refused, job_json, run_job_here
+from app.cli._options import (
+    AllTypesOption,
+    JsonOption,
+    ModuleOption,
+    TypeOption,
+    YearOption,
+    parse_scope,
+)
 from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
-from app.cli.exit_codes import ExitCode, for_result
+from app.cli.exit_codes import for_result
+from app.cli.recalc_preview import preview
 from app.core.errors import BadRequest, Conflict
 from app.core.wording import count
 from app.domain.ingestion import IngestionResult, IngestionState
@@ -40,12 +47,11 @@ from app.models import DataIngestionJob
 from app.services.recalculation_jobs import RecalculationJobService
 from app.services.recalculation_status_service import RecalculationStatusService, group_by_module
 
-app = typer.Typer(help="Emission recalculation: what needs it, and run it.", no_args_is_help=True)
-
-
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print machine-readable JSON, and nothing else.")
-]
+app = typer.Typer(
+    help="Emission recalculation: what needs it, what it would change, and run it.",
+    no_args_is_help=True,
+)
+app.command("preview")(preview)
 
 
 # --- status
@@ -159,12 +165,6 @@ def _print_status(year: int, report: _StatusReport, *, wide: bool) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Refused:
-    reason: str
-    job_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class _Finished:
     job: DataIngestionJob
     children: list[DataIngestionJob]
@@ -172,18 +172,10 @@ class _Finished:
 
 @app.command("run")
 def run(
-    module: Annotated[
-        str, typer.Option(help="Module type, by id or name (2, professional_travel).")
-    ],
+    module: ModuleOption,
     year: YearOption,
-    data_entry_type: Annotated[
-        str | None,
-        typer.Option("--type", help="One data entry type of the module, by id or name."),
-    ] = None,
-    all_types: Annotated[
-        bool,
-        typer.Option("--all", help="Module job: every type, not only those that need it."),
-    ] = False,
+    data_entry_type: TypeOption = None,
+    all_types: AllTypesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Recalculate one type (--type) or a module's stale types (all of them with --all),
@@ -193,27 +185,21 @@ def run(
     if the_type is not None and all_types:
         raise typer.BadParameter("--all is for module jobs; leave it out with --type")
 
-    async def work(engine: AsyncEngine) -> _Refused | _Finished:
+    async def work(engine: AsyncEngine) -> Refused | _Finished:
         create = _creator(module_type, the_type, year, only_stale=not all_types, quiet=as_json)
         try:
             job = await run_job_here(engine, create, show_progress=not as_json)
         except Conflict as conflict:
-            return _Refused(conflict.detail, conflict.extra.get("job_id"))
+            return Refused(conflict.detail, conflict.extra.get("job_id"))
         except BadRequest as refusal:
-            return _Refused(refusal.detail)
+            return Refused(refusal.detail)
         async with _factory(engine)() as session:
             children = await RecalculationJobService(session).list_child_jobs(job.id)
         return _Finished(job, children)
 
     outcome = run_async(_with_engine(work))
-    if isinstance(outcome, _Refused):
-        if as_json:
-            print(json.dumps({"refused": outcome.reason, "job_id": outcome.job_id}))
-        else:
-            err_console.print(f"[bold yellow]Refused:[/] {outcome.reason}")
-            if outcome.job_id is not None:
-                err_console.print(f"Active job: {outcome.job_id}")
-        raise typer.Exit(ExitCode.REFUSED)
+    if isinstance(outcome, Refused):
+        exit_refused(outcome, as_json=as_json)
     _print_outcome(outcome, as_json)
     raise typer.Exit(for_result(outcome.job.result))
 
@@ -229,7 +215,7 @@ def _creator(
     """The API's job creation (a module job, or one type's), as this command's user."""
     from app.tasks.context import worker_id
 
-    requested_by = f"cli:{getpass.getuser()}"
+    requested_by = cli_user()
 
     async def create(session: AsyncSession) -> int:
         service = RecalculationJobService(session)
@@ -252,17 +238,11 @@ def _creator(
     return create
 
 
-def _job_json(job: DataIngestionJob) -> dict[str, Any]:
-    from app.schemas.jobs import JobRead
-
-    return JobRead.model_validate(job).model_dump(mode="json")
-
-
 def _print_outcome(outcome: _Finished, as_json: bool) -> None:
     job = outcome.job
     if as_json:
-        body = _job_json(job)
-        body["children"] = [_job_json(child) for child in outcome.children]
+        body = job_json(job)
+        body["children"] = [job_json(child) for child in outcome.children]
         print(json.dumps(body))
         return
     result = IngestionResult.ERROR if job.result is None else job.result
