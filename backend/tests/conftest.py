@@ -24,11 +24,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import hypothesis_profiles  # noqa: F401  (registers the long profile)
 import psycopg
 import pytest
 from factories import create_unit_with_factors
 from fixture_types import DatabaseMaker
-from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -45,19 +45,6 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 _test_config_home: str | None = None
-
-# `pytest --hypothesis-profile=long`: many random examples, longer ones, for the property tests
-# and the stateful consistency model (which otherwise runs a few fixed examples; see README).
-settings.register_profile(
-    "long",
-    max_examples=int(os.environ.get("CO2CALC_LONG_EXAMPLES", "200")),
-    stateful_step_count=30,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-)
 
 
 def pytest_configure(config: pytest.Config) -> None:

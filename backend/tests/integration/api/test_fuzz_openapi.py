@@ -24,6 +24,7 @@ from api_fixtures import TEST_PASSWORD, CreateUser
 from e2e.live_server import live_server
 from factories import create_entry, create_module, create_unit_with_factors
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis_profiles import unless_long
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -77,13 +78,6 @@ class Caller:
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _fuzz_settings() -> settings:
-    """The CI bound, unless a profile (`--hypothesis-profile=long`) says otherwise."""
-    if settings.get_current_profile_name() == "default":
-        return CI_SETTINGS
-    return settings(settings(), suppress_health_check=list(HealthCheck), deadline=None)
-
-
 def _takes_input(operation: APIOperation) -> bool:
     """Declares parameters or a body (the session cookie of its security scheme aside)."""
     declared = operation.definition.raw
@@ -107,7 +101,7 @@ def _fuzzed_operations(
 def _fuzz(operation: APIOperation, mode: GenerationMode, caller: Caller) -> None:
     token = caller.bearer()
 
-    @_fuzz_settings()
+    @unless_long(CI_SETTINGS, suppress_health_check=list(HealthCheck), deadline=None)
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: schemathesis.Case) -> None:
         headers = caller.bearer() if operation.path == LOGOUT_PATH else token
