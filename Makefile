@@ -1,6 +1,6 @@
 # One named command per chore. `make run` and `make test` work on a fresh machine:
 # they install uv when it is missing, then everything else from the lockfile into .venv.
-.PHONY: setup run test test-fast lint demo client page page-test bench bench-quick
+.PHONY: setup run cluster test test-fast lint demo client page page-test bench bench-quick
 
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs as a module (`python3 -m uv`).
@@ -52,6 +52,18 @@ run: setup
 	$(UV_RUN) co2calc demo --serving
 	$(UV_RUN) co2calc serve --host $(HOST) --port $(PORT)
 
+# The Procfile (an API and two workers, CO2CALC_TASK_BACKEND=procrastinate) against one
+# PostgreSQL database, which must exist; migrated and given the demo data first.
+CLUSTER_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/co2calc
+cluster: export CO2CALC_DATABASE_URL = $(CLUSTER_DATABASE_URL)
+cluster: export CO2CALC_TASK_BACKEND = procrastinate
+cluster: export CO2CALC_HOST = $(HOST)
+cluster: export CO2CALC_PORT = $(PORT)
+cluster: setup
+	$(UV_RUN) co2calc db upgrade
+	$(UV_RUN) co2calc demo --serving
+	$(UV_RUN) honcho start -f Procfile
+
 demo: setup
 	$(UV_RUN) co2calc demo --reset
 
@@ -75,11 +87,13 @@ bench: setup
 	$(UV_RUN) python bench/recalculation.py
 	$(UV_RUN) python bench/imports.py
 	$(UV_RUN) python bench/status.py
+	$(UV_RUN) python bench/workers.py
 
 bench-quick: setup
 	$(UV_RUN) python bench/recalculation.py --quick
 	$(UV_RUN) python bench/imports.py --quick
 	$(UV_RUN) python bench/status.py --quick
+	$(UV_RUN) python bench/workers.py --quick
 
 # The page's typed client, regenerated from the API after a route or schema changed (needs the
 # page's Node packages: `npm ci` in frontend/). A test fails while the committed one is stale.
