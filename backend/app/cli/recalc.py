@@ -32,6 +32,7 @@ from app.cli._options import (
 from app.cli._runner import console, err_console, run_async
 from app.cli._runner import session_factory as _factory
 from app.cli._runner import with_engine as _with_engine
+from app.cli._stale_reason import reason_line
 from app.cli.exit_codes import for_result
 from app.cli.recalc_preview import preview
 from app.core.errors import BadRequest, Conflict
@@ -83,7 +84,9 @@ def _result_name(result: IngestionResult | None, state: IngestionState | None = 
 
 @app.command("status")
 def status(year: YearOption, wide: WideOption = False, as_json: JsonOption = False) -> None:
-    """Per data entry type: up to date, needs recalculation, running, or no factors yet."""
+    """Per data entry type: up to date, needs recalculation (and why: the factor imports since
+    its last recalculation and the entries they affect), running, or no factors yet; entries
+    no factor matches are named apart, since recalculating cannot fix them."""
 
     async def load(engine: AsyncEngine) -> _StatusReport:
         async with _factory(engine)() as session:
@@ -110,6 +113,7 @@ STATUS_COLUMNS = (
     Column("module", 1),
     Column("type", 0),
     Column("status", 0),
+    Column("reason", 1, flex_min=24),
     Column("last factor import", 3, flex_min=12),
     Column("last recalculation", 2, flex_min=12),
     Column("report modules to refresh", 4, "right"),
@@ -142,6 +146,7 @@ def _print_status(year: int, report: _StatusReport, *, wide: bool) -> None:
                     "module": f"{module_type.value} {module_type.name}" if position == 0 else "",
                     "type": f"{data_entry_type.value} {data_entry_type.name}",
                     "status": f"[{styles.get(label, 'cyan')}]{label}[/]",
+                    "reason": "" if row is None else reason_line(row),
                     "last factor import": factor,
                     "last recalculation": recalculation,
                     "report modules to refresh": "" if touched is None else str(touched),

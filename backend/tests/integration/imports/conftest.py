@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from import_helpers import PROCESS, PROCESS_TYPE, YEAR, Recalculate, RunImport, Status
+from factories import create_unit
+from import_helpers import (
+    PROCESS,
+    PROCESS_FACTORS,
+    PROCESS_TYPE,
+    YEAR,
+    Recalculate,
+    RunImport,
+    Status,
+    csv_bytes,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import IngestionResult, TargetType
@@ -163,3 +173,31 @@ def recalculate(
         return job
 
     return run
+
+
+# Six entries: two co2, one ch4, one refrigerant r134a (the refrigerants factor is its
+# fallback), one n2o, and one co2 entry with an override (5 kg), which no factor affects.
+REASON_ENTRIES = csv_bytes(
+    "unit_institutional_code,category,subcategory,quantity_kg,kg_co2eq",
+    "U1,co2,,5,",
+    "U1,co2,,7,",
+    "U1,ch4,,10,",
+    "U1,refrigerants,r134a,1,",
+    "U1,n2o,,2,",
+    "U1,co2,,3,5",
+)
+
+
+@pytest.fixture
+async def recalculated(
+    db: AsyncSession, import_factors: RunImport, import_data: RunImport, recalculate: Recalculate
+) -> DataIngestionJob:
+    """Six process entries (REASON_ENTRIES) computed with the shipped process factors and
+    recalculated since; the factor import."""
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    factors = await import_factors(PROCESS_FACTORS.encode())
+    entries = await import_data(REASON_ENTRIES)
+    assert entries.result == IngestionResult.SUCCESS, entries.status_message
+    await recalculate(PROCESS, PROCESS_TYPE)
+    return factors

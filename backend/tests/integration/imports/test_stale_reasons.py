@@ -5,7 +5,6 @@ override) and, apart, the entries no factor matches (a recalculation cannot fix 
 from __future__ import annotations
 
 import pytest
-from factories import create_unit
 from import_helpers import (
     PROCESS,
     PROCESS_FACTORS,
@@ -15,39 +14,11 @@ from import_helpers import (
     Status,
     csv_bytes,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import IngestionResult
 from app.domain.recalculation_status import StaleReason
-from app.models import DataIngestionJob
 
 FACTOR_HEADER = "category,subcategory,gwp_kg_co2eq_per_kg"
-# Six entries: two co2, one ch4, one refrigerant r134a (the refrigerants factor is its
-# fallback), one n2o, and one co2 entry with an override (5 kg), which no factor affects.
-ENTRIES = csv_bytes(
-    "unit_institutional_code,category,subcategory,quantity_kg,kg_co2eq",
-    "U1,co2,,5,",
-    "U1,co2,,7,",
-    "U1,ch4,,10,",
-    "U1,refrigerants,r134a,1,",
-    "U1,n2o,,2,",
-    "U1,co2,,3,5",
-)
-
-
-@pytest.fixture
-async def recalculated(
-    db: AsyncSession, import_factors: RunImport, import_data: RunImport, recalculate: Recalculate
-) -> DataIngestionJob:
-    """The six entries computed with the shipped process factors, recalculated since; the
-    factor import."""
-    await create_unit(db, institutional_code="U1")
-    await db.commit()
-    factors = await import_factors(PROCESS_FACTORS.encode())
-    entries = await import_data(ENTRIES)
-    assert entries.result == IngestionResult.SUCCESS, entries.status_message
-    await recalculate(PROCESS, PROCESS_TYPE)
-    return factors
 
 
 def process_factors(ch4: int = 28, co2: int = 1, n2o: int | None = 265) -> bytes:
