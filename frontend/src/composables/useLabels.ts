@@ -19,6 +19,14 @@ export function useLabels() {
     );
   }
 
+  /** A day and month ("12 Mar"), as a one-line reason names an import. */
+  function shortDate(iso: string | null | undefined): string {
+    if (!iso) return '—';
+    return new Intl.DateTimeFormat(locale.value, { day: 'numeric', month: 'short' }).format(
+      new Date(iso),
+    );
+  }
+
   function tonnes(kg: number | null | undefined): string {
     if (kg === null || kg === undefined) return '—';
     return new Intl.NumberFormat(locale.value, { maximumFractionDigits: 1 }).format(kg / 1000);
@@ -28,5 +36,5 @@ export function useLabels() {
     return new Intl.NumberFormat(locale.value).format(value);
   }
 
-  return { moduleLabel, typeLabel, dateTime, tonnes, count };
+  return { moduleLabel, typeLabel, dateTime, shortDate, tonnes, count };
 }
