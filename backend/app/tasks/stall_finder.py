@@ -7,7 +7,9 @@ Every `co2calc worker` runs it (each pass is conditional updates, so several at 
   since a job's data commits with its end;
 - the Procrastinate tasks of dead workers are ended, which frees their scope's lock;
 - a job not started, quiet for a pass, with no Procrastinate task waiting or running for it (a
-  crash between the commit and the defer, a retry, a job handed back) is deferred again.
+  crash between the commit and the defer, a retry, a job handed back) is deferred again;
+- the files of jobs that ended without using them are deleted past their retention, as the
+  inline runner's sweep does.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from app.core.logging import log_extra
 from app.db import create_session_factory
 from app.models import utcnow
 from app.repositories.data_ingestion import DataIngestionRepository
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.tasks.context import worker_id
 from app.tasks.procrastinate_backend import JOB_TASK, defer
+from app.tasks.runner import UPLOAD_RETENTION
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +78,9 @@ class StallFinder:
             report.retried, report.failed = await jobs.retry_or_fail_stalled(
                 stale_before=now - timedelta(seconds=self.stall_seconds),
                 max_attempts=self.max_attempts,
+            )
+            await JobUploadRepository(session).delete_of_jobs_finished_before(
+                now - UPLOAD_RETENTION
             )
             await session.commit()
         report.tasks_ended = await self._end_tasks_of_dead_workers()

@@ -54,6 +54,8 @@ async def run_worker(
                     update_heartbeat_interval=settings.worker_stall_seconds / _HEARTBEATS_PER_STALL,
                     stalled_worker_timeout=settings.worker_stall_seconds,
                     install_signal_handlers=True,
+                    # The job row is the record; a task that ran leaves nothing to keep.
+                    delete_jobs="successful",
                 )
             finally:
                 sweeping.cancel()
