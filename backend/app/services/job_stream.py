@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -58,7 +58,7 @@ async def job_events(
     keepalive_seconds: float,
     is_disconnected: Callable[[], Awaitable[bool]],
     last_event_id: str | None = None,
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str, None]:
     """Read the job with a fresh session at each change or poll; end when it is FINISHED or the
     client left. `last_event_id`: the `Last-Event-ID` header of a reconnecting client."""
     next_id = first_event_id(last_event_id)

@@ -4,6 +4,7 @@ before the stream's poll interval would have read it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 
 from factories import create_job
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,20 +20,28 @@ async def _never_disconnected() -> bool:
     return False
 
 
-async def test_each_in_process_change_reaches_the_stream(
+async def _job_and_stream(
     session_factory: async_sessionmaker[AsyncSession],
-) -> None:
+) -> tuple[JobHandle, AsyncGenerator[str, None]]:
+    """A new job, its handle, and its stream, polling so rarely that only a wakeup shows a
+    change within the tests' 10 s."""
     async with session_factory() as session:
         job_id = (await create_job(session)).id
         await session.commit()
-    handle = JobHandle(session_factory, job_id, "worker")
     events = job_events(
         session_factory,
         job_id,
-        poll_seconds=30.0,  # polling alone would see none of the messages below
+        poll_seconds=30.0,
         keepalive_seconds=60.0,
         is_disconnected=_never_disconnected,
     )
+    return JobHandle(session_factory, job_id, "worker"), events
+
+
+async def test_each_in_process_change_reaches_the_stream(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    handle, events = await _job_and_stream(session_factory)
     seen = [await anext(events)]  # the job as it is when the client connects
     shown = {message: asyncio.Event() for message in MESSAGES}
 
@@ -66,17 +75,7 @@ async def test_a_change_made_while_the_client_reads_an_event_is_not_lost(
     """The stream sits at its last event until the client asks for the next one: a change
     committed meanwhile still wakes it (it was lost, leaving the stream a whole poll interval
     behind)."""
-    async with session_factory() as session:
-        job_id = (await create_job(session)).id
-        await session.commit()
-    handle = JobHandle(session_factory, job_id, "worker")
-    events = job_events(
-        session_factory,
-        job_id,
-        poll_seconds=30.0,
-        keepalive_seconds=60.0,
-        is_disconnected=_never_disconnected,
-    )
+    handle, events = await _job_and_stream(session_factory)
     await anext(events)
     assert await handle.claim()
     await handle.progress(MESSAGES[0])
