@@ -1,6 +1,6 @@
 """The one entry of every job: `run_job(job_id)` reads the row and picks the task of its kind.
 
-A runner backend (the inline runner today, a queue worker later) only ever carries a job id;
+A runner backend (the inline runner, or a Procrastinate worker) only ever carries a job id;
 everything else (scope, options, the uploaded file) is read from the database by the task.
 """
 

@@ -94,3 +94,18 @@ def test_the_worker_needs_the_procrastinate_backend(run_cli: RunCli) -> None:
     result = run_cli("worker")
     assert result.returncode == 2
     assert "CO2CALC_TASK_BACKEND=procrastinate" in result.stderr
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_worker_refuses_an_unknown_queue(run_cli: RunCli, database_url: str) -> None:
+    result = run_cli(
+        "worker",
+        "--queues",
+        "imports",
+        "--queues",
+        "exports",
+        database_url=database_url,
+        CO2CALC_TASK_BACKEND="procrastinate",
+    )
+    assert result.returncode == 2
+    assert "unknown queue exports: use imports, recalculations" in result.stderr
