@@ -13,6 +13,7 @@ export function useJobToasts(): void {
   const streams = useJobStreamsStore();
 
   const stop = streams.onFinished((job) => {
+    if (jobKind(job) === 'preview') return; // shown in the dialog that asked for it
     const what = t(`toast.${jobKind(job)}`);
     const counts = jobCounts(job);
     const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };

@@ -159,7 +159,8 @@ export const useDataManagementStore = defineStore('dataManagement', () => {
     history.value = data.items;
     historyTotal.value = data.total;
     for (const job of data.items) {
-      if (isActive(job) && !scopes[job.id]) follow(job.id, scopeOf(job));
+      // A preview is followed by the dialog that started it, if still open: it changes nothing.
+      if (isActive(job) && !scopes[job.id] && jobKind(job) !== 'preview') follow(job.id, scopeOf(job));
     }
   }
 

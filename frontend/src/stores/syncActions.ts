@@ -60,6 +60,19 @@ export async function recalculateModule(
   return started(answer, { moduleId, typeId: null, kind: 'recalculation' });
 }
 
+/** Start a preview of what `recalculateModule(moduleId, scope)` would change; its job id. The
+ * caller follows it (the page's job bookkeeping leaves previews alone: they change nothing). */
+export async function startPreview(moduleId: number, scope: RecalculationScope): Promise<number> {
+  const { data, error, response } = await api.POST('/api/v1/sync/recalculation-preview/{module_type_id}', {
+    params: {
+      path: { module_type_id: asModuleTypeId(moduleId) },
+      query: { year: currentYear(), only_stale: onlyStaleParam(scope) },
+    },
+  });
+  if (data) return data.job_id;
+  throw new ActionError(errorDetail(error, `${response.status} ${response.statusText}`));
+}
+
 export async function recalculateType(moduleId: number, typeId: number): Promise<StartedJob> {
   const answer = await api.POST(
     '/api/v1/sync/recalculate-emissions/{module_type_id}/{data_entry_type_id}',

@@ -1,0 +1,51 @@
+"""The module dialog's recalculation preview in a real browser: started for the selected choice,
+Confirm available while it runs, skippable; once done, totals before -> after, per type, the
+units that change most; nothing written (the type stays stale)."""
+
+from __future__ import annotations
+
+from browser_env import BROWSER_TESTS, OpenPage, Screenshot
+from data_management import open_dialog
+from factor_files import scaled_factor_file
+from page_server import ADMIN, LONG_MODULE, YEAR, PageServer
+from playwright.sync_api import expect
+
+pytestmark = BROWSER_TESTS
+
+PROCESS_MODULE, PROCESS_TYPE = 8, 50
+JOB_SECONDS = 60_000  # ms: the longest a preview of the demo's process emissions may take here
+
+
+def test_the_dialog_previews_the_choice_and_confirm_never_waits(
+    page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
+) -> None:
+    factors = scaled_factor_file("process_emissions", "gwp_kg_co2eq_per_kg", 1.2, year=YEAR)
+    page_server.import_file("factors", PROCESS_MODULE, PROCESS_TYPE, factors)
+    page = open_page(page_server, logged_in=ADMIN)
+
+    # The long module's 20,000 plane entries: the preview runs while Confirm is available.
+    dialog = open_dialog(page, LONG_MODULE)
+    dialog.get_by_role("radio", name="Recalculate all data entry types").click()
+    running = dialog.get_by_test_id("preview-running")
+    expect(running).to_be_visible()
+    expect(dialog.get_by_test_id("dialog-confirm")).to_be_enabled()
+    screenshot(page, "preview-running")
+    running.get_by_test_id("preview-skip").click()
+    expect(dialog.get_by_test_id("preview-skipped")).to_be_visible()
+    dialog.get_by_test_id("dialog-cancel").click()
+    expect(dialog).to_be_hidden()
+
+    dialog = open_dialog(page, PROCESS_MODULE)
+    expect(
+        dialog.get_by_role("radio", name="Recalculate only data entry types that need it")
+    ).to_be_checked()
+    totals = dialog.get_by_test_id("preview-totals")
+    expect(totals).to_be_visible(timeout=JOB_SECONDS)
+    expect(totals).to_contain_text("→")
+    expect(totals).to_contain_text("+20.0 %")
+    expect(dialog.get_by_test_id(f"preview-type-{PROCESS_TYPE}")).to_contain_text("Process")
+    expect(dialog.get_by_test_id("preview-unit")).not_to_have_count(0)
+    screenshot(page, "preview-done")
+    dialog.get_by_test_id("dialog-cancel").click()
+
+    assert page_server.module_status(PROCESS_MODULE)["needs_recalculation"] is True
