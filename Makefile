@@ -80,8 +80,8 @@ lint: setup
 	$(UV_RUN) ruff format --check backend bench
 	$(UV_RUN) mypy
 
-# The benchmarks (bench/README.md): recalculation, CSV import, the status read and the factor
-# import's entry counting at full size, both databases,
+# The benchmarks (bench/README.md): recalculation, CSV import, the status read, the factor
+# import's entry counting, workers and the recalculation preview at full size, both databases,
 # tables printed and JSON written to bench/results/. `bench-quick` (CI) runs them on a few
 # entries so they keep working; nothing asserts a timing.
 bench: setup
@@ -90,6 +90,7 @@ bench: setup
 	$(UV_RUN) python bench/status.py
 	$(UV_RUN) python bench/factor_counting.py
 	$(UV_RUN) python bench/workers.py
+	$(UV_RUN) python bench/preview.py
 
 bench-quick: setup
 	$(UV_RUN) python bench/recalculation.py --quick
@@ -97,6 +98,7 @@ bench-quick: setup
 	$(UV_RUN) python bench/status.py --quick
 	$(UV_RUN) python bench/factor_counting.py --quick
 	$(UV_RUN) python bench/workers.py --quick
+	$(UV_RUN) python bench/preview.py --quick
 
 # The page's typed client, regenerated from the API after a route or schema changed (needs the
 # page's Node packages: `npm ci` in frontend/). A test fails while the committed one is stale.
