@@ -135,7 +135,7 @@ async def test_api_routes_and_docs_still_win_over_the_page(
         schema = await client.get("/openapi.json")
         docs = await client.get("/docs")
 
-    assert health.json() == {"status": "ok", "database": "ok"}
+    assert health.json() == {"status": "ok", "database": "ok", "task_backend": "inline"}
     assert years.status_code == 401
     assert schema.json()["info"]["title"]
     assert "swagger" in docs.text.lower()
@@ -159,7 +159,7 @@ async def test_without_a_build_root_says_how_to_build_and_the_api_answers(
     assert "make page" in root.text
     assert str(missing / "index.html") in root.text
     assert any("make page" in record.getMessage() for record in caplog.records)
-    assert health.json() == {"status": "ok", "database": "ok"}
+    assert health.json() == {"status": "ok", "database": "ok", "task_backend": "inline"}
     assert deep_link.status_code == 404
     assert deep_link.headers["content-type"] == "application/json"
 
