@@ -30,6 +30,8 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# ms: the longest a job of the served data (the long module's 20,000 entries) may take here.
+JOB_SECONDS = 60_000
 
 # Every browser test module's marks. Under pytest-xdist (`--dist loadgroup`) the group is
 # meant to keep the browser tests on one worker, so their servers and Chromium start once;

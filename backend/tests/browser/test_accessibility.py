@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from browser_env import AXE, BROWSER_TESTS, DESKTOP, PHONE, OpenPage, Screenshot, unavailable
+from browser_env import (
+    AXE,
+    BROWSER_TESTS,
+    DESKTOP,
+    JOB_SECONDS,
+    PHONE,
+    OpenPage,
+    Screenshot,
+    unavailable,
+)
 from data_management import RESULT_SUCCESS, log_in, module_badge, open_dialog, wait_until_loaded
 from page_server import ADMIN, PageServer
 from playwright.sync_api import Page, expect
@@ -85,7 +94,7 @@ def test_keyboard_only_through_the_dialog(
 
     expect(page.get_by_test_id(dialog)).to_be_hidden()
     toast = page.locator("[data-testid='job-toast']").last
-    expect(toast).to_have_attribute("data-result", RESULT_SUCCESS, timeout=60_000)
+    expect(toast).to_have_attribute("data-result", RESULT_SUCCESS, timeout=JOB_SECONDS)
     expect(module_badge(page, BUILDINGS)).to_have_attribute("data-status", "up_to_date")
 
 

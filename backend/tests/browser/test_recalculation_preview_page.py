@@ -4,7 +4,7 @@ units that change most; nothing written (the type stays stale)."""
 
 from __future__ import annotations
 
-from browser_env import BROWSER_TESTS, OpenPage, Screenshot
+from browser_env import BROWSER_TESTS, JOB_SECONDS, OpenPage, Screenshot
 from data_management import open_dialog
 from factor_files import scaled_factor_file
 from page_server import ADMIN, LONG_MODULE, YEAR, PageServer
@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 pytestmark = BROWSER_TESTS
 
 PROCESS_MODULE, PROCESS_TYPE = 8, 50
-JOB_SECONDS = 60_000  # ms: the longest a preview of the demo's process emissions may take here
 
 
 def test_the_dialog_previews_the_choice_and_confirm_never_waits(

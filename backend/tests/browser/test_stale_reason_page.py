@@ -3,7 +3,7 @@ details view listing the imports, and says nothing once recalculated."""
 
 from __future__ import annotations
 
-from browser_env import BROWSER_TESTS, OpenPage, Screenshot
+from browser_env import BROWSER_TESTS, JOB_SECONDS, OpenPage, Screenshot
 from data_management import RESULT_SUCCESS, type_badge
 from factor_files import scaled_factor_file
 from page_server import ADMIN, YEAR, PageServer
@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 pytestmark = BROWSER_TESTS
 
 PROCESS_MODULE, PROCESS_TYPE = 8, 50
-JOB_SECONDS = 60_000  # ms
 
 
 def test_a_stale_type_shows_its_reason_and_the_imports_behind_it(
@@ -26,7 +25,9 @@ def test_a_stale_type_shows_its_reason_and_the_imports_behind_it(
         {"name": "process-factors.csv", "mimeType": "text/csv", "buffer": factors.encode()}
     )
 
-    expect(row.get_by_test_id("import-result")).to_have_attribute("data-result", RESULT_SUCCESS)
+    expect(row.get_by_test_id("import-result")).to_have_attribute(
+        "data-result", RESULT_SUCCESS, timeout=JOB_SECONDS
+    )
     expect(type_badge(page, PROCESS_TYPE)).to_have_attribute("data-status", "needs_recalculation")
     (status,) = page_server.module_status(PROCESS_MODULE)["data_entry_types"]
     reason = status["reason"]

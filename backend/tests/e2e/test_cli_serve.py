@@ -43,7 +43,7 @@ def test_serve_answers_health_and_docs(served: str) -> None:
     health = httpx.get(f"{served}/api/v1/health", timeout=5)
 
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "database": "ok"}
+    assert health.json() == {"status": "ok", "database": "ok", "task_backend": "inline"}
     assert httpx.get(f"{served}/docs", timeout=5).status_code == 200
 
 
