@@ -67,8 +67,9 @@ cluster: setup
 demo: setup
 	$(UV_RUN) co2calc demo --reset
 
+# The slowest tests are listed at the end, to keep an eye on what the CI run spends.
 test: setup
-	$(PYTEST)
+	$(PYTEST) --durations=25
 
 # The inner loop: everything but the suites marked slow (CLI subprocesses, servers, demo
 # builds) or browser.
