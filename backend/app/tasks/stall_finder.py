@@ -34,7 +34,8 @@ from app.tasks.runner import UPLOAD_RETENTION
 
 logger = logging.getLogger(__name__)
 
-_PENDING = (Status.TODO.value, Status.DOING.value)
+# Procrastinate's statuses of a task still waiting ("todo") or running ("doing").
+_WAITING_OR_RUNNING = (Status.TODO.value, Status.DOING.value)
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class StallFinder:
     async def _pending_job_ids(self) -> set[int]:
         """Ids of the jobs that have a Procrastinate task waiting or running."""
         pending: set[int] = set()
-        for status in _PENDING:
+        for status in _WAITING_OR_RUNNING:
             tasks = await self.queue.job_manager.list_jobs_async(task=JOB_TASK, status=status)
             pending.update(int(str(task.task_kwargs["job_id"])) for task in tasks)
         return pending

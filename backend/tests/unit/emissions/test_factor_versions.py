@@ -21,7 +21,7 @@ def test_same_versions_are_current_any_difference_is_affected() -> None:
 
 def test_factor_errors_are_unresolvable_other_entry_errors_and_overrides_are_not_bound() -> None:
     assert standing(FactorNotFoundError("no"), frozenset({(7, 1)})) is EntryStanding.unresolvable
-    assert standing(UnknownAirportError("XXX"), frozenset()) is EntryStanding.not_factor_bound
+    assert standing(UnknownAirportError("ZZZ"), frozenset()) is EntryStanding.not_factor_bound
     override = [EmissionRow(70000, 5.0, None, {"override": True})]
     assert standing(override, frozenset({(7, 1)})) is EntryStanding.not_factor_bound
 
