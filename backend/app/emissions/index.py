@@ -2,8 +2,10 @@
 
 One `FactorIndex` may hold the factors of any number of data entry types and years: the table
 key is (type id, year, normalised classification values in the spec's key order), so a
-recalculation of one type or of a whole module builds a single index. Every lookup is a few
-dict accesses (at most 2^k for k optional keys, k <= 1 for the shipped types); nothing scans.
+recalculation of one type or of a whole module builds a single index. A lookup resolves a
+classification once (a few dict accesses: at most 2^k for k optional keys, k <= 1 for the
+shipped types; nothing scans) and remembers the outcome under the classification's values, so
+a run of many entries pays one dict access per entry for each distinct factor key.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Factor:
 
 @dataclass(frozen=True, slots=True)
 class _Unusable:
-    """Stands in the table for a factor no lookup may use; the message says why."""
+    """Stands in for a factor no lookup may use (in the table), or for a lookup that found
+    none (among the resolved); the message says why."""
 
     message: str
     error: type[EntryError] = UnusableFactorError
@@ -82,7 +85,7 @@ def _fallback_plan(spec: FactorSpec) -> tuple[tuple[tuple[bool, ...], ...], ...]
 class FactorIndex:
     """Factors keyed by (type, year, normalised classification); build once per run."""
 
-    __slots__ = ("_groups", "_plans", "_specs", "_table")
+    __slots__ = ("_groups", "_key_names", "_plans", "_resolved", "_specs", "_table")
 
     def __init__(
         self,
@@ -94,6 +97,11 @@ class FactorIndex:
         self._groups = groups
         self._specs = specs
         self._plans = {type_id: _fallback_plan(spec) for type_id, spec in specs.items()}
+        self._key_names = {
+            type_id: tuple(key.name for key in spec.keys) for type_id, spec in specs.items()
+        }
+        # Outcome of each lookup by (type, year, classification values as given).
+        self._resolved: dict[Key, Factor | _Unusable] = {}
 
     @classmethod
     def build(
@@ -141,6 +149,26 @@ class FactorIndex:
 
         Raises FactorNotFoundError, AmbiguousFactorError or UnusableFactorError (EntryErrors).
         """
+        given = (
+            data_entry_type_id,
+            year,
+            *(classification.get(name) for name in self._key_names[data_entry_type_id]),
+        )
+        try:
+            outcome = self._resolved.get(given)
+        except TypeError:  # an unhashable value: resolved each time, like any other
+            outcome = self._resolve(data_entry_type_id, year, classification)
+        if outcome is None:
+            outcome = self._resolve(data_entry_type_id, year, classification)
+            self._resolved[given] = outcome
+        if isinstance(outcome, _Unusable):
+            raise outcome.error(outcome.message)  # a new exception each time, no shared state
+        return outcome
+
+    def _resolve(
+        self, data_entry_type_id: int, year: int, classification: Mapping[str, object]
+    ) -> Factor | _Unusable:
+        """The lookup's outcome: the factor, or why there is none."""
         spec = self._specs[data_entry_type_id]
         values = [match_key(classification.get(key.name)) for key in spec.keys]
         fallbacks = [match_key(key.default) for key in spec.keys]
@@ -167,8 +195,9 @@ class FactorIndex:
             if found:
                 return _one(found, classification, year)
         name = DataEntryTypeEnum(data_entry_type_id).name
-        raise FactorNotFoundError(
-            f"no {name} factor for classification {_shown(spec, classification)} in year {year}"
+        return _Unusable(
+            f"no {name} factor for classification {_shown(spec, classification)} in year {year}",
+            FactorNotFoundError,
         )
 
     def groups(self, data_entry_type_id: int, year: int) -> Mapping[str, tuple[Factor, ...]]:
@@ -195,18 +224,17 @@ def _freeze(
 
 def _one(
     found: Mapping[Key, Factor | _Unusable], classification: Mapping[str, object], year: int
-) -> Factor:
+) -> Factor | _Unusable:
     if len(found) > 1:
         described = " and ".join(
             f"#{hit.id} {dict(hit.classification)}" if isinstance(hit, Factor) else hit.message
             for hit in found.values()
         )
-        raise AmbiguousFactorError(
-            f"factors {described} match {dict(classification)} in year {year} equally well"
+        return _Unusable(
+            f"factors {described} match {dict(classification)} in year {year} equally well",
+            AmbiguousFactorError,
         )
     (hit,) = found.values()
-    if isinstance(hit, _Unusable):
-        raise hit.error(hit.message)
     return hit
 
 

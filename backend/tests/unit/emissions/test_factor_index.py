@@ -146,3 +146,36 @@ def test_lookups_are_point_accesses_not_scans() -> None:
     assert _NoScanTable.gets == 1
     assert _lookup(index, "R999999") == 0  # specific key, then the wildcard
     assert _NoScanTable.gets == 3
+
+
+def test_a_repeated_classification_is_resolved_once() -> None:
+    index = index_of(_process(2000, id=1), _process(1430, id=2, subcategory="R134a"))
+
+    class Counting(_NoScanTable):
+        gets = 0
+
+    index._table = Counting(index._table)  # type: ignore[assignment]
+    assert [_lookup(index, "R134a") for _ in range(3)] == [2, 2, 2]
+    assert [_lookup(index, "R404A") for _ in range(3)] == [1, 1, 1]
+    assert Counting.gets == 3  # R134a: one get; R404A: the specific key, then the wildcard
+
+
+def test_a_repeated_miss_raises_a_new_error_with_the_same_message_each_time() -> None:
+    index = index_of(_process(1430, id=2, subcategory="R134a"))
+    errors = []
+    for _ in range(2):
+        with pytest.raises(FactorNotFoundError) as caught:
+            _lookup(index, "R404A")
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+    assert str(errors[0]) == str(errors[1])
+    assert "'subcategory': 'R404A'" in str(errors[1])
+
+
+def test_a_repeated_ambiguous_lookup_stays_ambiguous() -> None:
+    index = index_of(
+        _process(2000, id=1, subcategory="R134a"), _process(2100, id=3, subcategory=" r134a")
+    )
+    for _ in range(2):
+        with pytest.raises(AmbiguousFactorError):
+            _lookup(index, "R134a")
