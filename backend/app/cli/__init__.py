@@ -31,6 +31,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # Read as Markdown, every paragraph of a docstring is reflowed to the terminal (Typer's
+    # rich mode keeps the source's line breaks after the first) and `code` is shown as code.
+    rich_markup_mode="markdown",
 )
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
