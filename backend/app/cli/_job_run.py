@@ -48,11 +48,12 @@ async def run_job_here(
 
     Errors of `create` (a refusal, a conflict) propagate before any job exists.
     """
-    from app.tasks.runner import InlineRunner
+    from app.core.settings import get_settings
+    from app.tasks.runner import local_runner
 
-    # Jobs a dead process left waiting are run here too (its start-up sweep takes them over),
-    # one at a time with this command's own.
-    runner = InlineRunner(engine, max_concurrency=1)
+    # With the inline backend, jobs a dead process left waiting are run here too (its start-up
+    # sweep takes them over), one at a time with this command's own.
+    runner = local_runner(engine, get_settings().task_backend)
     factory = session_factory(engine)
     await runner.start()
     try:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import paths
 from app.core.job_queue import commit_and_dispatch
+from app.core.settings import get_settings
 from app.db import create_session_factory
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
 from app.domain.modules import (
@@ -32,7 +33,7 @@ from app.repositories.factor_repo import FactorRepository
 from app.services.ingestion.jobs import create_import_job
 from app.services.recalculation_jobs import RecalculationJobService
 from app.tasks.context import worker_id
-from app.tasks.runner import InlineRunner
+from app.tasks.runner import local_runner
 
 REQUESTED_BY = "demo"
 ALL_TYPES = [int(t) for t in DataEntryTypeEnum]
@@ -44,14 +45,15 @@ class DemoJobs:
     """Create and run the demo's jobs on `engine`; each method returns notes for the operator
     (jobs that did not end SUCCESS: rows rejected, entries without emissions...).
 
-    Use as `async with DemoJobs(engine, progress) as jobs:`: the inline runner first sweeps the
-    jobs of processes that are gone (as every runner does when it starts), and is shut down
+    Use as `async with DemoJobs(engine, progress) as jobs:`: the jobs run one at a time in this
+    process (with the inline backend its runner first sweeps the jobs of processes that are
+    gone, as every inline runner does when it starts), and the runner is shut down
     on the way out (a job still running then, after Ctrl-C, ends ERROR "interrupted").
     """
 
     def __init__(self, engine: AsyncEngine, progress: Progress) -> None:
         self.session_factory = create_session_factory(engine)
-        self.runner = InlineRunner(engine, max_concurrency=1)
+        self.runner = local_runner(engine, get_settings().task_backend)
         self.progress = progress
 
     async def __aenter__(self) -> DemoJobs:

@@ -8,6 +8,10 @@ worker is gone: one that was running ends ERROR "interrupted"; one that never st
 this is (the server, a CLI command, the demo). The sweep also deletes uploaded files that
 failed jobs left behind, once past the retention period. Shutdown cancels running
 jobs, which end ERROR "interrupted".
+
+A CLI command or the demo run with the `procrastinate` backend is not the keeper of the other
+jobs: those wait in the workers' queue, and the workers' stall finder retries the ones whose
+worker is gone, so such a runner (`takes_over_others=False`) only keeps its own jobs alive.
 """
 
 from __future__ import annotations
@@ -46,9 +50,11 @@ class InlineRunner:
         *,
         max_concurrency: int = 4,
         run: JobRun = run_job,
+        takes_over_others: bool = True,
     ) -> None:
         self.engine = engine
         self._run = run
+        self.takes_over_others = takes_over_others
         self._slots = asyncio.Semaphore(max_concurrency)
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._sweeper: asyncio.Task[None] | None = None
@@ -96,7 +102,8 @@ class InlineRunner:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def sweep(self) -> list[int]:
-        """Heartbeat our own pending jobs; take over or end others' jobs whose worker is gone.
+        """Heartbeat our own pending jobs; take over or end others' jobs whose worker is gone
+        (unless this runner does not take over others).
 
         Returns the ids of the jobs ended as interrupted.
         """
@@ -105,6 +112,9 @@ class InlineRunner:
             repo = DataIngestionRepository(session)
             if self._tasks:
                 await repo.heartbeat(list(self._tasks.values()), worker_id())
+            if not self.takes_over_others:
+                await session.commit()
+                return []
             workers = await repo.list_active_workers()
             dead = [worker for worker in workers if is_local_worker_dead(worker)]
             stale_before = now - timedelta(seconds=STALE_JOB_SECONDS)
@@ -148,3 +158,9 @@ class InlineRunner:
                 exc_info=task.exception(),
                 extra=log_extra("job.crashed", job_id=job_id, worker_id=worker_id()),
             )
+
+
+def local_runner(engine: AsyncEngine, task_backend: str) -> InlineRunner:
+    """The runner of a CLI command or the demo: its own jobs one at a time, in this process;
+    it takes over others' jobs only when they are this kind of runner's to keep (`inline`)."""
+    return InlineRunner(engine, max_concurrency=1, takes_over_others=task_backend == "inline")

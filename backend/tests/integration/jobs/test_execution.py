@@ -20,7 +20,7 @@ from app.repositories.data_ingestion import INTERRUPTED_MESSAGE
 from app.tasks.context import use_engine, worker_id
 from app.tasks.execution import JobOutcome, JobWork, execute_job
 from app.tasks.job_handle import JobHandle
-from app.tasks.runner import InlineRunner
+from app.tasks.runner import InlineRunner, local_runner
 
 
 @pytest.fixture(autouse=True)
@@ -210,6 +210,50 @@ async def test_runner_start_ends_jobs_of_a_dead_local_process(
     ended = await _job(session_factory, job_id)
     assert (ended.result, ended.status_message) == (IngestionResult.ERROR, INTERRUPTED_MESSAGE)
     assert (await _job(session_factory, live_id)).state == IngestionState.NOT_STARTED
+
+
+@pytest.mark.parametrize(
+    ("task_backend", "takes_over"), [("inline", True), ("procrastinate", False)]
+)
+async def test_a_cli_runner_takes_over_others_jobs_only_with_the_inline_backend(
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    task_backend: str,
+    takes_over: bool,
+) -> None:
+    """Under the procrastinate backend a job waiting in the queue (no heartbeat while the
+    workers are busy) and a running job are the workers' and their stall finder's: a CLI
+    command's runner must neither run the one here nor end the other."""
+    host = worker_id().split(":")[0]
+    gone = f"{host}:{await _a_dead_pid()}:gone"
+    waiting_id = await _new_job(session_factory, worker_id=gone)
+    running_id = await _new_job(session_factory, year=2024, worker_id=gone)
+    async with session_factory() as session:
+        running = await session.get(DataIngestionJob, running_id)
+        assert running is not None
+        running.state = int(IngestionState.RUNNING)
+        await session.commit()
+    ran: list[int] = []
+
+    async def task(job_id: int) -> None:
+        ran.append(job_id)
+
+    assert local_runner(engine, task_backend).takes_over_others is takes_over
+    runner = InlineRunner(engine, max_concurrency=1, run=task, takes_over_others=takes_over)
+    await runner.start()
+    await runner.wait_idle()
+    await runner.shutdown()
+
+    waiting = await _job(session_factory, waiting_id)
+    running = await _job(session_factory, running_id)
+    if takes_over:
+        assert ran == [waiting_id]
+        assert waiting.worker_id == worker_id()
+        assert running.result == IngestionResult.ERROR
+    else:
+        assert ran == []
+        assert (waiting.state, waiting.worker_id) == (IngestionState.NOT_STARTED, gone)
+        assert (running.state, running.result) == (IngestionState.RUNNING, None)
 
 
 async def test_runner_shutdown_interrupts_running_jobs(
