@@ -82,6 +82,25 @@ class EntryCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryCountChange:
+    """How a write moves one type's counts: what it added minus what it removed."""
+
+    entries: int = 0
+    affected: int = 0
+    unresolvable: int = 0
+
+    def __add__(self, other: EntryCountChange) -> EntryCountChange:
+        return EntryCountChange(
+            self.entries + other.entries,
+            self.affected + other.affected,
+            self.unresolvable + other.unresolvable,
+        )
+
+    def __neg__(self) -> EntryCountChange:
+        return EntryCountChange(-self.entries, -self.affected, -self.unresolvable)
+
+
+@dataclass(frozen=True, slots=True)
 class StatusSources:
     """Everything the rule reads for one year."""
 

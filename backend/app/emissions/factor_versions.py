@@ -66,3 +66,10 @@ def standing(computed: list[EmissionRow] | EntryError, stored: FactorVersions) -
     return (
         EntryStanding.current if computed_versions(computed) == stored else EntryStanding.affected
     )
+
+
+def fresh_standing(computed: list[EmissionRow] | EntryError) -> EntryStanding:
+    """The standing of an entry just computed with the current factors and stored as computed
+    (an import or an edit): never affected, unresolvable when no usable factor matched it."""
+    stored = frozenset() if isinstance(computed, EntryError) else computed_versions(computed)
+    return standing(computed, stored)

@@ -1,9 +1,9 @@
 """EntryFactorCount: per (data entry type, year), how many entries the factors leave out of date.
 
 Counted when a factor import that changed something commits (every entry resolved against the
-new factors) and reset when a recalculation of the type succeeds, so the status read is one
-small query whatever the number of entries. The counts are as of `counted_at`: an entry edited
-or imported since then was computed with the factors as they stand and is never affected.
+new factors), reset when a recalculation of the type succeeds and moved by every entry write
+(app.services.entry_count_changes), so the status read is one small query whatever the number
+of entries. `counted_at` is when they were last counted or moved.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import DataEntrySource
@@ -81,6 +81,22 @@ class DataEntryImportRepository:
             .distinct()
         )
         return sorted(rows.scalars())
+
+    async def count_by_type_and_source(
+        self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int
+    ) -> dict[int, tuple[int, int]]:
+        """(all entries, entries created by `source`) of the year by type, in one grouped
+        query; a type without entries is absent."""
+        from_source = func.sum(case((DataEntry.source == int(source), 1), else_=0))
+        rows = await self.session.execute(
+            select(DataEntry.data_entry_type_id, func.count(), from_source)
+            .where(
+                DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
+                DataEntry.carbon_report_module_id.in_(_modules_of_year(year)),
+            )
+            .group_by(DataEntry.data_entry_type_id)
+        )
+        return {type_id: (int(total), int(found)) for type_id, total, found in rows}
 
     async def delete_by_source(
         self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int

@@ -88,12 +88,14 @@ class DataEntryRepository(Repository[DataEntry]):
         batch_size: int = 1000,
         *,
         after: tuple[int, int] | None = None,
+        source: int | None = None,
     ) -> AsyncIterator[list[EntryRow]]:
         """The same entries as light rows, in keyset batches on (module id, entry id).
 
         Each batch is one short indexed query (ix_data_entries_type_module_id), so nothing
         holds all entries in memory and no read transaction has to stay open between batches.
-        `after` = (module id, entry id) of the last row already handled.
+        `after` = (module id, entry id) of the last row already handled; `source`: only the
+        entries it created.
         """
         statement = _of_type_and_year(
             select(
@@ -106,6 +108,8 @@ class DataEntryRepository(Repository[DataEntry]):
             data_entry_type_id,
             year,
         )
+        if source is not None:
+            statement = statement.where(DataEntry.source == source)
         async for rows in iter_keyset_batches(
             self.session,
             statement,

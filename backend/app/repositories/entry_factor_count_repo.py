@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.domain.recalculation_status import EntryCounts
+from app.domain.recalculation_status import EntryCountChange, EntryCounts
 from app.models import EntryFactorCount, utcnow
 from app.repositories.base import Repository, insert_for, table_of
 
@@ -29,6 +29,25 @@ class EntryFactorCountRepository(Repository[EntryFactorCount]):
         """A successful recalculation computed every entry with the current factors: none is
         affected any more. Unresolvable entries stay what they were (it could not fix them)."""
         await self._put(data_entry_type_id, year, entries=entries, affected=0)
+
+    async def adjust(self, year: int, changes: Mapping[int, EntryCountChange]) -> None:
+        """Move the counts of these types (by id) by what a write added and removed. A type
+        without a row stays uncounted, and a count that is NULL (not counted yet) stays NULL
+        (`col + n` is NULL)."""
+        table = table_of(EntryFactorCount)
+        for type_id, change in changes.items():
+            if change == EntryCountChange():
+                continue
+            await self.session.execute(
+                update(table)
+                .where(table.c.data_entry_type_id == type_id, table.c.year == year)
+                .values(
+                    entries=table.c.entries + change.entries,
+                    affected=table.c.affected + change.affected,
+                    unresolvable=table.c.unresolvable + change.unresolvable,
+                    counted_at=utcnow(),
+                )
+            )
 
     async def _put(self, data_entry_type_id: int, year: int, **values: int | None) -> None:
         """Insert the type's row, or update these columns of it; `counted_at` is now."""

@@ -44,7 +44,7 @@ class StaleReason(BaseModel):
     )
     factor_imports_total: int = Field(description="how many such imports there are in all")
     entries: int | None = Field(
-        description="the type's entries in the year when they were last counted"
+        description="the type's entries in the year (kept up to date by every entry write)"
     )
     affected_entries: int | None = Field(
         description="entries whose emissions were computed with a factor those imports "
@@ -56,9 +56,9 @@ class StaleReason(BaseModel):
         "emissions, a factor file has to cover them; null: not counted yet"
     )
     counted_at: datetime | None = Field(
-        description="when the counts were taken (at the last changing factor import or "
-        "successful recalculation of the type); entries edited or imported since were computed "
-        "with the current factors"
+        description="when the counts were last taken or moved: by a factor import that "
+        "changed something, a successful recalculation of the type or a write of its entries "
+        "(an import, a single-entry edit)"
     )
 
 

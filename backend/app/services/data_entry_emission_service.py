@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.emissions import EmissionRow, EntryError, FactorIndex, compute_entry
 from app.emissions.entry import reason
 from app.emissions.errors import CalculatorFailure
+from app.emissions.factor_versions import EntryStanding, fresh_standing
 from app.models.base import utcnow
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
 from app.repositories.data_entry_repo import DataEntryRepository
@@ -48,11 +49,13 @@ class EntryErrorDetail:
 
 @dataclass(frozen=True, slots=True)
 class EntryEmissionResult:
-    """Outcome of recomputing one entry: its new rows, or the error that left it without."""
+    """Outcome of recomputing one entry: its new rows, or the error that left it without;
+    and where it stands against the factors it was computed with."""
 
     data_entry_id: int
     rows: list[EmissionRow] = field(default_factory=list)
     error: EntryErrorDetail | None = None
+    standing: EntryStanding = EntryStanding.current
 
     @property
     def ok(self) -> bool:
@@ -117,7 +120,9 @@ class DataEntryEmissionService:
             index = await FactorService(self.session).get_index(entry.data_entry_type_id, year)
         await self.emissions.delete_by_data_entry_ids([entry.id])
         computed = compute_entry_leniently(entry.data_entry_type_id, entry.data, year, index)
+        standing = fresh_standing(computed)
         if isinstance(computed, EntryError):
-            return EntryEmissionResult(entry.id, [], EntryErrorDetail(entry.id, reason(computed)))
+            detail = EntryErrorDetail(entry.id, reason(computed))
+            return EntryEmissionResult(entry.id, [], detail, standing)
         await self.emissions.insert_rows(insertable_rows(entry.id, computed, utcnow()))
-        return EntryEmissionResult(entry.id, computed)
+        return EntryEmissionResult(entry.id, computed, standing=standing)

@@ -1,8 +1,9 @@
 """One data entry at a time, for the API: list, create, change, delete.
 
-Each write recomputes the entry's emission rows and the stats of its module and report in the
-caller's transaction (the request commits once). An entry whose emissions cannot be computed
-is still written, without emission rows, and the result says why (`emission_error`).
+Each write recomputes the entry's emission rows, the stats of its module and report and its
+type's entry factor counts in the caller's transaction (the request commits once). An entry
+whose emissions cannot be computed is still written, without emission rows, and the result
+says why (`emission_error`).
 
 A single-entry write never takes a recalculation's scope lock: it bumps the entry's
 `revision` (ORM version column), and a running recalculation skips entries whose revision
@@ -22,7 +23,8 @@ from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.wording import SHOWN_LENGTH, agree, shown
 from app.domain.ingestion import DataEntrySource
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum, module_of
-from app.emissions import ENTRY_FIELDS, validate_entry
+from app.emissions import ENTRY_FIELDS, FactorIndex, validate_entry
+from app.emissions.factor_versions import EntryStanding
 from app.models import DataEntry, DataEntryEmission
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
@@ -32,6 +34,8 @@ from app.schemas.common import Page
 from app.schemas.data_entries import DataEntryRead, DataEntryWritten, EmissionRead
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import DataEntryEmissionService
+from app.services.entry_count_changes import EntryCountChanges
+from app.services.factor_service import FactorService
 from app.services.unit_service import UnitService
 
 # Unknown keys named in the refusal; more are summed up as "...".
@@ -110,6 +114,7 @@ class DataEntryService:
         self.emissions = DataEntryEmissionService(session)
         self.stats = CarbonReportModuleService(session)
         self.units = UnitService(session)
+        self.counts = EntryCountChanges(session)
 
     async def list_page(
         self,
@@ -186,6 +191,7 @@ class DataEntryService:
             {key: value for key, value in merged.items() if value is not None},
             sent=data,
         )
+        index, before = await self._standing(context)
         entry.data = typed
         # Set even when the data is unchanged: the UPDATE (and the revision bump) must happen,
         # so a running recalculation knows this entry was recomputed after it read it.
@@ -194,18 +200,21 @@ class DataEntryService:
             await self.session.flush()
         except StaleDataError:
             raise _concurrent_change(entry_id) from None
-        return await self._recompute(context)
+        return await self._recompute(context, index=index, before=before)
 
     async def delete(self, entry_id: int) -> None:
         """Remove the entry and its emission rows, and refresh its module and report stats."""
         context = await self._get(entry_id)
         module_id = context.entry.carbon_report_module_id
+        type_id = context.entry.data_entry_type_id
+        _, before = await self._standing(context)
         await self.emission_rows.delete_by_data_entry_ids([entry_id])
         try:
             await self.entries.delete_entry(context.entry)
         except StaleDataError:
             raise _concurrent_change(entry_id) from None
         await self.stats.recompute_stats([module_id])
+        await self.counts.entry_replaced(type_id, context.year, before=before, after=None)
 
     async def _get(self, entry_id: int) -> EntryWithContext:
         context = await self.entries.get_with_context(entry_id)
@@ -213,10 +222,32 @@ class DataEntryService:
             raise NotFound(f"no data entry has id {entry_id}", data_entry_id=entry_id)
         return context
 
-    async def _recompute(self, context: EntryWithContext) -> DataEntryWritten:
+    async def _standing(self, context: EntryWithContext) -> tuple[FactorIndex, EntryStanding]:
+        """The factors of the entry's type and year, and where the stored entry stands against
+        them (before a change takes it off its type's counts)."""
         entry = context.entry
-        result = await self.emissions.upsert_by_data_entry(entry, year=context.year)
+        index = await FactorService(self.session).get_index(entry.data_entry_type_id, context.year)
+        before = await self.counts.stored_standing(
+            entry.id, entry.data_entry_type_id, entry.data, context.year, index
+        )
+        return index, before
+
+    async def _recompute(
+        self,
+        context: EntryWithContext,
+        *,
+        index: FactorIndex | None = None,
+        before: EntryStanding | None = None,
+    ) -> DataEntryWritten:
+        """Compute the entry's emission rows with the current factors (`index`, looked up when
+        not given), refresh the stats and move its type's counts from `before` (None: a new
+        entry) to where it stands now."""
+        entry = context.entry
+        result = await self.emissions.upsert_by_data_entry(entry, year=context.year, index=index)
         error = None if result.error is None else result.error.message
         await self.stats.recompute_stats([entry.carbon_report_module_id])
+        await self.counts.entry_replaced(
+            entry.data_entry_type_id, context.year, before=before, after=result.standing
+        )
         rows = await self.emission_rows.list_by_data_entry(entry.id)
         return DataEntryWritten.model_validate({**_read(context, rows), "emission_error": error})

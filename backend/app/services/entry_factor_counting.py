@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,14 +43,7 @@ class EntryFactorCountingService:
         index = await FactorService(self.session).get_index_for_types(data_entry_type_ids, year)
         counted: dict[int, EntryCounts] = {}
         for type_id in data_entry_type_ids:
-            tally: Counter[EntryStanding] = Counter()
-            async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
-                type_id, year, self.batch_size
-            ):
-                stored = await self.emissions.map_factor_versions([e.id for e in batch])
-                for entry in batch:
-                    stored_versions = stored.get(entry.id, frozenset())
-                    tally[_standing(type_id, entry.data, year, index, stored_versions)] += 1
+            tally = await self.tally(type_id, year, index)
             counted[type_id] = EntryCounts(
                 entries=tally.total(),
                 affected=tally[EntryStanding.affected],
@@ -59,9 +52,28 @@ class EntryFactorCountingService:
         await self.counts.store(year, counted)
         return counted
 
+    async def tally(
+        self, type_id: int, year: int, index: FactorIndex, *, source: int | None = None
+    ) -> Counter[EntryStanding]:
+        """The standings of the type's entries of the year (only those `source` created, when
+        given), computed in keyset batches; nothing is written."""
+        tally: Counter[EntryStanding] = Counter()
+        async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
+            type_id, year, self.batch_size, source=source
+        ):
+            stored = await self.emissions.map_factor_versions([e.id for e in batch])
+            for entry in batch:
+                stored_versions = stored.get(entry.id, frozenset())
+                tally[entry_standing(type_id, entry.data, year, index, stored_versions)] += 1
+        return tally
 
-def _standing(
-    type_id: int, data: dict[str, object], year: int, index: FactorIndex, stored: FactorVersions
+
+def entry_standing(
+    type_id: int,
+    data: Mapping[str, object],
+    year: int,
+    index: FactorIndex,
+    stored: FactorVersions,
 ) -> EntryStanding:
     """An entry's standing; a calculator bug (anything but an entry error) is logged and
     leaves the entry uncounted as affected, rather than failing the factor import."""

@@ -1331,7 +1331,7 @@ export interface components {
             factor_imports_total: number;
             /**
              * Entries
-             * @description the type's entries in the year when they were last counted
+             * @description the type's entries in the year (kept up to date by every entry write)
              */
             entries: number | null;
             /**
@@ -1346,7 +1346,7 @@ export interface components {
             unresolvable_entries: number | null;
             /**
              * Counted At
-             * @description when the counts were taken (at the last changing factor import or successful recalculation of the type); entries edited or imported since were computed with the current factors
+             * @description when the counts were last taken or moved: by a factor import that changed something, a successful recalculation of the type or a write of its entries (an import, a single-entry edit)
              */
             counted_at: string | null;
         };

@@ -14,7 +14,8 @@ Two phases, so that on SQLite the database's single write lock is held only brie
    runs on the loop;
 2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
    and modules, the `replace` deletion, entries and emission rows copied from the staging with
-   INSERT ... SELECT (entry ids: see the staging repository), module and report stats.
+   INSERT ... SELECT (entry ids: see the staging repository), module and report stats, and
+   the entry factor counts of its types (app.services.entry_count_changes).
 The job wrapper commits phase 2 together with the job's end, or rolls it all back.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -40,9 +42,11 @@ from app.domain.modules import (
     describe_types,
     parse_data_entry_type,
 )
+from app.domain.recalculation_status import EntryCountChange
 from app.emissions import EmissionRow, EntryError, EntryValidationError, FactorIndex, validate_entry
 from app.emissions.entry import reason
 from app.emissions.factor_files import TYPE_COLUMN
+from app.emissions.factor_versions import EntryStanding, fresh_standing
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
 from app.repositories.data_entry_import_repo import DataEntryImportRepository
@@ -50,6 +54,7 @@ from app.repositories.import_staging_repo import ImportStagingRepository
 from app.repositories.unit_repo import UnitRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import compute_entry_leniently
+from app.services.entry_count_changes import EntryCountChanges, change_of
 from app.services.factor_service import FactorService
 from app.services.ingestion.csv_reading import (
     UNIT_COLUMN,
@@ -94,6 +99,7 @@ class _Row:
     data: dict[str, Any]
     emissions: list[EmissionRow]
     error: str | None = None
+    standing: EntryStanding = EntryStanding.current
 
 
 class _RowRejected(ValueError):
@@ -120,6 +126,7 @@ class _Tally:
     rejected_total: int = 0
     errors: list[tuple[int, str, int]] = field(default_factory=list)
     errors_total: int = 0
+    standings: dict[int, Counter[EntryStanding]] = field(default_factory=dict)
 
     def add_rejected(self, issues: list[RowIssue]) -> None:
         self.rejected_total += len(issues)
@@ -130,10 +137,19 @@ class _Tally:
         for row, key in zip(rows, keys, strict=True):
             self.emission_rows += len(row.emissions)
             self.used_units.add(unit_ids[row.unit_code])
+            self.standings.setdefault(int(row.data_entry_type), Counter())[row.standing] += 1
             if row.error is not None:
                 self.errors_total += 1
                 if len(self.errors) < MAX_LISTED:
                     self.errors.append((row.line, row.error, key))
+
+    def count_changes(self, removal: dict[int, EntryCountChange]) -> dict[int, EntryCountChange]:
+        """Per type, the entry factor counts the import moves: the staged entries added, what
+        a replace removed taken off."""
+        changes = dict(removal)
+        for type_id, standings in self.standings.items():
+            changes[type_id] = changes.get(type_id, EntryCountChange()) + change_of(standings)
+        return changes
 
 
 class _RowReader:
@@ -194,6 +210,7 @@ class _RowReader:
 
 def _compute(row: _Row, year: int, index: FactorIndex) -> None:
     computed = compute_entry_leniently(row.data_entry_type, row.data, year, index)
+    row.standing = fresh_standing(computed)
     if isinstance(computed, EntryError):
         row.error = reason(computed)
     else:
@@ -416,11 +433,14 @@ class DataImportService:
         module_of_unit = await self.reports.map_module_ids(used_units, year, int(module_type))
         module_ids = set(module_of_unit.values())
         removed = 0
+        counts = EntryCountChanges(self.session)
+        removal: dict[int, EntryCountChange] = {}
         if mode is ImportMode.replace:
             types = [int(t) for t in types_of(module_type, data_entry_type)]
             module_ids.update(
                 await self.entries.list_module_ids_by_source(DataEntrySource.csv, types, year)
             )
+            removal = await counts.removal_by_source(DataEntrySource.csv, types, year)
             removed = await self.entries.delete_by_source(DataEntrySource.csv, types, year)
         # After the deletion, as ids were always allocated; under the write lock on SQLite.
         offset = await self.entries.next_free_id() if self.staging.is_sqlite else 0
@@ -433,6 +453,7 @@ class DataImportService:
             raise RuntimeError(f"{count(tally.staged, 'entry')} staged but {inserted} written")
         await self.staging.copy_emissions(offset=offset, computed_at=now)
         await self.staging.drop()
+        await counts.apply(year, tally.count_changes(removal))
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
         return offset, removed, len(used_units - set(existing_reports))
 

@@ -32,6 +32,15 @@ def csv_bytes(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+FACTOR_HEADER = "category,subcategory,gwp_kg_co2eq_per_kg"
+
+
+def process_factors(ch4: int = 28, co2: int = 1, n2o: int | None = 265) -> bytes:
+    """The shipped process factors with these values; `n2o` None leaves its factor out."""
+    rows = [f"ch4,,{ch4}", f"co2,,{co2}", *([] if n2o is None else [f"n2o,,{n2o}"])]
+    return csv_bytes(FACTOR_HEADER, *rows, "refrigerants,,2000")
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """What an import may change, counted."""

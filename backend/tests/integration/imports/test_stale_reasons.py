@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from import_helpers import (
+    FACTOR_HEADER,
     PROCESS,
     PROCESS_FACTORS,
     PROCESS_TYPE,
@@ -13,18 +14,11 @@ from import_helpers import (
     RunImport,
     Status,
     csv_bytes,
+    process_factors,
 )
 
 from app.domain.ingestion import IngestionResult
 from app.domain.recalculation_status import StaleReason
-
-FACTOR_HEADER = "category,subcategory,gwp_kg_co2eq_per_kg"
-
-
-def process_factors(ch4: int = 28, co2: int = 1, n2o: int | None = 265) -> bytes:
-    """The shipped process factors with these values; `n2o` None leaves its factor out."""
-    rows = [f"ch4,,{ch4}", f"co2,,{co2}", *([] if n2o is None else [f"n2o,,{n2o}"])]
-    return csv_bytes(FACTOR_HEADER, *rows, "refrigerants,,2000")
 
 
 def _counts(reason: StaleReason) -> tuple[int | None, int | None, int | None]:

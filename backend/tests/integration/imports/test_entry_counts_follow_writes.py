@@ -1,0 +1,233 @@
+"""The entry factor counts follow data imports and single-entry writes, in their transaction:
+after each write they equal a full recount of the type's entries against the current factors.
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from import_helpers import PROCESS_TYPE, YEAR, RunImport, csv_bytes, process_factors
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.ingestion import IngestionResult
+from app.models import DataEntry, EntryFactorCount
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
+from app.services.carbon_report_module_service import CarbonReportModuleService
+from app.services.data_entry_service import DataEntryService
+from app.services.entry_factor_counting import EntryFactorCountingService
+from app.services.ingestion.data_import import ImportMode
+
+SessionFactory = async_sessionmaker[AsyncSession]
+Counts = tuple[int, int | None, int | None]
+HEADER = "unit_institutional_code,category,subcategory,quantity_kg,kg_co2eq"
+
+pytestmark = pytest.mark.usefixtures("recalculated")
+
+
+async def _stored(session_factory: SessionFactory) -> Counts | None:
+    async with session_factory() as session:
+        found = (await EntryFactorCountRepository(session).read_year(YEAR)).get(PROCESS_TYPE)
+    return None if found is None else (found.entries, found.affected, found.unresolvable)
+
+
+async def _recounted(session_factory: SessionFactory) -> Counts:
+    """A full recount, rolled back (it stores what it counts)."""
+    async with session_factory() as session:
+        found = (await EntryFactorCountingService(session).recount([PROCESS_TYPE], YEAR))[
+            PROCESS_TYPE
+        ]
+        await session.rollback()
+    return (found.entries, found.affected, found.unresolvable)
+
+
+@pytest.fixture
+def counts(session_factory: SessionFactory) -> Callable[[], Awaitable[Counts]]:
+    """`await counts()`: the stored counts, checked equal to a full recount."""
+
+    async def read() -> Counts:
+        stored = await _stored(session_factory)
+        assert stored == await _recounted(session_factory)
+        assert stored is not None
+        return stored
+
+    return read
+
+
+async def _entry_id(session_factory: SessionFactory, **data: Any) -> int:
+    """The id of the one entry whose data has these values."""
+    async with session_factory() as session:
+        entries = (await session.execute(select(DataEntry))).scalars().all()
+    (found,) = [e.id for e in entries if all(e.data.get(k) == v for k, v in data.items())]
+    return found
+
+
+async def _write(session_factory: SessionFactory, action: str, *args: Any, **kwargs: Any) -> Any:
+    """Run one DataEntryService write in its own transaction, as a request does."""
+    async with session_factory() as session:
+        result = await getattr(DataEntryService(session), action)(*args, **kwargs)
+        await session.commit()
+    return result
+
+
+async def _post(session_factory: SessionFactory, **data: Any) -> int:
+    written = await _write(
+        session_factory,
+        "create",
+        unit_institutional_code="U1",
+        year=YEAR,
+        data_entry_type=PROCESS_TYPE,
+        data=data,
+    )
+    return int(written.id)
+
+
+async def test_an_append_import_adds_its_entries_and_those_no_factor_matches(
+    import_factors: RunImport, import_data: RunImport, counts: Callable[[], Awaitable[Counts]]
+) -> None:
+    await import_factors(process_factors(co2=2, n2o=None))
+    assert await counts() == (6, 2, 1)
+
+    job = await import_data(
+        csv_bytes(
+            HEADER,
+            "U1,co2,,5,",
+            "U1,n2o,,3,",
+            "U1,n2o,,4,",
+            "U1,co2,,3,5",
+            "U1,co2,,1e15,",  # beyond the plausible bound: an error of its own data
+        )
+    )
+
+    assert job.result == IngestionResult.WARNING, job.status_message
+    assert job.meta["entry_errors_total"] == 3
+    assert await counts() == (11, 2, 3)
+
+
+async def test_a_replace_import_takes_off_the_entries_it_removes_by_their_standing(
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    import_data: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+) -> None:
+    await _post(session_factory, category="co2", quantity_kg=4)  # kept by the replace
+    await import_factors(process_factors(co2=2, n2o=None))
+    assert await counts() == (7, 3, 1)
+
+    job = await import_data(csv_bytes(HEADER, "U1,ch4,,1,", "U1,n2o,,1,"), mode=ImportMode.replace)
+
+    assert job.meta["removed"] == 6
+    assert await counts() == (3, 1, 1)
+
+
+async def test_a_replace_import_removing_every_entry_leaves_only_its_own(
+    import_factors: RunImport, import_data: RunImport, counts: Callable[[], Awaitable[Counts]]
+) -> None:
+    await import_factors(process_factors(co2=2, n2o=None))
+    assert await counts() == (6, 2, 1)
+
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,", "U1,n2o,,1,"), mode=ImportMode.replace)
+
+    assert await counts() == (2, 0, 1)
+
+
+async def test_a_replace_import_after_a_recalculation_removes_entries_only(
+    session_factory: SessionFactory,
+    import_data: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+) -> None:
+    await _post(session_factory, category="ch4", quantity_kg=4)
+    assert await counts() == (7, 0, 0)
+
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,"), mode=ImportMode.replace)
+
+    assert await counts() == (2, 0, 0)
+
+
+async def test_single_entry_writes_move_the_entry_between_standings(
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+) -> None:
+    await import_factors(process_factors(co2=2, n2o=None))
+    assert await counts() == (6, 2, 1)
+
+    posted = await _post(session_factory, category="n2o", quantity_kg=1)
+    assert await counts() == (7, 2, 2)
+
+    await _write(session_factory, "update", posted, {"category": "ch4"})
+    assert await counts() == (7, 2, 1)
+
+    affected = await _entry_id(session_factory, category="co2", quantity_kg=5)
+    await _write(session_factory, "update", affected, {"quantity_kg": 6})
+    assert await counts() == (7, 1, 1)  # recomputed with the current factors
+
+    await _write(session_factory, "update", affected, {"category": "n2o"})
+    assert await counts() == (7, 1, 2)
+
+    other = await _entry_id(session_factory, category="co2", quantity_kg=7)
+    await _write(session_factory, "delete", other)
+    assert await counts() == (6, 0, 2)
+
+    await _write(session_factory, "delete", affected)
+    assert await counts() == (5, 0, 1)
+
+    override = await _entry_id(session_factory, category="co2", quantity_kg=3)
+    await _write(session_factory, "update", override, {"kg_co2eq": None, "category": "n2o"})
+    assert await counts() == (5, 0, 2)
+
+
+async def test_counts_not_taken_yet_stay_null_and_entries_still_follow(
+    db: AsyncSession,
+    session_factory: SessionFactory,
+    import_data: RunImport,
+) -> None:
+    await db.execute(update(EntryFactorCount).values(affected=None, unresolvable=None))
+    await db.commit()
+
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,", "U1,ch4,,2,"))
+    posted = await _post(session_factory, category="co2", quantity_kg=4)
+    await _write(session_factory, "update", posted, {"quantity_kg": 5})
+    assert await _stored(session_factory) == (9, None, None)
+
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,"), mode=ImportMode.replace)
+    await _write(session_factory, "delete", posted)
+
+    assert await _stored(session_factory) == (1, None, None)
+    assert (await _recounted(session_factory))[0] == 1
+
+
+async def test_a_type_never_counted_stays_uncounted(
+    db: AsyncSession, session_factory: SessionFactory, import_data: RunImport
+) -> None:
+    await db.execute(delete(EntryFactorCount))
+    await db.commit()
+
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,"))
+    await import_data(csv_bytes(HEADER, "U1,co2,,1,"), mode=ImportMode.replace)
+    await _post(session_factory, category="n2o", quantity_kg=1)
+
+    assert await _stored(session_factory) is None
+
+
+async def test_a_failed_import_changes_no_count(
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    import_data: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await import_factors(process_factors(co2=2, n2o=None))
+    before = await counts()
+
+    async def broken(self: CarbonReportModuleService, module_ids: object) -> None:
+        raise RuntimeError("disk full while refreshing stats")
+
+    monkeypatch.setattr(CarbonReportModuleService, "recompute_stats", broken)
+    job = await import_data(csv_bytes(HEADER, "U1,n2o,,1,"), mode=ImportMode.replace)
+
+    assert job.result == IngestionResult.ERROR
+    monkeypatch.undo()
+    assert await counts() == before == (6, 2, 1)
