@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import random
@@ -144,7 +145,7 @@ async def _create_job(
             data_entry_type=entry_type,
             year=YEAR,
             file_name="bench.csv",
-            content=content,
+            file=io.BytesIO(content),
             requested_by="bench",
             worker_id=worker_id(),
             mode=mode,

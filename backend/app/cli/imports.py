@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +51,7 @@ TypeOpt = Annotated[
 async def _run_import(
     target: TargetType,
     file_name: str,
-    content: bytes,
+    file: BinaryIO,
     module_type: ModuleTypeEnum,
     entry_type: DataEntryTypeEnum | None,
     year: int,
@@ -68,7 +68,7 @@ async def _run_import(
             data_entry_type=entry_type,
             year=year,
             file_name=file_name,
-            content=content,
+            file=file,
             requested_by=f"cli:{getpass.getuser()}",
             worker_id=worker_id(),
             mode=mode,
@@ -111,13 +111,15 @@ def _import(
 ) -> None:
     module_type, entry_type = parse_scope(module, type_)
     kind = FileKind.factors if target is TargetType.FACTORS else FileKind.data_entries
-    content = path.read_bytes()
-    try:
-        check_upload(content, kind, module_type, entry_type)
-    except CsvFileError as error:
-        err_console.print(f"[bold red]ERROR[/] {path}: {error}")
-        raise typer.Exit(ExitCode.ERROR) from None
-    _report(run_async(_run_import(target, path.name, content, module_type, entry_type, year, mode)))
+    # Read as a stream, by the check and then into the job's stored chunks: any size fits.
+    with path.open("rb") as file:
+        try:
+            check_upload(file, kind, module_type, entry_type)
+        except CsvFileError as error:
+            err_console.print(f"[bold red]ERROR[/] {path}: {error}")
+            raise typer.Exit(ExitCode.ERROR) from None
+        job = run_async(_run_import(target, path.name, file, module_type, entry_type, year, mode))
+    _report(job)
 
 
 @factors_app.command("import")

@@ -74,17 +74,18 @@ class DemoJobs:
             data_entry_type = parse_data_entry_type(path.stem)
             self.progress(f"Importing the factors of {data_entry_type.name}, {year}")
             async with self.session_factory() as session:
-                job = await create_import_job(
-                    session,
-                    target=TargetType.FACTORS,
-                    module_type=module_of(data_entry_type),
-                    data_entry_type=data_entry_type,
-                    year=year,
-                    file_name=path.name,
-                    content=path.read_bytes(),
-                    requested_by=REQUESTED_BY,
-                    worker_id=worker_id(),
-                )
+                with path.open("rb") as file:
+                    job = await create_import_job(
+                        session,
+                        target=TargetType.FACTORS,
+                        module_type=module_of(data_entry_type),
+                        data_entry_type=data_entry_type,
+                        year=year,
+                        file_name=path.name,
+                        file=file,
+                        requested_by=REQUESTED_BY,
+                        worker_id=worker_id(),
+                    )
                 note = await self._run(session, job.id, f"factor import of {year}/{path.name}")
             if note is not None:
                 notes.append(note)

@@ -6,7 +6,7 @@ from app.models.data_entry import DataEntry, DataEntryEmission
 from app.models.data_ingestion import DataIngestionJob
 from app.models.entry_factor_count import EntryFactorCount
 from app.models.factor import Factor
-from app.models.job_upload import JobUpload
+from app.models.job_upload import JobUpload, JobUploadChunk
 from app.models.sync_scope import SyncScope
 from app.models.unit import Unit
 from app.models.user import AuthSession, LoginAttempt, User, UserRole
@@ -24,6 +24,7 @@ __all__ = [
     "IntEnumType",
     "JSONType",
     "JobUpload",
+    "JobUploadChunk",
     "LoginAttempt",
     "SyncScope",
     "UTCDateTime",

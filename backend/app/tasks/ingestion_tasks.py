@@ -13,6 +13,7 @@ from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.data_import import DataImportService, ImportMode
 from app.services.ingestion.factor_import import FactorImportService
 from app.services.ingestion.outcome import ImportOutcome
+from app.services.ingestion.stored_file import open_stored_file
 from app.tasks.execution import JobOutcome, conclude, execute_job
 from app.tasks.job_handle import JobHandle
 
@@ -59,7 +60,7 @@ async def run_data_import_task(job_id: int) -> None:
         job = await handle.load()
         uploads = JobUploadRepository(data_session)
         outcome = await DataImportService(data_session).run(
-            await uploads.content_of(job_id),
+            await open_stored_file(uploads, job_id),
             job_id=job_id,
             module_type=ModuleTypeEnum(job.module_type_id),
             data_entry_type=_type(job),

@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.core.permissions import Role
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.models import DataIngestionJob, Factor, JobUpload, utcnow
+from app.models import DataIngestionJob, Factor, JobUpload, JobUploadChunk, utcnow
 from app.paths import factors_dir
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.tasks.context import worker_id
 from app.tasks.job_handle import JobHandle
 from app.tasks.scope_lock import ScopeLock
@@ -130,9 +131,7 @@ async def test_a_job_not_started_when_the_server_is_killed_runs_after_restart(
 
     assert await state_of(session_factory, waiting) == IngestionState.NOT_STARTED
     async with session_factory() as session:
-        stored = await session.scalar(
-            select(func.length(JobUpload.content)).where(JobUpload.job_id == waiting)
-        )
+        stored = len(await JobUploadRepository(session).content_of(waiting))
         factors = await session.scalar(select(func.count()).select_from(Factor))
     assert stored == len((FACTORS / "train.csv").read_bytes())
     assert factors == 0
@@ -150,6 +149,7 @@ async def test_a_job_not_started_when_the_server_is_killed_runs_after_restart(
             for f in train.scalars()
         }
         uploads_left = await session.scalar(select(func.count()).select_from(JobUpload))
+        chunks_left = await session.scalar(select(func.count()).select_from(JobUploadChunk))
     assert by_country["RoW"] == pytest.approx(0.0388)
     assert len(by_country) == 6
-    assert uploads_left == 0
+    assert uploads_left == chunks_left == 0

@@ -15,8 +15,9 @@ by line number in its meta.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
-from typing import Annotated, Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from starlette.datastructures import UploadFile
@@ -79,8 +80,12 @@ def _too_large(limit_mb: int) -> PayloadTooLarge:
     )
 
 
-async def read_upload(request: Request, limit_mb: int) -> tuple[str, bytes]:
-    """The uploaded file's name and bytes, never reading the body past `limit_mb`."""
+@asynccontextmanager
+async def received_upload(request: Request, limit_mb: int) -> AsyncIterator[tuple[str, BinaryIO]]:
+    """The uploaded file's name and the file itself, never reading the body past `limit_mb`.
+
+    The multipart parser writes the file as it streams in to a temporary file (on disk past
+    1 MiB), closed when the block ends: the request never holds the whole file in memory."""
     max_bytes = limit_mb * 1024 * 1024
     max_body = max_bytes + _MULTIPART_OVERHEAD
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -109,21 +114,18 @@ async def read_upload(request: Request, limit_mb: int) -> tuple[str, bytes]:
         upload = form.get(FILE_FIELD)
         if not isinstance(upload, UploadFile):
             raise BadRequest(f"the multipart body has no file in the field {FILE_FIELD!r}")
-        content = await upload.read(max_bytes + 1)
-        if len(content) > max_bytes:
+        if (upload.size or 0) > max_bytes:
             raise _too_large(limit_mb)
-        return upload.filename or "upload.csv", content
+        yield upload.filename or "upload.csv", upload.file
     finally:
         await form.close()
 
 
-async def _check(content: bytes, kind: FileKind, scope: Scope) -> None:
+async def _check(file: BinaryIO, kind: FileKind, scope: Scope) -> None:
     """In a thread: a 50 MB file takes seconds to decode and check, and the event loop keeps
     answering other requests meanwhile."""
     try:
-        await asyncio.to_thread(
-            check_upload, content, kind, scope.module_type, scope.data_entry_type
-        )
+        await asyncio.to_thread(check_upload, file, kind, scope.module_type, scope.data_entry_type)
     except CsvFileError as error:
         raise UnprocessableEntity(str(error)) from None
 
@@ -159,20 +161,21 @@ class UploadRequest:
     async def accept(self, target: TargetType, mode: ImportMode | None = None) -> int:
         """Read and check the uploaded file, then create its job with the file stored beside
         it; the request's commit dispatches it. Returns the job id."""
-        file_name, content = await read_upload(self._request, self._settings.max_upload_mb)
-        await _check(content, _FILE_KINDS[target], self._scope)
-        job = await create_import_job(
-            self._session,
-            target=target,
-            module_type=self._scope.module_type,
-            data_entry_type=self._scope.data_entry_type,
-            year=self._year,
-            file_name=file_name,
-            content=content,
-            requested_by=self._user.username,
-            worker_id=worker_id(),
-            mode=mode,
-        )
+        limit_mb = self._settings.max_upload_mb
+        async with received_upload(self._request, limit_mb) as (file_name, file):
+            await _check(file, _FILE_KINDS[target], self._scope)
+            job = await create_import_job(
+                self._session,
+                target=target,
+                module_type=self._scope.module_type,
+                data_entry_type=self._scope.data_entry_type,
+                year=self._year,
+                file_name=file_name,
+                file=file,
+                requested_by=self._user.username,
+                worker_id=worker_id(),
+                mode=mode,
+            )
         return job.id
 
 

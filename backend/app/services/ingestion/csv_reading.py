@@ -9,15 +9,20 @@ the same wildcard factor), so the whole file is refused with the name to use.
 The same checks run twice: in the API before a job is created (so a file that cannot be
 imported at all is refused at once, with a 422) and in the job itself (the CLI has no API in
 front of it). A whole-file problem is a CsvFileError whose message says what to fix.
+
+A file is read as a stream of byte chunks (decoded_lines): one chunk and one line are held at
+a time, so memory does not grow with the file's length.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
+from typing import BinaryIO
 
 from app.core.wording import agree, count
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum, ModuleTypeEnum
@@ -42,24 +47,74 @@ class CsvFileError(ValueError):
     """A file that cannot be imported at all; nothing is written."""
 
 
+_BOM = codecs.BOM_UTF8
+# What bytes.strip() drops: a file of these only is empty.
+_BLANK_BYTES = b" \t\n\r\x0b\x0c"
+
+
+def _empty() -> CsvFileError:
+    return CsvFileError("the file is empty: a header row and at least one data row are needed")
+
+
+class _Decoder:
+    """UTF-8 text of a file given as byte chunks, decoded chunk by chunk (a character split
+    between two chunks is joined), with the byte position a bad byte is reported at."""
+
+    def __init__(self) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._head: bytes | None = b""  # the first bytes, until it is known whether they are a BOM
+        self._newlines = 0  # of the chunks decoded before the current one
+        self._blank = True
+
+    def decode(self, chunk: bytes, *, final: bool = False) -> str:
+        if b"\x00" in chunk:
+            raise CsvFileError("the file is binary, not CSV text: save it as CSV (UTF-8)")
+        if self._blank and chunk.strip(_BLANK_BYTES):
+            self._blank = False
+        if final and self._blank:
+            raise _empty()
+        if self._head is not None:
+            self._head += chunk
+            if len(self._head) < len(_BOM) and not final:
+                return ""
+            chunk, self._head = self._head.removeprefix(_BOM), None
+        try:
+            text = self._utf8.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            # error.object is the decoder's held-back bytes (never a newline) then this chunk.
+            line = self._newlines + error.object.count(b"\n", 0, error.start) + 1
+            raise CsvFileError(
+                f"the file is not UTF-8 text (byte 0x{error.object[error.start]:02x} on line "
+                f"{line}): save it as CSV UTF-8"
+            ) from None
+        self._newlines += chunk.count(b"\n")
+        return text
+
+
+def decoded_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """The file's lines (ends kept, split at \\n, \\r\\n or \\r as a file opened with
+    newline="" splits them), decoded from its byte chunks as they come; a byte-order mark is
+    dropped. CsvFileError when the file is binary or not UTF-8 (as soon as it shows) or
+    empty (at its end): only one chunk and one line are held at a time."""
+    decoder = _Decoder()
+    rest = ""
+    for chunk in chunks:
+        text = rest + decoder.decode(chunk)
+        lines = io.StringIO(text, newline="").readlines()
+        # The last line may go on in the next chunk (a "\\r" too: its "\\n" may follow).
+        rest = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield from lines
+    rest += decoder.decode(b"", final=True)
+    yield from io.StringIO(rest, newline="").readlines()
+
+
 def decode(content: bytes) -> str:
-    """UTF-8 text of the file (a byte-order mark is dropped); CsvFileError otherwise."""
-    if not content.strip():
-        raise CsvFileError("the file is empty: a header row and at least one data row are needed")
-    if b"\x00" in content:
-        raise CsvFileError("the file is binary, not CSV text: save it as CSV (UTF-8)")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
-        raise CsvFileError(
-            f"the file is not UTF-8 text (byte 0x{content[error.start]:02x} on line {line}): "
-            "save it as CSV UTF-8"
-        ) from None
+    """UTF-8 text of a whole file (a byte-order mark is dropped); CsvFileError otherwise."""
+    return "".join(decoded_lines((content,)))
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(lines, strict=True)
     try:
         for cells in reader:
             yield reader.line_num, cells
@@ -93,19 +148,28 @@ def _header(cells: list[str] | None) -> list[str]:
     return header
 
 
-def open_table(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _first_row(lines: Iterator[str]) -> tuple[Iterator[tuple[int, list[str]]], list[str]]:
+    """The rows, and the header (the first row) checked. A blank first row makes the file
+    empty; whether it is all blank shows only at its end, so the rest is read (not held) to
+    say which."""
+    rows = _rows(lines)
+    first = next(rows, None)
+    if first is None or not any(cell.strip() for cell in first[1]):
+        for _ in lines:  # a blank file, or one that is binary or not UTF-8, says so here
+            pass
+    return rows, _header(None if first is None else first[1])
+
+
+def open_table(lines: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header, and the non-blank rows read one by one (a CsvFileError may come from
     either)."""
-    rows = _rows(text)
-    first = next(rows, None)
-    header = _header(None if first is None else first[1])
+    rows, header = _first_row(iter(lines))
     return header, ((line, cells) for line, cells in rows if any(cell.strip() for cell in cells))
 
 
 def read_header(text: str) -> list[str]:
     """The header row only."""
-    first = next(_rows(text), None)
-    return _header(None if first is None else first[1])
+    return _first_row(iter(io.StringIO(text, newline="")))[1]
 
 
 def types_of(
@@ -215,16 +279,28 @@ def check_header(
     return tuple(name for name in header if name not in known)
 
 
+def file_chunks(file: BinaryIO, size: int) -> Iterator[bytes]:
+    """The file's bytes from its start, `size` bytes at a time."""
+    file.seek(0)
+    while chunk := file.read(size):
+        yield chunk
+
+
+CHECK_CHUNK_BYTES = 1024 * 1024
+
+
 def check_upload(
-    content: bytes,
+    file: BinaryIO,
     kind: FileKind,
     module_type: ModuleTypeEnum,
     data_entry_type: DataEntryTypeEnum | None,
 ) -> None:
-    """Everything that can be known about a file before importing it (the API runs this)."""
-    rows = _rows(decode(content))
-    first = next(rows, None)
-    header = _header(None if first is None else first[1])
+    """Everything that can be known about a file before importing it (the API and the
+    command line run this), reading it as a stream: first decoded whole (binary, not UTF-8,
+    empty), then its header and up to its first data row."""
+    for _ in decoded_lines(file_chunks(file, CHECK_CHUNK_BYTES)):
+        pass
+    rows, header = _first_row(decoded_lines(file_chunks(file, CHECK_CHUNK_BYTES)))
     check_header(header, kind, module_type, data_entry_type)
     if not any(any(cell.strip() for cell in cells) for _, cells in rows):
         raise CsvFileError("the file has a header but no data rows: nothing to import")

@@ -61,7 +61,7 @@ from app.services.ingestion.csv_reading import (
     CsvFileError,
     FileKind,
     check_header,
-    decode,
+    decoded_lines,
     describe_columns,
     describe_ignored,
     missing_columns,
@@ -75,6 +75,7 @@ from app.services.ingestion.outcome import (
     all_rejected,
     no_progress,
 )
+from app.services.ingestion.stored_file import StoredFile
 
 _UNIT_LOOKUP_CHUNK = 1_000
 # Rows read, checked, computed and staged per batch: well under a second of work, so that
@@ -229,13 +230,13 @@ class _File:
 
 
 def _open(
-    content: bytes, module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum | None
+    stored: StoredFile, module_type: ModuleTypeEnum, data_entry_type: DataEntryTypeEnum | None
 ) -> _File:
-    """Decode the file and check its header (in a thread: a whole file is decoded)."""
-    text = decode(content)
-    header, rows = open_table(text)
+    """Check the file's header; its rows are decoded as they are read (in a thread: reading
+    waits for the file's chunks)."""
+    header, rows = open_table(decoded_lines(stored.chunks))
     ignored = check_header(header, FileKind.data_entries, module_type, data_entry_type)
-    lines = max(text.count("\n") - 1, 1)
+    lines = max(stored.newlines - 1, 1)
     return _File(_RowReader(header, module_type, data_entry_type), rows, ignored, lines)
 
 
@@ -298,7 +299,7 @@ class DataImportService:
 
     async def run(
         self,
-        content: bytes,
+        stored: StoredFile,
         *,
         job_id: int,
         module_type: ModuleTypeEnum,
@@ -312,12 +313,11 @@ class DataImportService:
         meta = _empty_meta(mode)
         await progress("Reading the file...")
         try:
-            file = await asyncio.to_thread(_open, content, module_type, data_entry_type)
+            file = await asyncio.to_thread(_open, stored, module_type, data_entry_type)
         except CsvFileError as error:
             return ImportOutcome(
                 IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
             )
-        del content
         meta["ignored_columns"] = list(file.ignored)
         index = await FactorService(self.session).get_index_for_types(
             set(types_of(module_type, data_entry_type)), year

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import BinaryIO
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.job_queue import enqueue_job
@@ -33,19 +36,19 @@ async def create_import_job(
     data_entry_type: DataEntryTypeEnum | None,
     year: int,
     file_name: str,
-    content: bytes,
+    file: BinaryIO,
     requested_by: str | None,
     worker_id: str | None,
     mode: ImportMode | None = None,
 ) -> DataIngestionJob:
-    """A NOT_STARTED csv job of the scope with its file stored, flushed and enqueued: it is
-    dispatched once the caller's transaction commits.
+    """A NOT_STARTED csv job of the scope with its file stored (read from its start, chunk
+    by chunk), flushed and enqueued: it is dispatched once the caller's transaction commits.
 
     `worker_id` names the process that will run it, so the runner's sweep can tell a job of
     a process that is gone from one still waiting for a slot.
     """
     file_name = storable_file_name(file_name)
-    file_size = len(content)
+    file_size = file.seek(0, os.SEEK_END)
     what = "factor file" if target is TargetType.FACTORS else "data file"
     meta: dict[str, object] = {"file_name": file_name, "file_size": file_size}
     if mode is not None:
@@ -62,6 +65,6 @@ async def create_import_job(
         status_message=f"Queued: {what} {file_name!r} ({count(file_size, 'byte')})",
         worker_id=worker_id,
     )
-    await JobUploadRepository(session).store(job.id, content)
+    await JobUploadRepository(session).store(job.id, file)
     enqueue_job(session, job.id)
     return job

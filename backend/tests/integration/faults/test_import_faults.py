@@ -7,6 +7,7 @@ replaced.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -60,7 +61,7 @@ async def _import(
             data_entry_type=DataEntryTypeEnum.process_emissions,
             year=YEAR,
             file_name="entries.csv",
-            content=content,
+            file=io.BytesIO(content),
             requested_by="tester",
             worker_id=worker_id(),
             mode=mode,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -57,7 +58,7 @@ def create_job(session_factory: async_sessionmaker[AsyncSession]) -> Callable[..
                 data_entry_type=data_entry_type,
                 year=year,
                 file_name="test.csv",
-                content=content,
+                file=io.BytesIO(content),
                 requested_by="tester",
                 worker_id=worker_id(),
                 mode=mode,

@@ -3,6 +3,10 @@ with no job created and nothing written."""
 
 from __future__ import annotations
 
+import asyncio
+import codecs
+from typing import Any
+
 import httpx
 import pytest
 from factories import create_unit
@@ -14,7 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.permissions import Role
 from app.core.settings import Settings
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
-from app.models import DataIngestionJob
+from app.models import DataIngestionJob, JobUpload, JobUploadChunk
+from app.repositories import job_upload_repo
+from app.services.ingestion import csv_reading
+from app.services.ingestion.factor_import import FactorImportService
 
 FACTORS = "/api/v1/sync/factors"
 DATA = "/api/v1/sync/data-entries"
@@ -37,6 +44,15 @@ def upload(content: bytes, name: str = "factors.csv") -> dict[str, tuple[str, by
 
 async def _job_count(db: AsyncSession) -> int:
     return int((await db.execute(select(func.count()).select_from(DataIngestionJob))).scalar_one())
+
+
+async def _nothing_stored(db: AsyncSession) -> bool:
+    """No job, and no file nor any chunk of one."""
+    counts = [
+        (await db.execute(select(func.count()).select_from(model))).scalar_one()
+        for model in (DataIngestionJob, JobUpload, JobUploadChunk)
+    ]
+    return counts == [0, 0, 0]
 
 
 async def _finished(app: FastAPI, db: AsyncSession, job_id: int) -> DataIngestionJob:
@@ -213,7 +229,7 @@ async def test_over_the_size_limit_is_413(
     assert (
         "larger than the upload limit of 1 MB (CO2CALC_MAX_UPLOAD_MB)" in response.json()["detail"]
     )
-    assert await _job_count(db) == 0
+    assert await _nothing_stored(db)
 
 
 async def test_over_the_size_limit_without_content_length_is_413(
@@ -240,7 +256,65 @@ async def test_over_the_size_limit_without_content_length_is_413(
         headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     assert response.status_code == 413
-    assert await _job_count(db) == 0
+    assert await _nothing_stored(db)
+
+
+async def test_a_bad_byte_past_the_first_chunks_is_refused_with_its_line(
+    app_client: httpx.AsyncClient,
+    headers: dict[str, str],
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check reads the whole file as a stream, not only its head: a bad byte near the end
+    of a file of many chunks is refused before any job, with its line."""
+    monkeypatch.setattr(csv_reading, "CHECK_CHUNK_BYTES", 64)
+    content = PROCESS_FACTORS.encode() + "co2,é,1\n".encode() * 500 + b"ch4,\xff,1\n"
+    response = await app_client.post(
+        f"{FACTORS}/8?year=2025&data_entry_type_id=50", files=upload(content), headers=headers
+    )
+    assert response.status_code == 422
+    assert "the file is not UTF-8 text (byte 0xff on line 506)" in response.json()["detail"]
+    assert await _nothing_stored(db)
+
+
+async def test_a_file_of_many_chunks_is_stored_whole(
+    app: FastAPI,
+    app_client: httpx.AsyncClient,
+    headers: dict[str, str],
+    db: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stored chunk by chunk as received (a BOM and characters cut between chunks), the
+    file the job reads is the file sent."""
+    monkeypatch.setattr(job_upload_repo, "CHUNK_BYTES", 5)
+    content = codecs.BOM_UTF8 + PROCESS_FACTORS.replace("co2,,1", "co2,é😀,1").encode()
+    held = asyncio.Event()
+    original_run = FactorImportService.run
+
+    async def run_when_checked(self: FactorImportService, file: bytes, **params: Any) -> Any:
+        await held.wait()
+        return await original_run(self, file, **params)
+
+    monkeypatch.setattr(FactorImportService, "run", run_when_checked)
+    response = await app_client.post(
+        f"{FACTORS}/8?year=2025&data_entry_type_id=50", files=upload(content), headers=headers
+    )
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+    chunks = (
+        await db.execute(
+            select(JobUploadChunk.seq, JobUploadChunk.content)
+            .where(JobUploadChunk.job_id == job_id)
+            .order_by(JobUploadChunk.seq)
+        )
+    ).all()
+    assert [seq for seq, _ in chunks] == list(range(-(-len(content) // 5)))
+    assert b"".join(chunk for _, chunk in chunks) == content
+    held.set()
+    job = await _finished(app, db, job_id)
+    assert job.result == IngestionResult.SUCCESS, job.status_message
+    for model in (JobUpload, JobUploadChunk):  # deleted with the job's final commit
+        assert (await db.execute(select(func.count()).select_from(model))).scalar_one() == 0
 
 
 async def test_not_multipart_is_400(app_client: httpx.AsyncClient, headers: dict[str, str]) -> None:

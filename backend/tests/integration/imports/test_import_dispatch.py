@@ -4,6 +4,7 @@ deleted with the job's end; a job whose process died before running it is run by
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -14,7 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import IngestionResult, IngestionState, TargetType
-from app.models import DataIngestionJob, Factor, JobUpload, utcnow
+from app.models import DataIngestionJob, Factor, JobUpload, JobUploadChunk, utcnow
+from app.repositories.job_upload_repo import JobUploadRepository
 from app.services.ingestion.factor_import import FactorImportService
 from app.services.ingestion.jobs import create_import_job
 from app.tasks.context import worker_id
@@ -26,8 +28,16 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 async def _uploads(session_factory: SessionFactory) -> int:
+    """Stored files; each one's chunks are checked to go with it."""
     async with session_factory() as session:
-        return int(await session.scalar(select(func.count()).select_from(JobUpload)) or 0)
+        files = int(await session.scalar(select(func.count()).select_from(JobUpload)) or 0)
+        orphans = await session.scalar(
+            select(func.count())
+            .select_from(JobUploadChunk)
+            .where(JobUploadChunk.job_id.not_in(select(JobUpload.job_id)))
+        )
+    assert orphans == 0
+    return files
 
 
 async def _factor_count(session_factory: SessionFactory) -> int:
@@ -46,9 +56,8 @@ async def test_the_file_is_stored_with_the_job_and_deleted_when_it_finishes(
 ) -> None:
     job_id = await create_job(TargetType.FACTORS, content=PROCESS_FACTORS.encode())
     async with session_factory() as session:
-        stored = await session.get(JobUpload, job_id)
-        assert stored is not None
-        assert stored.content == PROCESS_FACTORS.encode()
+        stored = await JobUploadRepository(session).content_of(job_id)
+        assert stored == PROCESS_FACTORS.encode()
 
     await runner.dispatch(job_id)
     await runner.wait_idle()
@@ -102,7 +111,7 @@ async def _orphan_factor_job(session_factory: SessionFactory) -> int:
             data_entry_type=PROCESS_TYPE,
             year=YEAR,
             file_name="orphan.csv",
-            content=PROCESS_FACTORS.encode(),
+            file=io.BytesIO(PROCESS_FACTORS.encode()),
             requested_by="tester",
             worker_id=f"{host}:{await _a_dead_pid()}:gone",
         )

@@ -5,17 +5,20 @@ old upload of a failed job are treated as the inline runner's sweep treats them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import procrastinate
 import pytest
 from factories import create_factor_job, create_recalculation_job
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum
-from app.models import DataIngestionJob, utcnow
+from app.models import DataIngestionJob, JobUploadChunk, utcnow
+from app.repositories import job_upload_repo
 from app.repositories.job_upload_repo import JobUploadMissingError, JobUploadRepository
 from app.tasks.procrastinate_backend import JOB_TASK, create_queue
 from app.tasks.stall_finder import StallFinder
@@ -102,8 +105,12 @@ async def test_a_stalled_job_is_retried_then_failed_and_a_live_one_is_left(
 
 
 async def test_old_uploads_of_failed_jobs_go(
-    queue: procrastinate.App, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+    queue: procrastinate.App,
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(job_upload_repo, "CHUNK_BYTES", 2)
     async with session_factory() as session:
         job = await create_factor_job(
             session,
@@ -111,7 +118,7 @@ async def test_old_uploads_of_failed_jobs_go(
             result=IngestionResult.ERROR,
             finished_at=utcnow() - timedelta(days=2),
         )
-        await JobUploadRepository(session).store(job.id, b"a,b\n")
+        await JobUploadRepository(session).store(job.id, io.BytesIO(b"a,b\n"))
         await session.commit()
 
     await finder(queue, engine).sweep()
@@ -119,3 +126,4 @@ async def test_old_uploads_of_failed_jobs_go(
     async with session_factory() as session:
         with pytest.raises(JobUploadMissingError):
             await JobUploadRepository(session).content_of(job.id)
+        assert await session.scalar(select(func.count()).select_from(JobUploadChunk)) == 0
