@@ -1,4 +1,5 @@
-"""Set-based writes of entry imports: ids allocated up front, entries written by executemany.
+"""Set-based writes of entry imports: ids allocated up front, entries written by executemany
+(or COPY on PostgreSQL).
 
 Kept apart from DataEntryRepository (reads and per-entry work) so imports, the demo loader
 and benchmarks share one bulk path, never one ORM object per row.
@@ -9,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, delete, func, insert, select
+from sqlalchemy import ColumnElement, Select, case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.ingestion import DataEntrySource
-from app.models import CarbonReport, CarbonReportModule, DataEntry
+from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import table_of
+from app.repositories.copy_rows import copy_rows
 
 # Rows per executemany call: the driver batches further (insertmanyvalues), this only bounds
 # how much one call holds.
@@ -67,48 +69,81 @@ class DataEntryImportRepository:
         await self.session.execute(insert(table_of(DataEntry)), list(rows))
         return len(rows)
 
+    async def copy_in(
+        self, entries: Sequence[Mapping[str, Any]], emissions: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """PostgreSQL: write entries (keys as `insert_many`'s) and their emission rows (the
+        columns of data_entry_emissions but id) with one COPY each."""
+        await copy_rows(self.session, table_of(DataEntry), entries)
+        await copy_rows(self.session, table_of(DataEntryEmission), emissions)
+
     async def list_module_ids_by_source(
-        self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int
+        self,
+        source: DataEntrySource,
+        data_entry_type_ids: Collection[int],
+        year: int,
+        *,
+        keep_job_id: int | None = None,
     ) -> list[int]:
-        """Modules of the year holding entries of these types created by `source`."""
+        """Modules of the year holding entries of these types created by `source` (but by
+        the job `keep_job_id`)."""
         rows = await self.session.execute(
             select(DataEntry.carbon_report_module_id)
-            .where(
-                DataEntry.source == int(source),
-                DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
-                DataEntry.carbon_report_module_id.in_(_modules_of_year(year)),
-            )
+            .where(*_by_source(source, data_entry_type_ids, year, keep_job_id))
             .distinct()
         )
         return sorted(rows.scalars())
 
     async def count_by_type_and_source(
-        self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int
+        self,
+        source: DataEntrySource,
+        data_entry_type_ids: Collection[int],
+        year: int,
+        *,
+        keep_job_id: int | None = None,
     ) -> dict[int, tuple[int, int]]:
         """(all entries, entries created by `source`) of the year by type, in one grouped
-        query; a type without entries is absent."""
+        query, leaving out those of the job `keep_job_id`; a type without entries is absent."""
         from_source = func.sum(case((DataEntry.source == int(source), 1), else_=0))
-        rows = await self.session.execute(
-            select(DataEntry.data_entry_type_id, func.count(), from_source)
-            .where(
-                DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
-                DataEntry.carbon_report_module_id.in_(_modules_of_year(year)),
-            )
-            .group_by(DataEntry.data_entry_type_id)
+        statement = select(DataEntry.data_entry_type_id, func.count(), from_source).where(
+            DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
+            DataEntry.carbon_report_module_id.in_(_modules_of_year(year)),
         )
+        if keep_job_id is not None:
+            statement = statement.where(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
+        rows = await self.session.execute(statement.group_by(DataEntry.data_entry_type_id))
         return {type_id: (int(total), int(found)) for type_id, total, found in rows}
 
     async def delete_by_source(
-        self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int
+        self,
+        source: DataEntrySource,
+        data_entry_type_ids: Collection[int],
+        year: int,
+        *,
+        keep_job_id: int | None = None,
     ) -> int:
-        """Delete the year's entries of these types created by `source` (their emission rows
-        go by cascade); returns how many entries went."""
-        table = table_of(DataEntry)
+        """Delete the year's entries of these types created by `source`, but those of the job
+        `keep_job_id` (an import replacing earlier ones may have written its own already);
+        their emission rows go by cascade. Returns how many entries went."""
         result = await self.session.execute(
-            delete(table).where(
-                table.c.source == int(source),
-                table.c.data_entry_type_id.in_(set(data_entry_type_ids)),
-                table.c.carbon_report_module_id.in_(_modules_of_year(year)),
+            delete(table_of(DataEntry)).where(
+                *_by_source(source, data_entry_type_ids, year, keep_job_id)
             )
         )
         return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def _by_source(
+    source: DataEntrySource,
+    data_entry_type_ids: Collection[int],
+    year: int,
+    keep_job_id: int | None,
+) -> list[ColumnElement[bool]]:
+    conditions = [
+        DataEntry.source == int(source),
+        DataEntry.data_entry_type_id.in_(set(data_entry_type_ids)),
+        DataEntry.carbon_report_module_id.in_(_modules_of_year(year)),
+    ]
+    if keep_job_id is not None:
+        conditions.append(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
+    return conditions

@@ -89,13 +89,14 @@ class DataEntryRepository(Repository[DataEntry]):
         *,
         after: tuple[int, int] | None = None,
         source: int | None = None,
+        keep_job_id: int | None = None,
     ) -> AsyncIterator[list[EntryRow]]:
         """The same entries as light rows, in keyset batches on (module id, entry id).
 
         Each batch is one short indexed query (ix_data_entries_type_module_id), so nothing
         holds all entries in memory and no read transaction has to stay open between batches.
         `after` = (module id, entry id) of the last row already handled; `source`: only the
-        entries it created.
+        entries it created; `keep_job_id`: not those this import job created.
         """
         statement = _of_type_and_year(
             select(
@@ -110,6 +111,8 @@ class DataEntryRepository(Repository[DataEntry]):
         )
         if source is not None:
             statement = statement.where(DataEntry.source == source)
+        if keep_job_id is not None:
+            statement = statement.where(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
         async for rows in iter_keyset_batches(
             self.session,
             statement,

@@ -8,43 +8,20 @@ write lock; on PostgreSQL they are private to the session and never conflict wit
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Select, Table, insert, text
+from sqlalchemy import Select, Table, insert, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.repositories.copy_rows import copy_rows
 
 
 def rowcount(result: Any) -> int:
     """Rows touched by an UPDATE, DELETE, or an INSERT run with `preserve_rowcount=True`."""
     assert isinstance(result, CursorResult)
     return max(result.rowcount, 0)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_text(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, JSON columns
-    serialized). Pure: run it in a thread, a batch of rows takes a while."""
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
-    lines = []
-    for row in rows:
-        cells = []
-        for name in columns:
-            value = row[name]
-            if value is None:
-                cells.append("\\N")
-            elif name in json_columns:
-                cells.append(json.dumps(value).translate(_COPY_ESCAPES))
-            else:
-                cells.append(str(value).translate(_COPY_ESCAPES))
-        lines.append("\t".join(cells))
-    lines.append("")
-    return "\n".join(lines).encode()
 
 
 class TempStagingRepository:
@@ -90,14 +67,7 @@ class TempStagingRepository:
         if self.is_sqlite:
             await self.session.execute(insert(table), list(rows))
             return
-        columns = list(rows[0])
-        data = await asyncio.to_thread(copy_text, table, columns, rows)
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver: Any = raw.driver_connection
-        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            await copy.write(data)
+        await copy_rows(self.session, table, rows)
 
     async def insert_from_select(
         self, table: Table, columns: Sequence[str], rows: Select[Any]

@@ -80,16 +80,22 @@ class EntryCountChanges:
         )
 
     async def removal_by_source(
-        self, source: DataEntrySource, data_entry_type_ids: Collection[int], year: int
+        self,
+        source: DataEntrySource,
+        data_entry_type_ids: Collection[int],
+        year: int,
+        *,
+        keep_job_id: int | None = None,
     ) -> dict[int, EntryCountChange]:
-        """What deleting the year's entries of these types that `source` created takes off
-        their counts; read before the delete. Entries are only computed where the counts do
+        """What deleting the year's entries of these types that `source` created (but the
+        job `keep_job_id`'s, written already and not counted yet) takes off their counts;
+        read before the delete. Entries are only computed where the counts do
         not already tell: a counted type with no affected or unresolvable entry loses only
         entries, one losing all its entries loses its whole row; otherwise the removed entries
         are computed in keyset batches."""
         counted = await self.counts.read_year(year)
         sizes = await DataEntryImportRepository(self.session).count_by_type_and_source(
-            source, data_entry_type_ids, year
+            source, data_entry_type_ids, year, keep_job_id=keep_job_id
         )
         removal: dict[int, EntryCountChange] = {}
         index: FactorIndex | None = None
@@ -108,6 +114,6 @@ class EntryCountChanges:
                     )
                 tally: Counter[EntryStanding] = await EntryFactorCountingService(
                     self.session
-                ).tally(type_id, year, index, source=int(source))
+                ).tally(type_id, year, index, source=int(source), keep_job_id=keep_job_id)
                 removal[type_id] = -change_of(tally)
         return removal

@@ -53,13 +53,20 @@ class EntryFactorCountingService:
         return counted
 
     async def tally(
-        self, type_id: int, year: int, index: FactorIndex, *, source: int | None = None
+        self,
+        type_id: int,
+        year: int,
+        index: FactorIndex,
+        *,
+        source: int | None = None,
+        keep_job_id: int | None = None,
     ) -> Counter[EntryStanding]:
         """The standings of the type's entries of the year (only those `source` created, when
-        given), computed in keyset batches; nothing is written."""
+        given, but those of the job `keep_job_id`), computed in keyset batches; nothing is
+        written."""
         tally: Counter[EntryStanding] = Counter()
         async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
-            type_id, year, self.batch_size, source=source
+            type_id, year, self.batch_size, source=source, keep_job_id=keep_job_id
         ):
             stored = await self.emissions.map_factor_versions([e.id for e in batch])
             for entry in batch:

@@ -1,21 +1,27 @@
 """The work of a DATA_ENTRIES job fed by a CSV file (method csv).
 
-Two phases, so that on SQLite the database's single write lock is held only briefly:
+Two phases, so that the time other writers wait for the import is short:
 1. the file is read batch by batch (BATCH_SIZE rows): each batch is checked, its units resolved
-   (reads only, cached across batches), its emissions computed and it is staged (entries with
-   their staging keys, emission rows) in TEMP tables (`ImportStagingRepository`; on SQLite each
-   batch is committed, which takes no lock on the main database) before the next batch is
-   read, so only one batch of rows is held whatever the file's length; progress by time
-   and after the last batch. Emissions follow the rule an edit and a recalculation apply
-   (`compute_entry`): a missing factor or a row beyond the plausible bound is an entry
-   error, and the entry is imported without emissions. Decoding, row checks and the
-   computation run in worker threads, so the event loop of the process running the job (the
-   API server's, with the inline runner) keeps answering requests; only the database work
-   runs on the loop;
-2. one short write transaction (SQLite: `BEGIN IMMEDIATE` first), set-based: missing reports
-   and modules, the `replace` deletion, entries and emission rows copied from the staging with
-   INSERT ... SELECT (entry ids: see the staging repository), module and report stats, and
-   the entry factor counts of its types (app.services.entry_count_changes).
+   (cached across batches), its emissions computed and it is written where it waits for
+   phase 2 before the next batch is read, so only one batch of rows is held whatever the
+   file's length; progress by time and after the last batch. Where a batch waits:
+   - SQLite: TEMP tables (`ImportStagingRepository`), entries keyed by row ordinal; each batch
+     is committed, which takes no lock on the main database;
+   - PostgreSQL: the real tables already, by COPY, with entry ids taken from the id sequence
+     (and each unit's report and module created when first met). The job is one
+     transaction, so until it commits nobody sees these rows, and nobody waits for them: new
+     rows lock nothing other writers take (the foreign keys only share-lock the module and
+     job rows), but a concurrent creator of the same new report (unit, year) waits.
+   Emissions follow the rule an edit and a recalculation apply (`compute_entry`): a missing
+   factor or a row beyond the plausible bound is an entry error, and the entry is imported
+   without emissions. Decoding, row checks and the computation run in worker threads, so
+   the event loop of the process running the job (the API server's, with the inline
+   runner) keeps answering requests; only the database work runs on the loop;
+2. one short write, set-based: on SQLite `BEGIN IMMEDIATE`, the missing reports and modules,
+   then the entries and emission rows copied from the staging with INSERT ... SELECT (entry
+   ids: see the staging repository); on both, the `replace` deletion (of earlier CSV entries,
+   never this job's), the module and report stats, and the entry factor counts of its
+   types (app.services.entry_count_changes).
 The job wrapper commits phase 2 together with the job's end, or rolls it all back.
 """
 
@@ -26,6 +32,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -53,7 +60,7 @@ from app.repositories.data_entry_import_repo import DataEntryImportRepository
 from app.repositories.import_staging_repo import ImportStagingRepository
 from app.repositories.unit_repo import UnitRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
-from app.services.data_entry_emission_service import compute_entry_leniently
+from app.services.data_entry_emission_service import compute_entry_leniently, insertable_rows
 from app.services.entry_count_changes import EntryCountChanges, change_of
 from app.services.factor_service import FactorService
 from app.services.ingestion.csv_reading import (
@@ -103,6 +110,17 @@ class _Row:
     standing: EntryStanding = EntryStanding.current
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where the import writes: the job, its module type and year, and the one time stamp
+    of its entries and emission rows."""
+
+    job_id: int
+    module_type: ModuleTypeEnum
+    year: int
+    written_at: datetime
+
+
 class _RowRejected(ValueError):
     pass
 
@@ -128,6 +146,8 @@ class _Tally:
     errors: list[tuple[int, str, int]] = field(default_factory=list)
     errors_total: int = 0
     standings: dict[int, Counter[EntryStanding]] = field(default_factory=dict)
+    module_of_unit: dict[int, int] = field(default_factory=dict)
+    reports_created: int = 0
 
     def add_rejected(self, issues: list[RowIssue]) -> None:
         self.rejected_total += len(issues)
@@ -254,16 +274,16 @@ def _next_batch(file: _File) -> tuple[_Checked, int]:
     return checked, read
 
 
-def _staged_batch(
-    batch: Sequence[_Row],
-    keys: Sequence[int],
-    unit_ids: dict[str, int],
-    year: int,
-    index: FactorIndex,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Compute the batch's emissions; its staged entry rows and emission rows."""
+def _compute_batch(batch: Sequence[_Row], year: int, index: FactorIndex) -> None:
+    """Compute the batch's emissions (in a thread)."""
     for row in batch:
         _compute(row, year, index)
+
+
+def _staged_rows(
+    batch: Sequence[_Row], keys: Sequence[int], unit_ids: dict[str, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """SQLite: the batch's rows of the TEMP staging tables (entries, emission rows)."""
     entries = [
         {
             "entry_key": key,
@@ -285,6 +305,33 @@ def _staged_batch(
         }
         for row, key in zip(batch, keys, strict=True)
         for position, emission in enumerate(row.emissions)
+    ]
+    return entries, emissions
+
+
+def _table_rows(
+    batch: Sequence[_Row], ids: Sequence[int], module_ids: list[int], target: _Target
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """PostgreSQL: the batch's rows of data_entries and data_entry_emissions (in row order;
+    `module_ids` is each row's module)."""
+    entries = [
+        {
+            "id": entry_id,
+            "carbon_report_module_id": module_id,
+            "data_entry_type_id": int(row.data_entry_type),
+            "data": row.data,
+            "source": int(DataEntrySource.csv),
+            "ingestion_job_id": target.job_id,
+            "revision": 1,
+            "created_at": target.written_at,
+            "updated_at": target.written_at,
+        }
+        for row, entry_id, module_id in zip(batch, ids, module_ids, strict=True)
+    ]
+    emissions = [
+        emission
+        for row, entry_id in zip(batch, ids, strict=True)
+        for emission in insertable_rows(entry_id, row.emissions, target.written_at)
     ]
     return entries, emissions
 
@@ -323,14 +370,16 @@ class DataImportService:
             set(types_of(module_type, data_entry_type)), year
         )
         tally = _Tally()
+        target = _Target(job_id, module_type, year, utcnow())
         pace = ProgressPace()
-        await self.staging.create()
-        await self.staging.commit_staged_on_sqlite()
+        if self.staging.is_sqlite:
+            await self.staging.create()
+            await self.staging.commit_staged_on_sqlite()
         while True:
             try:
                 checked, read = await asyncio.to_thread(_next_batch, file)
             except CsvFileError as error:
-                await self.staging.drop()
+                await self._abandon()
                 return ImportOutcome(
                     IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
                 )
@@ -339,7 +388,7 @@ class DataImportService:
             tally.rows += read
             await self._resolve_units(checked, tally.unit_ids)
             tally.add_rejected(checked.rejected)
-            await self._stage(checked.rows, tally, year, index)
+            await self._stage(checked.rows, tally, target, index)
             total = max(file.lines, tally.rows)
             # By time (a batch is well under a second of work), and after a short last batch.
             if pace.due(final=read < BATCH_SIZE):
@@ -350,7 +399,7 @@ class DataImportService:
         meta["rejected"] = meta["rejected_total"] = tally.rejected_total
         meta["rejected_rows"] = tally.rejected
         if not tally.staged:
-            await self.staging.drop()
+            await self._abandon()
             detail = (
                 f"{all_rejected(total)} ("
                 + "; ".join(f"line {r['line']}: {r['reason']}" for r in tally.rejected[:3])
@@ -361,9 +410,7 @@ class DataImportService:
             return ImportOutcome(IngestionResult.ERROR, f"No entry imported: {detail}", dict(meta))
 
         await progress(f"Writing {count(tally.staged, 'entry')}...", done=tally.staged, total=total)
-        offset, removed, reports_created = await self._write(
-            tally, job_id, module_type, data_entry_type, year, mode
-        )
+        offset, removed = await self._write(tally, target, data_entry_type, mode)
         meta["inserted"] = tally.staged
         meta["removed"] = removed
         meta["entry_errors"] = [
@@ -373,7 +420,7 @@ class DataImportService:
         meta["entry_errors_total"] = tally.errors_total
         meta["emission_rows"] = tally.emission_rows
         meta["units"] = len(tally.used_units)
-        meta["reports_created"] = reports_created
+        meta["reports_created"] = tally.reports_created
         return _outcome(meta)
 
     async def _resolve_units(self, checked: _Checked, unit_ids: dict[str, int | None]) -> None:
@@ -398,64 +445,96 @@ class DataImportService:
             )
             checked.rejected.sort(key=lambda issue: issue["line"])
 
-    async def _stage(self, rows: list[_Row], tally: _Tally, year: int, index: FactorIndex) -> None:
-        """Compute one batch's emissions and stage it. Staging keys: on PostgreSQL the entry
-        ids already; on SQLite the row's ordinal (ids are only safe to take under the write
-        lock, in `_write`)."""
+    async def _stage(
+        self, rows: list[_Row], tally: _Tally, target: _Target, index: FactorIndex
+    ) -> None:
+        """Compute one batch's emissions and write it where it waits for `_write`. SQLite:
+        the TEMP staging, keyed by row ordinal (ids are only safe to take under the write
+        lock, in `_write`); PostgreSQL: the real tables, with ids from the sequence."""
         if not rows:
             return
+        unit_ids = {code: unit_id for code, unit_id in tally.unit_ids.items() if unit_id}
+        await asyncio.to_thread(_compute_batch, rows, target.year, index)
         if self.staging.is_sqlite:
             keys = list(range(tally.staged, tally.staged + len(rows)))
+            await self.staging.stage(*await asyncio.to_thread(_staged_rows, rows, keys, unit_ids))
+            await self.staging.commit_staged_on_sqlite()
         else:
             keys = await self.entries.allocate_ids(len(rows))
-        unit_ids = {code: unit_id for code, unit_id in tally.unit_ids.items() if unit_id}
-        await self.staging.stage(
-            *await asyncio.to_thread(_staged_batch, rows, keys, unit_ids, year, index)
-        )
-        await self.staging.commit_staged_on_sqlite()
+            await self._ensure_modules({unit_ids[row.unit_code] for row in rows}, tally, target)
+            module_ids = [tally.module_of_unit[unit_ids[row.unit_code]] for row in rows]
+            await self.entries.copy_in(
+                *await asyncio.to_thread(_table_rows, rows, keys, module_ids, target)
+            )
         tally.add_staged(rows, keys, unit_ids)
+
+    async def _abandon(self) -> None:
+        """Undo what the batches wrote, before an ERROR outcome (which the job wrapper
+        commits): the TEMP staging on SQLite; on PostgreSQL the rows already in the real
+        tables (the job's transaction is rolled back)."""
+        if self.staging.is_sqlite:
+            await self.staging.drop()
+        else:
+            await self.session.rollback()
+
+    async def _ensure_modules(self, unit_ids: set[int], tally: _Tally, target: _Target) -> None:
+        """The reports (created when missing) and the module of these units, into the tally."""
+        new = unit_ids - tally.module_of_unit.keys()
+        if not new:
+            return
+        existing = await self.reports.map_report_ids(new, target.year)
+        await self.reports.ensure_reports(new, target.year)
+        tally.module_of_unit.update(
+            await self.reports.map_module_ids(new, target.year, int(target.module_type))
+        )
+        tally.reports_created += len(new - existing.keys())
 
     async def _write(
         self,
         tally: _Tally,
-        job_id: int,
-        module_type: ModuleTypeEnum,
+        target: _Target,
         data_entry_type: DataEntryTypeEnum | None,
-        year: int,
         mode: ImportMode,
-    ) -> tuple[int, int, int]:
-        """Phase 2, one short transaction: every write of the import. Returns (the offset of
-        entry ids over staging keys, entries removed by replace, reports created)."""
-        used_units = tally.used_units
+    ) -> tuple[int, int]:
+        """Phase 2, one short transaction: every write left. Returns (the offset of entry ids
+        over staging keys, entries removed by replace)."""
         await self.staging.begin_write()
-        existing_reports = await self.reports.map_report_ids(used_units, year)
-        await self.reports.ensure_reports(used_units, year)
-        module_of_unit = await self.reports.map_module_ids(used_units, year, int(module_type))
-        module_ids = set(module_of_unit.values())
+        if self.staging.is_sqlite:
+            await self._ensure_modules(tally.used_units, tally, target)
+        module_ids = set(tally.module_of_unit.values())
         removed = 0
         counts = EntryCountChanges(self.session)
         removal: dict[int, EntryCountChange] = {}
         if mode is ImportMode.replace:
-            types = [int(t) for t in types_of(module_type, data_entry_type)]
+            types = [int(t) for t in types_of(target.module_type, data_entry_type)]
+            by_source = (DataEntrySource.csv, types, target.year)
             module_ids.update(
-                await self.entries.list_module_ids_by_source(DataEntrySource.csv, types, year)
+                await self.entries.list_module_ids_by_source(*by_source, keep_job_id=target.job_id)
             )
-            removal = await counts.removal_by_source(DataEntrySource.csv, types, year)
-            removed = await self.entries.delete_by_source(DataEntrySource.csv, types, year)
-        # After the deletion, as ids were always allocated; under the write lock on SQLite.
-        offset = await self.entries.next_free_id() if self.staging.is_sqlite else 0
-        now = utcnow()
-        await self.staging.set_modules(module_of_unit)
+            removal = await counts.removal_by_source(*by_source, keep_job_id=target.job_id)
+            removed = await self.entries.delete_by_source(*by_source, keep_job_id=target.job_id)
+        offset = await self._copy_staged(tally, target) if self.staging.is_sqlite else 0
+        await counts.apply(target.year, tally.count_changes(removal))
+        await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+        return offset, removed
+
+    async def _copy_staged(self, tally: _Tally, target: _Target) -> int:
+        """SQLite, under the write lock: the staged entries and emission rows copied into the
+        real tables; returns the offset of their ids over the staging keys."""
+        # After the deletion, as ids were always allocated; under the write lock.
+        offset = await self.entries.next_free_id()
+        await self.staging.set_modules(tally.module_of_unit)
         inserted = await self.staging.copy_entries(
-            offset=offset, source=DataEntrySource.csv, job_id=job_id, created_at=now
+            offset=offset,
+            source=DataEntrySource.csv,
+            job_id=target.job_id,
+            created_at=target.written_at,
         )
         if inserted != tally.staged:
             raise RuntimeError(f"{count(tally.staged, 'entry')} staged but {inserted} written")
-        await self.staging.copy_emissions(offset=offset, computed_at=now)
+        await self.staging.copy_emissions(offset=offset, computed_at=target.written_at)
         await self.staging.drop()
-        await counts.apply(year, tally.count_changes(removal))
-        await CarbonReportModuleService(self.session).recompute_stats(module_ids)
-        return offset, removed, len(used_units - set(existing_reports))
+        return offset
 
 
 def _empty_meta(mode: ImportMode) -> DataImportMeta:

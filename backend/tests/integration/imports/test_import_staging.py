@@ -11,11 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.domain.ingestion import IngestionResult
 from app.models import DataEntry, DataEntryEmission, Unit
-from app.repositories.import_staging_repo import (
-    ImportStagingRepository,
-    staged_emissions,
-    staged_entries,
-)
+from app.repositories.import_staging_repo import ImportStagingRepository, staged_entries
 from app.services.ingestion import data_import
 
 HEADER = "unit_institutional_code,category,subcategory,quantity_kg"
@@ -65,37 +61,32 @@ async def test_other_connections_can_write_while_an_import_stages_its_rows(
     assert {"PROBE2", "PROBE4", "PROBE5"} <= codes
 
 
-async def test_staged_rows_come_back_exactly_whatever_their_characters(db: AsyncSession) -> None:
-    """PostgreSQL stages with COPY's text format: tabs, newlines, backslashes, quotes and NULL
-    in the rows must survive the escaping; SQLite (executemany) must agree."""
-    staging = ImportStagingRepository(db)
-    await staging.create()
-    tricky = {"note": 'tab\there\nnew "line" \\ back\\slash\r', "n": 1.5e-7, "none": None}
-    emissions = [
-        {
-            "entry_key": key,
-            "position": 0,
-            "emission_type_id": 3,
-            "kg_co2eq": 0.1 + key,
-            "factor_id": None if key else 7,
-            "factor_revision": None if key else 2,
-            "meta": {"k": "\\N"},
-        }
-        for key in (0, 1)
-    ]
-    await staging.stage(
-        [{"entry_key": 1, "unit_id": 2, "data_entry_type_id": 50, "data": tricky}], emissions
-    )
-    entry = (await db.execute(select(staged_entries))).one()
-    assert entry._mapping == {
-        "entry_key": 1,
-        "unit_id": 2,
-        "data_entry_type_id": 50,
-        "data": tricky,
-    }
-    rows = (await db.execute(select(staged_emissions).order_by(staged_emissions.c.entry_key))).all()
-    assert [dict(row._mapping) for row in rows] == emissions
-    await staging.drop()
+async def test_imported_rows_come_back_exactly_whatever_their_characters(
+    db: AsyncSession, import_factors: RunImport, import_data: RunImport
+) -> None:
+    """PostgreSQL writes the batches with COPY's text format: tabs, newlines, carriage
+    returns, backslashes, quotes and COPY's NULL marker in a cell must survive the escaping;
+    SQLite (TEMP staging, then INSERT ... SELECT) must agree."""
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    await import_factors(PROCESS_FACTORS.encode())
+    tricky = ["tab\there", "new\nline", "cr\rhere", "back\\slash", "\\N", "it's"]
+    cells = ['"' + value.replace('"', '""') + '"' for value in [*tricky, 'say "hi"']]
+    rows = [f"U1,co2,{cell},{n}" for n, cell in enumerate(cells, start=1)]
+    job = await import_data(("\n".join((HEADER, *rows)) + "\n").encode())
+
+    assert job.result == IngestionResult.SUCCESS, job.status_message
+    db.expire_all()
+    entries = (await db.execute(select(DataEntry).order_by(DataEntry.id))).scalars().all()
+    assert [entry.data["subcategory"] for entry in entries] == [*tricky, 'say "hi"']
+    kg = (
+        await db.execute(
+            select(DataEntryEmission.kg_co2eq)
+            .join(DataEntry, DataEntry.id == DataEntryEmission.data_entry_id)
+            .order_by(DataEntry.id)
+        )
+    ).scalars()
+    assert list(kg) == [float(n) for n in range(1, len(cells) + 1)]  # co2: 1 kg per kg
 
 
 async def test_a_file_read_in_batches_counts_lists_and_ids_as_one_whole(
