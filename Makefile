@@ -88,6 +88,7 @@ lint: setup
 bench: setup
 	$(UV_RUN) python bench/recalculation.py
 	$(UV_RUN) python bench/imports.py
+	$(UV_RUN) python bench/upload_memory.py
 	$(UV_RUN) python bench/status.py
 	$(UV_RUN) python bench/factor_counting.py
 	$(UV_RUN) python bench/workers.py
@@ -96,6 +97,7 @@ bench: setup
 bench-quick: setup
 	$(UV_RUN) python bench/recalculation.py --quick
 	$(UV_RUN) python bench/imports.py --quick
+	$(UV_RUN) python bench/upload_memory.py --quick
 	$(UV_RUN) python bench/status.py --quick
 	$(UV_RUN) python bench/factor_counting.py --quick
 	$(UV_RUN) python bench/workers.py --quick

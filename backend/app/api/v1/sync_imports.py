@@ -5,7 +5,8 @@ What can be known before a job exists is refused before one is created:
   `mode`, a body that is not multipart/form-data with a `file` field);
 - 404: an unknown module (the path), with `valid_values`;
 - 413: a file over CO2CALC_MAX_UPLOAD_MB; a declared Content-Length over it is refused
-  before anything is read, and the body is never read past the limit;
+  before anything is read, and the body is never read past the limit (nothing is stored);
+  bigger files go through the setting or `co2calc data import FILE`;
 - 422: a file that cannot be imported at all: empty, not UTF-8, not CSV, a header without a
   required column (named, with the required and optional columns).
 Row problems (bad values, unknown units, duplicates) are the job's business: it reports them
