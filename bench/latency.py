@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -169,54 +171,64 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     )
 
 
+@asynccontextmanager
+async def serving(
+    url: str, secret: str, upload_mib: float
+) -> AsyncIterator[tuple[subprocess.Popen[bytes], httpx.AsyncClient]]:
+    """A `co2calc serve` on the seeded database `url` (the upload limit raised to fit a file of
+    `upload_mib`), and a client logged in as the benchmark's user; stopped at the end."""
+    env = {
+        **os.environ,
+        "CO2CALC_DATABASE_URL": url,
+        "CO2CALC_SECRET_KEY": secret,
+        "CO2CALC_MAX_UPLOAD_MB": str(max(50, int(upload_mib) + 1)),
+    }
+    port = free_port()
+    server = start_server(env, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_answering(base, server)
+        async with httpx.AsyncClient(base_url=base, timeout=JOB_SECONDS) as client:
+            token = await client.post(
+                "/api/v1/auth/token", data={"username": USER, "password": PASSWORD}
+            )
+            token.raise_for_status()
+            client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            yield server, client
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 async def run_on(kind: str, path: Path, size_mb: float, console: Console) -> list[Figures]:
     secret = secrets.token_urlsafe(48)
     with scratch_database(kind) as url:
         settings = Settings(database_url=url, secret_key=secret)
         await seed(url, settings)
-        port = free_port()
-        env = {
-            **os.environ,
-            "CO2CALC_DATABASE_URL": url,
-            "CO2CALC_SECRET_KEY": secret,
-            "CO2CALC_MAX_UPLOAD_MB": str(max(50, int(size_mb) + 1)),
-        }
-        server = start_server(env, port)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            await wait_answering(base, server)
-            async with httpx.AsyncClient(base_url=base, timeout=JOB_SECONDS) as client:
-                token = await client.post(
-                    "/api/v1/auth/token", data={"username": USER, "password": PASSWORD}
+        async with serving(url, secret, size_mb) as (_, client):
+            module, entry_type = int(module_of(PLANE)), int(PLANE)
+
+            async def upload() -> int:
+                content = await asyncio.to_thread(path.read_bytes)
+                response = await client.post(
+                    f"/api/v1/sync/data-entries/{module}?year={YEAR}&data_entry_type_id="
+                    f"{entry_type}",
+                    files={"file": ("bench.csv", content, "text/csv")},
                 )
-                token.raise_for_status()
-                client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-                module, entry_type = int(module_of(PLANE)), int(PLANE)
+                response.raise_for_status()
+                return int(response.json()["job_id"])
 
-                async def upload() -> int:
-                    content = await asyncio.to_thread(path.read_bytes)
-                    response = await client.post(
-                        f"/api/v1/sync/data-entries/{module}?year={YEAR}&data_entry_type_id="
-                        f"{entry_type}",
-                        files={"file": ("bench.csv", content, "text/csv")},
-                    )
-                    response.raise_for_status()
-                    return int(response.json()["job_id"])
+            async def recalculate() -> int:
+                response = await client.post(
+                    f"/api/v1/sync/recalculate-emissions/{module}/{entry_type}?year={YEAR}"
+                )
+                response.raise_for_status()
+                return int(response.json()["job_id"])
 
-                async def recalculate() -> int:
-                    response = await client.post(
-                        f"/api/v1/sync/recalculate-emissions/{module}/{entry_type}?year={YEAR}"
-                    )
-                    response.raise_for_status()
-                    return int(response.json()["job_id"])
-
-                label = "SQLite" if kind == "sqlite" else "PostgreSQL"
-                figures = await measure(client, f"{label} import", upload, console)
-                figures += await measure(client, f"{label} recalculation", recalculate, console)
-                return figures
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+            label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+            figures = await measure(client, f"{label} import", upload, console)
+            figures += await measure(client, f"{label} recalculation", recalculate, console)
+            return figures
 
 
 def print_table(console: Console, figures: list[Figures], title: str) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import httpx
 from imports import YEAR, write_file
-from latency import PASSWORD, PLANE, USER, free_port, seed, start_server, wait_answering
+from latency import PLANE, seed, serving
 from rich.console import Console
 from rich.table import Table
 from scratch_db import scratch_database
@@ -37,7 +36,6 @@ from app.domain.modules import module_of
 
 QUICK_ROWS = 1_000
 GROWTH = 10  # the big file has GROWTH times the rows of the small one
-JOB_SECONDS = 3_600
 
 
 @dataclass
@@ -81,29 +79,10 @@ async def measure(kind: str, path: Path, rows: int) -> Measure:
     file_mib = (await asyncio.to_thread(path.stat)).st_size / 2**20
     with scratch_database(kind) as url:
         await seed(url, Settings(database_url=url, secret_key=secret))
-        port = free_port()
-        env = {
-            **os.environ,
-            "CO2CALC_DATABASE_URL": url,
-            "CO2CALC_SECRET_KEY": secret,
-            "CO2CALC_MAX_UPLOAD_MB": str(max(50, int(file_mib) + 1)),
-        }
-        server = start_server(env, port)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            await wait_answering(base, server)
-            async with httpx.AsyncClient(base_url=base, timeout=JOB_SECONDS) as client:
-                token = await client.post(
-                    "/api/v1/auth/token", data={"username": USER, "password": PASSWORD}
-                )
-                token.raise_for_status()
-                client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-                result, job_s = await _import_through_api(client, path)
+        async with serving(url, secret, file_mib) as (server, client):
+            result, job_s = await _import_through_api(client, path)
             label = "SQLite" if kind == "sqlite" else "PostgreSQL"
             return Measure(label, rows, file_mib, peak_rss_mb(server.pid), job_s, result)
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
 
 
 def print_table(console: Console, results: list[Measure]) -> None:
