@@ -15,7 +15,7 @@ from sqlalchemy import Select, Table, insert, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.repositories.copy_rows import copy_rows
+from app.repositories.copy_rows import copy_rows, insert_rows_sqlite
 
 
 def rowcount(result: Any) -> int:
@@ -65,7 +65,7 @@ class TempStagingRepository:
         if not rows:
             return
         if self.is_sqlite:
-            await self.session.execute(insert(table), list(rows))
+            await insert_rows_sqlite(self.session, table, rows)
             return
         await copy_rows(self.session, table, rows)
 
