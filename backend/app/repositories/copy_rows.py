@@ -6,31 +6,60 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Table
+from sqlalchemy import JSON, Dialect, Float, Integer, Table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+Cell = Callable[[Any], str]
+
+
+def _json_cell(value: Any) -> str:
+    text = json.dumps(value)
+    # JSON escapes every control character, so a backslash is the only one COPY reads.
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def _text_cell(value: Any) -> str:
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _cell_of(column_type: TypeEngine[Any]) -> Cell:
+    """How one column's non-NULL values are written: JSON serialized, numbers as they print
+    (digits, sign, point, exponent: nothing to escape), anything else escaped."""
+    if isinstance(column_type, JSON):
+        return _json_cell
+    if isinstance(column_type, Integer | Float):
+        return str
+    return _text_cell
 
 
 def copy_text(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
     """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, JSON columns
-    serialized). Pure: run it in a thread, a batch of rows takes a while."""
-    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    serialized). Pure: run it in a thread, a batch of rows takes a while. A column's
+    repeated text value (the time stamp of every row) is escaped once."""
+    cells = [_cell_of(table.c[name].type) for name in columns]
+    seen: list[dict[Any, str]] = [{} for _ in columns]
+    plan = list(zip(columns, cells, seen, strict=True))
     lines = []
     for row in rows:
-        cells = []
-        for name in columns:
+        line = []
+        for name, cell, known in plan:
             value = row[name]
             if value is None:
-                cells.append("\\N")
-            elif name in json_columns:
-                cells.append(json.dumps(value).translate(_COPY_ESCAPES))
+                line.append(_NULL)
+            elif cell is _text_cell:
+                text = known.get(value)
+                if text is None:
+                    text = known[value] = cell(value)
+                line.append(text)
             else:
-                cells.append(str(value).translate(_COPY_ESCAPES))
-        lines.append("\t".join(cells))
+                line.append(cell(value))
+        lines.append("\t".join(line))
     lines.append("")
     return "\n".join(lines).encode()
 
