@@ -59,15 +59,16 @@ async def run_data_import_task(job_id: int) -> None:
     async def work(handle: JobHandle, data_session: AsyncSession) -> JobOutcome:
         job = await handle.load()
         uploads = JobUploadRepository(data_session)
-        outcome = await DataImportService(data_session).run(
-            await open_stored_file(uploads, job_id),
-            job_id=job_id,
-            module_type=ModuleTypeEnum(job.module_type_id),
-            data_entry_type=_type(job),
-            year=job.year,
-            mode=ImportMode(job.meta.get("mode", ImportMode.append.value)),
-            progress=handle.progress,
-        )
+        async with open_stored_file(uploads, job_id) as stored:
+            outcome = await DataImportService(data_session).run(
+                stored,
+                job_id=job_id,
+                module_type=ModuleTypeEnum(job.module_type_id),
+                data_entry_type=_type(job),
+                year=job.year,
+                mode=ImportMode(job.meta.get("mode", ImportMode.append.value)),
+                progress=handle.progress,
+            )
         await uploads.delete_of_job(job_id)
         return _concluded(handle, job, outcome)
 

@@ -9,7 +9,9 @@ the thread then, so the session is never used by two at once, and one chunk is h
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.repositories.job_upload_repo import JobUploadRepository
@@ -25,10 +27,33 @@ class StoredFile:
 
 
 class _ChunksThroughLoop:
+    """Each next chunk is read by a task on the loop, started for the waiting thread; once the
+    file is closed (the job stopped waiting for its thread: done, failed or cancelled), none is
+    started any more, so the session is free for the job's rollback."""
+
     def __init__(self, uploads: JobUploadRepository, job_id: int) -> None:
         self._uploads = uploads
         self._job_id = job_id
         self._loop = asyncio.get_running_loop()
+        self._reading: asyncio.Task[tuple[int, bytes] | None] | None = None
+        self._closed = False
+
+    def _start(self, seq: int, answer: Future[tuple[int, bytes] | None]) -> None:
+        """On the loop: read the chunk after `seq` into `answer`."""
+        if self._closed:
+            answer.set_exception(RuntimeError("the job stopped reading its file"))
+            return
+        self._reading = self._loop.create_task(self._uploads.chunk_after(self._job_id, seq))
+
+        def relay(reading: asyncio.Task[tuple[int, bytes] | None]) -> None:
+            if reading.cancelled():
+                answer.set_exception(RuntimeError("the job stopped reading its file"))
+            elif (error := reading.exception()) is not None:
+                answer.set_exception(error)
+            else:
+                answer.set_result(reading.result())
+
+        self._reading.add_done_callback(relay)
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -39,16 +64,28 @@ class _ChunksThroughLoop:
             raise RuntimeError("a stored file is read in a thread: its chunks need the loop")
         seq = -1
         while True:
-            found = asyncio.run_coroutine_threadsafe(
-                self._uploads.chunk_after(self._job_id, seq), self._loop
-            ).result()
+            answer: Future[tuple[int, bytes] | None] = Future()
+            self._loop.call_soon_threadsafe(self._start, seq, answer)
+            found = answer.result()
             if found is None:
                 return
             seq, chunk = found
             yield chunk
 
+    async def close(self) -> None:
+        """No chunk is read from now on; one being read is awaited (its outcome dropped)."""
+        self._closed = True
+        if self._reading is not None and not self._reading.done():
+            await asyncio.wait([self._reading])
 
-async def open_stored_file(uploads: JobUploadRepository, job_id: int) -> StoredFile:
-    """The job's file; JobUploadMissingError when it is no longer stored."""
+
+@asynccontextmanager
+async def open_stored_file(uploads: JobUploadRepository, job_id: int) -> AsyncIterator[StoredFile]:
+    """The job's file while the block lasts; JobUploadMissingError when it is no longer
+    stored."""
     newlines = await uploads.newlines_of(job_id)
-    return StoredFile(_ChunksThroughLoop(uploads, job_id), newlines)
+    chunks = _ChunksThroughLoop(uploads, job_id)
+    try:
+        yield StoredFile(chunks, newlines)
+    finally:
+        await asyncio.shield(chunks.close())

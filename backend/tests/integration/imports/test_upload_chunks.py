@@ -1,22 +1,25 @@
 """A file stored in many small chunks imports exactly as one stored in a single chunk: the
 job reads and decodes it chunk by chunk (characters and line ends cut between chunks joined),
-and its chunks go with the job."""
+its chunks go with the job, and a stopped job reads no more of them."""
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+from collections.abc import Awaitable, Callable
 from typing import Any, BinaryIO
 
 import pytest
 from factories import create_unit
 from import_helpers import PROCESS_FACTORS, RunImport
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.ingestion import IngestionResult
+from app.domain.ingestion import IngestionResult, TargetType
 from app.models import DataEntry, DataEntryEmission, DataIngestionJob, JobUpload, JobUploadChunk
 from app.repositories import job_upload_repo
 from app.services.ingestion.data_import import ImportMode
+from app.services.ingestion.stored_file import open_stored_file
 
 UNIT = "Lé😀"  # 2- and 4-byte characters, cut by small chunks
 # A BOM, CRLF line ends, a quoted cell, rows refused for their values (with their lines).
@@ -100,3 +103,26 @@ async def test_many_small_chunks_import_as_one(
     assert chunked.meta["removed"] == 79
     assert await _chunks(db) == 0  # deleted with the job's final commit
     assert await db.scalar(select(func.count()).select_from(JobUpload)) == 0
+
+
+async def test_a_closed_file_reads_no_more_chunks(
+    session_factory: async_sessionmaker[AsyncSession],
+    create_job: Callable[..., Awaitable[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunks are read through the job's session only while the job waits for its thread:
+    once the job stops (cancelled, failed), the thread's next request is refused, never run
+    beside the job's rollback."""
+    monkeypatch.setattr(job_upload_repo, "CHUNK_BYTES", 4)
+    job_id = await create_job(TargetType.DATA_ENTRIES, content=b"a,b\n1,2\n3,4\n")
+    async with session_factory() as session:
+        uploads = job_upload_repo.JobUploadRepository(session)
+        async with open_stored_file(uploads, job_id) as stored:
+            assert stored.newlines == 3
+            with pytest.raises(RuntimeError, match="read in a thread"):
+                next(iter(stored.chunks))
+            chunks = iter(stored.chunks)
+            assert await asyncio.to_thread(next, chunks) == b"a,b\n"
+            assert await asyncio.to_thread(next, chunks) == b"1,2\n"
+        with pytest.raises(RuntimeError, match="the job stopped reading its file"):
+            await asyncio.to_thread(next, chunks)
