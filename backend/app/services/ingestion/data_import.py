@@ -50,10 +50,11 @@ from app.domain.modules import (
     parse_data_entry_type,
 )
 from app.domain.recalculation_status import EntryCountChange
-from app.emissions import EmissionRow, EntryError, EntryValidationError, FactorIndex, validate_entry
+from app.emissions import EmissionRow, EntryError, EntryValidationError, FactorIndex
 from app.emissions.entry import reason
 from app.emissions.factor_files import TYPE_COLUMN
 from app.emissions.factor_versions import EntryStanding, fresh_standing
+from app.emissions.validation import RowValidator
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
 from app.repositories.data_entry_import_repo import DataEntryImportRepository
@@ -189,6 +190,7 @@ class _RowReader:
         self.unit_index = header.index(UNIT_COLUMN)
         self.type_index = None if data_entry_type is not None else header.index(TYPE_COLUMN)
         self.missing = {t: missing_columns(header, FileKind.data_entries, t) for t in self.types}
+        self.validators = {t: RowValidator(t, header) for t in self.types}
 
     def read(self, line: int, cells: Sequence[str]) -> _Row:
         if len(cells) != len(self.header):
@@ -206,7 +208,7 @@ class _RowReader:
                 f"{entry_type.name} rows; {describe_columns(FileKind.data_entries, entry_type)}"
             )
         try:
-            data = validate_entry(entry_type, dict(zip(self.header, cells, strict=True)))
+            data = self.validators[entry_type].validate(cells)
         except EntryValidationError as error:
             raise _RowRejected(str(error)) from None
         return _Row(line, unit_code, entry_type, data, [])

@@ -4,12 +4,39 @@ import pytest
 
 from app.domain.modules import DataEntryTypeEnum as T
 from app.emissions import ENTRY_FIELDS, FACTOR_FIELDS, EntryValidationError, validate_entry
+from app.emissions.validation import RowValidator
+
+
+def _from_cells(type_id: int, raw: dict[str, str]) -> dict[str, object]:
+    """A file's row of these cells (header reversed, an unknown column added), validated by
+    the importer's RowValidator."""
+    header = ["comment", *reversed(raw)]
+    return RowValidator(type_id, header).validate(["ignored", *(raw[name] for name in header[1:])])
 
 
 def _rejects(type_id: int, raw: dict[str, str | None], message: str) -> None:
     with pytest.raises(EntryValidationError) as caught:
         validate_entry(type_id, raw)
     assert str(caught.value) == message
+    cells = {name: value for name, value in raw.items() if value is not None}
+    with pytest.raises(EntryValidationError) as from_cells:
+        _from_cells(type_id, cells)
+    assert str(from_cells.value) == message
+
+
+@pytest.mark.parametrize("type_id", list(ENTRY_FIELDS))
+@pytest.mark.parametrize("cell", ["", "1", "abc", "-1"])
+def test_a_row_of_cells_validates_as_its_dict_does(type_id: T, cell: str) -> None:
+    raw = {field.name: cell for field in ENTRY_FIELDS[type_id].fields}
+    try:
+        expected: dict[str, object] | str = validate_entry(type_id, raw)
+    except EntryValidationError as error:
+        expected = str(error)
+    try:
+        found: dict[str, object] | str = _from_cells(type_id, raw)
+    except EntryValidationError as error:
+        found = str(error)
+    assert found == expected
 
 
 def test_cells_become_typed_values_with_defaults() -> None:
@@ -30,6 +57,8 @@ def test_cells_become_typed_values_with_defaults() -> None:
         "cabin_class": "eco",
         "number_of_trips": 1,
     }
+    cells = {"origin_iata": " gva ", "destination_iata": "JFK", "cabin_class": "Eco"}
+    assert _from_cells(T.plane, cells) == entry  # absent columns are empty cells
 
 
 def test_override_is_parsed() -> None:
