@@ -5,8 +5,9 @@ On a fresh database (units and factors as in bench/imports.py): starts `co2calc 
 a data file of N plane rows through the API, then recalculates that type (N entries). During
 each job, GET /api/v1/health, /api/v1/auth/me and /api/v1/sync/recalculation-status are each
 sampled every 50 ms (a request waits for the previous one), and the job's SSE stream is
-followed: the table gives each endpoint's p50/p95/max and the largest gap between two progress
-events. Timings are printed, never asserted.
+followed: the table gives each endpoint's p50/p95/max, the largest gap between two events that
+moved the progress (message or count; heartbeats alone do not count) and how long the write
+phase ran after its own message. Timings are printed, never asserted.
 
     uv run python bench/latency.py [--rows 1000000] [--db postgresql] [--quick] [--json out.json]
 """
@@ -62,6 +63,7 @@ class Figures:
     max_ms: float
     largest_progress_gap_s: float
     job_s: float
+    writing_s: float | None  # from the write phase's message to the end; None: not announced
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -82,17 +84,43 @@ async def sample(client: httpx.AsyncClient, url: str, until: asyncio.Event) -> l
     return latencies
 
 
-async def progress_times(client: httpx.AsyncClient, job_id: int) -> list[float]:
-    """Arrival times of the job's SSE events (each one a progress change) to its end."""
-    times = [time.perf_counter()]
+@dataclass
+class Progress:
+    """A job's stream as the page sees it: when its progress (message or count) moved."""
+
+    times: list[float]
+    messages: list[str]
+
+    def largest_gap(self) -> float:
+        return max((b - a for a, b in itertools.pairwise(self.times)), default=0.0)
+
+    def writing_seconds(self) -> float | None:
+        """From the write phase's own message to the end of the stream (None: never shown)."""
+        for at, message in zip(self.times[1:], self.messages, strict=False):
+            if message.startswith("Writing"):
+                return self.times[-1] - at
+        return None
+
+
+async def progress_times(client: httpx.AsyncClient, job_id: int) -> Progress:
+    """Arrival times of the job's SSE events that moved its progress (message or count; a
+    heartbeat alone does not count), to its end, with their messages."""
+    progress = Progress([time.perf_counter()], [])
+    last: tuple[Any, Any] | None = None
     async with client.stream("GET", f"/api/v1/sync/jobs/{job_id}/stream") as response:
         response.raise_for_status()
         async for line in response.aiter_lines():
-            if line.startswith("data:"):
-                times.append(time.perf_counter())
-                if json.loads(line[5:]).get("stream_closed"):
-                    break
-    return times
+            if not line.startswith("data:"):
+                continue
+            event = json.loads(line[5:])
+            moved = (event.get("status_message"), event.get("progress_done"))
+            if moved != last or event.get("stream_closed"):
+                progress.times.append(time.perf_counter())
+                progress.messages.append(str(event.get("status_message") or ""))
+                last = moved
+            if event.get("stream_closed"):
+                break
+    return progress
 
 
 async def measure(
@@ -103,12 +131,17 @@ async def measure(
     samplers = [asyncio.create_task(sample(client, url, done)) for url in ENDPOINTS]
     started = time.perf_counter()
     job_id = await start()
-    times = await asyncio.wait_for(progress_times(client, job_id), JOB_SECONDS)
+    progress = await asyncio.wait_for(progress_times(client, job_id), JOB_SECONDS)
     job_s = time.perf_counter() - started
     done.set()
     job = (await client.get(f"/api/v1/sync/jobs/{job_id}")).json()
     console.print(f"{phase}: job {job_id} {job['result_name']}: {job['status_message']}")
-    gap = max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+    writing = progress.writing_seconds()
+    console.print(
+        f"{phase}: write phase "
+        + ("never announced" if writing is None else f"announced, {writing:.2f} s to the end")
+    )
+    gap = progress.largest_gap()
     figures = []
     for url, task in zip(ENDPOINTS, samplers, strict=True):
         latencies = await task
@@ -122,6 +155,7 @@ async def measure(
                 round(max(latencies) * 1000, 1),
                 round(gap, 2),
                 round(job_s, 1),
+                None if writing is None else round(writing, 2),
             )
         )
     return figures
@@ -237,6 +271,7 @@ def print_table(console: Console, figures: list[Figures], title: str) -> None:
         table.add_column(column, justify="left" if column in ("phase", "endpoint") else "right")
     table.add_column("largest progress gap (s)", justify="right")
     table.add_column("job (s)", justify="right")
+    table.add_column("write phase (s)", justify="right")
     for f in figures:
         table.add_row(
             f.phase,
@@ -247,6 +282,7 @@ def print_table(console: Console, figures: list[Figures], title: str) -> None:
             f"{f.max_ms:.1f}",
             f"{f.largest_progress_gap_s:.2f}",
             f"{f.job_s:.1f}",
+            "not announced" if f.writing_s is None else f"{f.writing_s:.2f}",
         )
     console.print(table)
 
