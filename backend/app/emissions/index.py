@@ -152,7 +152,7 @@ class FactorIndex:
         given = (
             data_entry_type_id,
             year,
-            *(classification.get(name) for name in self._key_names[data_entry_type_id]),
+            *map(classification.get, self._key_names[data_entry_type_id]),
         )
         try:
             outcome = self._resolved.get(given)
