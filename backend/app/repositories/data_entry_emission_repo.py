@@ -13,6 +13,19 @@ from app.emissions.factor_versions import FactorVersions, row_versions
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import Repository, table_of
 
+# The columns a writer of emission rows gives (the id is the database's), in one order for
+# every staged copy of them.
+WRITTEN_COLUMNS = (
+    "data_entry_id",
+    "emission_type_id",
+    "kg_co2eq",
+    "factor_id",
+    "factor_ref_id",
+    "factor_revision",
+    "meta",
+    "computed_at",
+)
+
 # Bound parameters per statement stay far below SQLite's (32766) and PostgreSQL's (65535) caps.
 _CHUNK = 10_000
 

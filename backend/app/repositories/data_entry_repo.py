@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+import orjson
+from sqlalchemy import Select, Text, cast, func, select
 
 from app.models import CarbonReport, CarbonReportModule, DataEntry, Unit
 from app.repositories.base import Repository, iter_keyset_batches
@@ -21,6 +23,34 @@ class EntryRow:
     data_entry_type_id: int
     data: dict[str, Any]
     revision: int
+
+
+# An entry as read for a batch: (id, module id, type id, data as JSON text, revision).
+RawEntry = Sequence[Any]
+
+
+def decode_entries(rows: Iterable[RawEntry]) -> list[EntryRow]:
+    """Pure: raw entries as EntryRows, their data decoded. orjson decodes several times faster
+    than the standard module (the decoding was a fifth of a recalculation's time); what it
+    refuses (NaN, say, which an old SQLite row may hold) goes to the standard decoder."""
+    return [
+        EntryRow(
+            id=row[0],
+            carbon_report_module_id=row[1],
+            data_entry_type_id=row[2],
+            data=_decoded(row[3]),
+            revision=row[4],
+        )
+        for row in rows
+    ]
+
+
+def _decoded(text: str) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        data = json.loads(text)
+    return data
 
 
 def _of_type_and_year(
@@ -98,12 +128,34 @@ class DataEntryRepository(Repository[DataEntry]):
         `after` = (module id, entry id) of the last row already handled; `source`: only the
         entries it created; `keep_job_id`: not those this import job created.
         """
+        async for rows in self.iter_raw_batches_by_data_entry_type_and_year(
+            data_entry_type_id,
+            year,
+            batch_size,
+            after=after,
+            source=source,
+            keep_job_id=keep_job_id,
+        ):
+            yield decode_entries(rows)
+
+    async def iter_raw_batches_by_data_entry_type_and_year(
+        self,
+        data_entry_type_id: int,
+        year: int,
+        batch_size: int = 1000,
+        *,
+        after: tuple[int, int] | None = None,
+        source: int | None = None,
+        keep_job_id: int | None = None,
+    ) -> AsyncGenerator[Sequence[RawEntry]]:
+        """`iter_batches_by_data_entry_type_and_year` with `data` left as JSON text, for a
+        caller that decodes it off the event loop (`decode_entries`, in a worker thread)."""
         statement = _of_type_and_year(
             select(
                 DataEntry.id,
                 DataEntry.carbon_report_module_id,
                 DataEntry.data_entry_type_id,
-                DataEntry.data,
+                cast(DataEntry.data, Text),
                 DataEntry.revision,
             ),
             data_entry_type_id,
@@ -123,16 +175,7 @@ class DataEntryRepository(Repository[DataEntry]):
             # at the first module on every batch.
             extra_bounds=lambda last: [CarbonReportModule.id >= last[0]],
         ):
-            yield [
-                EntryRow(
-                    id=row[0],
-                    carbon_report_module_id=row[1],
-                    data_entry_type_id=row[2],
-                    data=row[3],
-                    revision=row[4],
-                )
-                for row in rows
-            ]
+            yield rows
 
     async def map_revisions(self, entry_ids: Collection[int]) -> dict[int, int]:
         """Current revision by entry id (deleted entries are absent)."""

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from app.domain.ingestion import DataEntrySource
 from app.models import DataEntry, DataEntryEmission, IntEnumType, JSONType, UTCDateTime
 from app.repositories.base import table_of
+from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS
 from app.repositories.temp_staging import TempStagingRepository
 
 _temp = MetaData()
@@ -140,14 +141,4 @@ class ImportStagingRepository(TempStagingRepository):
             staged_emissions.c.meta,
             literal(computed_at, UTCDateTime),
         ).order_by(staged_emissions.c.entry_key, staged_emissions.c.position)
-        columns = [
-            "data_entry_id",
-            "emission_type_id",
-            "kg_co2eq",
-            "factor_id",
-            "factor_ref_id",
-            "factor_revision",
-            "meta",
-            "computed_at",
-        ]
-        return await self.insert_from_select(table_of(DataEntryEmission), columns, rows)
+        return await self.insert_from_select(table_of(DataEntryEmission), WRITTEN_COLUMNS, rows)

@@ -28,24 +28,25 @@ are committed per batch, and the swap opens the write transaction with `BEGIN IM
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Collection, Iterable
-from datetime import datetime
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db_errors import is_connection_lost
 from app.domain.modules import DataEntryTypeEnum, module_of
-from app.emissions import EntryError, FactorIndex
-from app.emissions.entry import reason
+from app.emissions import FactorIndex
 from app.models.base import utcnow
 from app.repositories.data_entry_repo import EntryRow
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
-from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
+from app.repositories.recalculation_staging_repo import (
+    RecalculationStagingRepository,
+    staged_rows,
+)
 from app.repositories.sync_scope_repo import ScopeLockRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
-from app.services.data_entry_emission_service import insertable_rows
 from app.services.factor_service import FactorService
 from app.workflows.entry_batches import BatchedRun, CalculatorBug, Computed
 from app.workflows.recalculation_run import (
@@ -147,7 +148,8 @@ class EmissionRecalculationWorkflow(BatchedRun):
         computed_at = utcnow()
 
         async def stage(batch: list[EntryRow], computed: list[Computed]) -> None:
-            await self.staging.stage(*_staged_rows(batch, computed, computed_at))
+            rows = await asyncio.to_thread(staged_rows, batch, computed, computed_at)
+            await self.staging.stage(*rows)
             await self.staging.commit_staged_on_sqlite()
 
         await self.compute(type_id, year, total, index, stage)
@@ -180,27 +182,3 @@ class EmissionRecalculationWorkflow(BatchedRun):
         """Rewrite the stats of the modules these types touched, and of their reports."""
         module_ids = await self.staging.list_module_ids(data_entry_type_ids)
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
-
-
-def _staged_rows(
-    batch: Iterable[EntryRow], computed: Iterable[Computed], computed_at: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Pure: the staged entry rows (with their entry error, if any) and emission rows."""
-    entry_rows: list[dict[str, Any]] = []
-    emission_rows: list[dict[str, Any]] = []
-    for entry, result in zip(batch, computed, strict=True):
-        error = None
-        if isinstance(result, EntryError):
-            error = reason(result)
-        else:
-            emission_rows.extend(insertable_rows(entry.id, result, computed_at))
-        entry_rows.append(
-            {
-                "entry_id": entry.id,
-                "data_entry_type_id": entry.data_entry_type_id,
-                "carbon_report_module_id": entry.carbon_report_module_id,
-                "revision": entry.revision,
-                "error": error,
-            }
-        )
-    return entry_rows, emission_rows

@@ -2,20 +2,29 @@
 preview share, so both see the same entries in the same batches and compute each with
 `compute_entry` against the run's one factor index.
 
-Entries are read in keyset batches and computed in slices of `SLICE_ROWS`, so a large batch
-still moves the bar (by time) while it computes. Each computed batch goes to the caller's
-`on_batch` (stage it, or tally it), then the listener hears how far the type got.
+Entries are read in keyset batches with their data as JSON text. Decoding and computing run
+in a worker thread, slice by slice (`SLICE_ROWS`), so the event loop keeps answering requests
+and moving the bar (by time) while a batch computes, and the read of the next batch runs on
+the database meanwhile. Each computed batch goes to the caller's `on_batch` (stage it, or
+tally it) once that read is done, then the listener hears how far the type got.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.progress_pace import SLICE_ROWS, ProgressPace
 from app.emissions import EmissionRow, EntryError, FactorIndex, compute_entry
-from app.repositories.data_entry_repo import DataEntryRepository, EntryRow
+from app.repositories.data_entry_repo import (
+    DataEntryRepository,
+    EntryRow,
+    RawEntry,
+    decode_entries,
+)
 from app.workflows.recalculation_run import RecalculationListener, RecalculationScope
 
 Computed = list[EmissionRow] | EntryError
@@ -28,6 +37,24 @@ class CalculatorBug(Exception):
     def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
         self.cause = cause
+
+
+def _compute_slice(
+    raw: Sequence[RawEntry], year: int, index: FactorIndex
+) -> tuple[list[EntryRow], list[Computed]]:
+    """Pure (runs in a worker thread): the entries decoded, and each one computed."""
+    entries = decode_entries(raw)
+    try:
+        computed = [
+            compute_entry(entry.data_entry_type_id, entry.data, year, index) for entry in entries
+        ]
+    except Exception as error:  # pure code: a calculator bug, this type's failure
+        raise CalculatorBug(error) from error
+    return entries, computed
+
+
+async def _next(batches: AsyncGenerator[Sequence[RawEntry]]) -> Sequence[RawEntry] | None:
+    return await anext(batches, None)
 
 
 async def compute_in_batches(
@@ -44,25 +71,33 @@ async def compute_in_batches(
     """Compute the type's entries batch by batch; raises CalculatorBug for a calculator bug."""
     done = 0
     pace = ProgressPace()
-    async for batch in entries.iter_batches_by_data_entry_type_and_year(type_id, year, batch_size):
-        computed: list[Computed] = []
-        for start in range(0, len(batch), SLICE_ROWS):
-            part = batch[start : start + SLICE_ROWS]
+    batches = entries.iter_raw_batches_by_data_entry_type_and_year(type_id, year, batch_size)
+    async with aclosing(batches):
+        raw = await anext(batches, None)
+        while raw is not None:
+            reading = asyncio.ensure_future(_next(batches))  # overlaps the compute
             try:
-                computed += [
-                    compute_entry(entry.data_entry_type_id, entry.data, year, index)
-                    for entry in part
-                ]
-            except Exception as error:  # pure code: a calculator bug, this type's failure
-                raise CalculatorBug(error) from error
-            if start + len(part) < len(batch) and pace.due():
-                so_far = done + start + len(part)
-                await listener.computed(type_id, so_far, max(total, so_far))
-        await on_batch(batch, computed)
-        done += len(batch)
-        total = max(total, done)
-        pace.due(final=True)
-        await listener.computed(type_id, done, total)
+                batch: list[EntryRow] = []
+                computed: list[Computed] = []
+                for start in range(0, len(raw), SLICE_ROWS):
+                    part = raw[start : start + SLICE_ROWS]
+                    rows, results = await asyncio.to_thread(_compute_slice, part, year, index)
+                    batch += rows
+                    computed += results
+                    if start + len(part) < len(raw) and pace.due():
+                        so_far = done + start + len(part)
+                        await listener.computed(type_id, so_far, max(total, so_far))
+            finally:
+                # The session is the read's until it ends, whatever happened to the compute.
+                following = await asyncio.gather(reading, return_exceptions=True)
+            if isinstance(following[0], BaseException):
+                raise following[0]
+            await on_batch(batch, computed)
+            done += len(batch)
+            total = max(total, done)
+            pace.due(final=True)
+            await listener.computed(type_id, done, total)
+            raw = following[0]
 
 
 class BatchedRun:

@@ -642,9 +642,9 @@ async def test_an_edit_during_a_running_recalculation_is_neither_lost_nor_stale(
     session_factory: SessionFactory, monkeypatch: pytest.MonkeyPatch, pause_at: Any
 ) -> None:
     monkeypatch.setattr(emission_recalculation, "BATCH_SIZE", 2)
-    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0])
+    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     job_id = await new_job(session_factory)
-    paused = pause_at("Recalculating emissions... 2/4")
+    paused = pause_at("Recalculating emissions... 2/6")
     running = asyncio.create_task(
         run_recalculation_task(ModuleTypeEnum.process_emissions, PROCESS, YEAR, job_id)
     )
@@ -655,16 +655,17 @@ async def test_an_edit_during_a_running_recalculation_is_neither_lost_nor_stale(
             await DataEntryService(session).update(entry_id, {"quantity_kg": quantity})
             await session.commit()
 
-    # An entry the job already read and one it has not: neither edit waits for the job.
+    # An entry the job already read and one it has not (the third batch: the second was read
+    # while the first computed): neither edit waits for the job.
     await asyncio.wait_for(edit(ids[0], 10.0), 5)
-    await asyncio.wait_for(edit(ids[3], 40.0), 5)
+    await asyncio.wait_for(edit(ids[5], 40.0), 5)
     paused.release.set()
     await asyncio.wait_for(running, 30)
 
     job = await job_of(session_factory, job_id)
     assert job.result == IngestionResult.SUCCESS
     assert job.meta["recalculation"]["skipped_changed"] == 1
-    assert await emissions_of(session_factory, ids) == [280.0, 56.0, 84.0, 1120.0]
+    assert await emissions_of(session_factory, ids) == [280.0, 56.0, 84.0, 112.0, 140.0, 1120.0]
     await assert_up_to_date(session_factory, PROCESS)
 
 

@@ -32,7 +32,9 @@ from app.models import (
     DataEntry,
     DataEntryEmission,
     DataIngestionJob,
+    Factor,
 )
+from app.models.base import utcnow
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
@@ -316,14 +318,15 @@ async def test_a_calculator_bug_is_not_an_entry_error(
 async def test_an_entry_edited_after_it_was_read_keeps_its_edit(
     session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
-    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0])
-    read_first, read_later = ids[0], ids[3]
+    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    read_first, read_later = ids[0], ids[5]
 
     async def edit_both(done: int) -> None:
         if done != 2:
             return
         # Committed on another connection while the recalculation runs: one entry it has
-        # already read (skipped at the swap), one it has not read yet (read as edited).
+        # already read (skipped at the swap), one it has not read yet (read as edited: the
+        # third batch; the second was read while the first computed).
         for entry_id, quantity in ((read_first, 100.0), (read_later, 200.0)):
             async with session_factory() as session:
                 await DataEntryService(session).update(entry_id, {"quantity_kg": quantity})
@@ -331,12 +334,12 @@ async def test_an_entry_edited_after_it_was_read_keeps_its_edit(
 
     stats = await recalculate(engine, batch_size=2, listener=Recorder(edit_both))
 
-    assert (stats["recalculated"], stats["skipped_changed"]) == (3, 1)
+    assert (stats["recalculated"], stats["skipped_changed"]) == (5, 1)
     rows = await emissions_by_entry(session_factory)
     assert rows[read_first] == [(70100, 2800.0)]
     assert rows[read_later] == [(70100, 5600.0)]
     assert list((await module_totals(session_factory)).values()) == [
-        pytest.approx(28 * (100 + 2 + 3 + 200))
+        pytest.approx(28 * (100 + 2 + 3 + 4 + 5 + 200))
     ]
 
 
@@ -541,3 +544,34 @@ async def test_a_batch_larger_than_a_slice_reports_progress_by_time_within_it(
 
     assert stats["recalculated"] == 23
     assert recorder.calls == PROGRESS_OF_23_BY_FIVES
+
+
+async def test_written_rows_keep_their_factor_meta_and_time_of_computation(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    """What the staging writes (COPY on PostgreSQL, the driver's executemany on SQLite) comes
+    back through the models as an edit would have written it."""
+    ids = await seed_process(session_factory, [2.0])
+    async with session_factory() as session:
+        overridden = await create_entry(
+            session, data={"category": "ch4", "quantity_kg": 1.0, "kg_co2eq": 3.5}
+        )
+        await session.commit()
+    before = utcnow()
+
+    await recalculate(engine)
+
+    after = utcnow()
+    async with session_factory() as session:
+        rows = {
+            row.data_entry_id: row
+            for row in (await session.execute(select(DataEntryEmission))).scalars()
+        }
+        factor = (await session.execute(select(Factor))).scalar_one()
+    computed, override = rows[ids[0]], rows[overridden.id]
+    assert (computed.kg_co2eq, computed.factor_id, computed.meta) == (56.0, factor.id, {})
+    assert (computed.factor_ref_id, computed.factor_revision) == (factor.id, factor.revision)
+    assert (override.kg_co2eq, override.factor_id, override.meta) == (3.5, None, {"override": True})
+    for row in (computed, override):
+        assert before <= row.computed_at <= after
+        assert row.computed_at.tzinfo is not None
