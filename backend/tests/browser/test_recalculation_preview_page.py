@@ -4,6 +4,8 @@ units that change most; nothing written (the type stays stale)."""
 
 from __future__ import annotations
 
+import re
+
 from browser_env import BROWSER_TESTS, JOB_SECONDS, OpenPage, Screenshot
 from data_management import open_dialog
 from factor_files import scaled_factor_file
@@ -13,6 +15,12 @@ from playwright.sync_api import expect
 pytestmark = BROWSER_TESTS
 
 PROCESS_MODULE, PROCESS_TYPE = 8, 50
+# A figure as the page writes tonnes in English: digits, thousands commas, a decimal point.
+FIGURE = r"[+-]?[\d,]+(?:\.\d+)?"
+
+
+def _decimals(figure: str) -> int:
+    return len(figure.partition(".")[2])
 
 
 def test_the_dialog_previews_the_choice_and_confirm_never_waits(
@@ -44,6 +52,16 @@ def test_the_dialog_previews_the_choice_and_confirm_never_waits(
     expect(totals).to_contain_text("+20.0 %")
     expect(dialog.get_by_test_id(f"preview-type-{PROCESS_TYPE}")).to_contain_text("Process")
     expect(dialog.get_by_test_id("preview-unit")).not_to_have_count(0)
+    # Both sides of an arrow, and the change, are written with the same number of decimals.
+    units = dialog.get_by_test_id("preview-unit")
+    lines = [totals.inner_text()] + [
+        f"{unit.locator('td').nth(1).inner_text()} ({unit.locator('td').nth(2).inner_text()})"
+        for unit in units.all()
+    ]
+    for line in lines:
+        found = re.search(rf"({FIGURE}) → ({FIGURE})[^(]*\(({FIGURE})", line)
+        assert found is not None, line
+        assert len({_decimals(figure) for figure in found.groups()}) == 1, line
     screenshot(page, "preview-done")
     dialog.get_by_test_id("dialog-cancel").click()
 

@@ -1,5 +1,6 @@
 /** Names and numbers as the operator reads them, in the chosen language. */
 import { useI18n } from 'vue-i18n';
+import { tonnesFormat } from '@/domain/tonnes';
 
 export function useLabels() {
   const { t, te, locale } = useI18n();
@@ -29,12 +30,17 @@ export function useLabels() {
 
   function tonnes(kg: number | null | undefined): string {
     if (kg === null || kg === undefined) return '—';
-    return new Intl.NumberFormat(locale.value, { maximumFractionDigits: 1 }).format(kg / 1000);
+    return tonnesFormat(locale.value, [kg])(kg);
+  }
+
+  /** The formatter of values read together (before, after, change): tonnes, same decimals. */
+  function tonnesAlike(...kgs: number[]): (kg: number) => string {
+    return tonnesFormat(locale.value, kgs);
   }
 
   function count(value: number): string {
     return new Intl.NumberFormat(locale.value).format(value);
   }
 
-  return { moduleLabel, typeLabel, dateTime, shortDate, tonnes, count };
+  return { moduleLabel, typeLabel, dateTime, shortDate, tonnes, tonnesAlike, count };
 }
