@@ -79,6 +79,15 @@ def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     expect(type_badge(page, LONG_TYPE)).to_have_attribute("data-status", "needs_recalculation")
     expect(module_badge(page, LONG_MODULE)).to_have_attribute("data-status", "needs_recalculation")
     expect(module_badge(page, LONG_MODULE)).to_contain_text("Recalculation needed")
+    # The toast says what the import did to the factors, as the job's result does.
+    toast = page.get_by_test_id("job-toast").filter(has_text="Factor import finished")
+    expect(toast).to_be_visible()
+    meta = page_server.wait_for_job(int(toast.get_attribute("data-job-id") or 0))["meta"]
+    assert meta["updated"] > 0, meta
+    expect(toast).to_have_text(
+        f"Factor import finished: {meta['inserted']} inserted, {meta['updated']} updated, "
+        f"{meta['unchanged']} unchanged, {meta['removed']} removed."
+    )
     screenshot(page, "stale-after-factor-import", show=card(page, LONG_MODULE))
 
     dialog = open_dialog(page, LONG_MODULE)

@@ -1,9 +1,10 @@
 /** A toast with the outcome of each followed job, once it is really finished (its stream's last
- * event): success, warning with counts, cancelled (by whom), or error with the job's message. */
+ * event): success, warning with counts, cancelled (by whom), or error with the job's message. A
+ * factor import says what it did to the factors (inserted, updated, unchanged, removed). */
 import { useQuasar } from 'quasar';
 import { onBeforeUnmount } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { changedNoFactor, jobCounts } from '@/domain/jobMeta';
+import { changedNoFactor, factorChanges, jobCounts } from '@/domain/jobMeta';
 import { JobResult, cancelledBy, jobKind } from '@/domain/jobs';
 import { useJobStreamsStore } from '@/stores/jobStreams';
 
@@ -17,16 +18,17 @@ export function useJobToasts(): void {
     const what = t(`toast.${jobKind(job)}`);
     const counts = jobCounts(job);
     const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };
+    const changes = factorChanges(job);
+    const done = changes ? t('toast.factorChanges', { ...changes }) : t('toast.countDone', { count: counts.done }, counts.done);
     const canceller = cancelledBy(job);
     if (canceller !== null) {
       $q.notify({ type: 'info', message: t('toast.cancelled', { what, name: canceller }), attrs });
     } else if (job.result === JobResult.SUCCESS && changedNoFactor(job)) {
       $q.notify({ type: 'info', message: t('toast.noFactorChanged', { what }), attrs });
     } else if (job.result === JobResult.SUCCESS) {
-      $q.notify({ type: 'positive', message: t('toast.success', { what, done: counts.done }, counts.done), attrs });
+      $q.notify({ type: 'positive', message: t('toast.success', { what, details: done }), attrs });
     } else if (job.result === JobResult.WARNING) {
-      const details = [
-        ['countDone', counts.done],
+      const problems = [
         ['countRejected', counts.rejected],
         ['countEntryErrors', counts.entryErrors],
         ['countFailedTypes', counts.failedTypes],
@@ -35,10 +37,10 @@ export function useJobToasts(): void {
         type: 'warning',
         message: t('toast.warning', {
           what,
-          details: details
-            .filter(([key, value]) => value > 0 || key === 'countDone')
-            .map(([key, value]) => t(`toast.${key}`, { count: value }, value))
-            .join(', '),
+          details: [
+            done,
+            ...problems.filter(([, value]) => value > 0).map(([key, value]) => t(`toast.${key}`, { count: value }, value)),
+          ].join(', '),
         }),
         timeout: 8000,
         attrs,

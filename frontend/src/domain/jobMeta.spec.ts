@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeJob } from '@/testing/jobs';
-import { changedNoFactor, entryErrors, failureReason, jobCounts, rejectedRows } from './jobMeta';
+import { changedNoFactor, entryErrors, factorChanges, failureReason, jobCounts, rejectedRows } from './jobMeta';
 
 const factorImport = makeJob({
   target_type: 1,
@@ -69,6 +69,17 @@ describe('job meta', () => {
     expect(jobCounts(makeJob({ meta: {} }))).toEqual({ done: 0, rejected: 0, entryErrors: 0, failedTypes: 0 });
     expect(jobCounts(factorImport)).toMatchObject({ done: 20, rejected: 120 });
     expect(jobCounts(dataImport)).toMatchObject({ done: 2, rejected: 1, entryErrors: 1 });
+  });
+
+  it('reads what a factor import did to the factors, and nothing for another job', () => {
+    expect(factorChanges(factorImport)).toEqual({ inserted: 3, updated: 13, unchanged: 4, removed: 0 });
+    expect(factorChanges(makeJob({ target_type: 1, ingestion_method: 1, meta: { removed: 2 } }))).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      removed: 2,
+    });
+    expect(factorChanges(dataImport)).toBeNull();
   });
 
   it('tells a factor import that changed nothing from one that changed something', () => {

@@ -107,9 +107,27 @@ export function jobCounts(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion
   };
 }
 
+export interface FactorChanges {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+}
+
+/** What a factor import did to the stored factors, as its result says; null for another job. */
+export function factorChanges(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion_method'>): FactorChanges | null {
+  if (jobKind(job) !== 'factor_import') return null;
+  return {
+    inserted: asNumber(job.meta.inserted),
+    updated: asNumber(job.meta.updated),
+    unchanged: asNumber(job.meta.unchanged),
+    removed: asNumber(job.meta.removed),
+  };
+}
+
 /** A factor import that inserted, updated and removed nothing (the same file again): its
- * types stay as up to date as they were, which the operator is told instead of "N done". */
+ * types stay as up to date as they were, which the operator is told instead of its counts. */
 export function changedNoFactor(job: Pick<JobRead, 'meta' | 'target_type' | 'ingestion_method'>): boolean {
-  if (jobKind(job) !== 'factor_import') return false;
-  return ['inserted', 'updated', 'removed'].every((key) => asNumber(job.meta[key]) === 0);
+  const changes = factorChanges(job);
+  return changes !== null && changes.inserted + changes.updated + changes.removed === 0;
 }

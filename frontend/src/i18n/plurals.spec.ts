@@ -18,7 +18,7 @@ const CASES: Case[] = [
   ['fr', 'imports.rejected', { count: 0 }, 0, '0 ligne rejetée'],
   ['fr', 'imports.rejected', { count: 2 }, 2, '2 lignes rejetées'],
   ['fr', 'toast.countDone', { count: 1 }, 1, '1 traité'],
-  ['fr', 'toast.success', { what: 'Recalcul', done: 4 }, 4, 'Recalcul terminé : 4 traités.'],
+  ['fr', 'toast.countDone', { count: 4 }, 4, '4 traités'],
 ];
 
 describe('counted labels agree with their count (English: singular for 1; French: below 2)', () => {
