@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Dialect, Float, Integer, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -19,7 +20,10 @@ Cell = Callable[[Any], str]
 
 
 def _json_cell(value: Any) -> str:
-    text = json.dumps(value)
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (an integer past 64 bits): the standard encoder
+        text = json.dumps(value)
     # JSON escapes every control character, so a backslash is the only one COPY reads.
     return text.replace("\\", "\\\\") if "\\" in text else text
 
