@@ -5,8 +5,10 @@ For each database and each size: a fresh database (units and factors as in bench
 a fresh `co2calc serve` (inline job backend: the job runs in the server's process), one upload
 of N plane rows through POST /api/v1/sync/data-entries (the file streamed from disk by the
 client, the upload limit raised to fit it), followed to the job's end; then the server's peak
-RSS (VmHWM: receiving, checking and storing the file, and the import job). The growth from the
-small file to the big one is what the file's size costs the server. Printed, never asserted.
+RSS during them (VmHWM, reset when the server answered, with `5` written to /proc/PID/clear_refs:
+receiving, checking and storing the file, and the import job), beside its RSS at that moment
+(VmRSS, before the upload). The growth of the peak from the small file to the big
+one is what the file's size costs the server. Printed, never asserted.
 
     uv run python bench/upload_memory.py [--rows 100000] [--db sqlite --db postgresql]
         [--quick] [--json results.json]
@@ -43,17 +45,19 @@ class Measure:
     database: str
     rows: int
     file_mib: float
+    server_rss_before_mb: float
     server_peak_rss_mb: float
     job_s: float
     result: str
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set so far (Linux's VmHWM, in KiB)."""
+def rss_mb(pid: int, field: str) -> float:
+    """A memory figure of the process from Linux's /proc (VmRSS: now, VmHWM: its peak so far;
+    in KiB there)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise SystemExit("no VmHWM in /proc: this benchmark needs Linux")
+    raise SystemExit(f"no {field} in /proc: this benchmark needs Linux")
 
 
 async def _import_through_api(client: httpx.AsyncClient, path: Path) -> tuple[str, float]:
@@ -80,14 +84,19 @@ async def measure(kind: str, path: Path, rows: int) -> Measure:
     with scratch_database(kind) as url:
         await seed(url, Settings(database_url=url, secret_key=secret))
         async with serving(url, secret, file_mib) as (server, client):
+            before = rss_mb(server.pid, "VmRSS")
+            # The peak so far is the start's (imports, migrations): reset it to the RSS now.
+            await asyncio.to_thread(Path(f"/proc/{server.pid}/clear_refs").write_text, "5")
             result, job_s = await _import_through_api(client, path)
             label = "SQLite" if kind == "sqlite" else "PostgreSQL"
-            return Measure(label, rows, file_mib, peak_rss_mb(server.pid), job_s, result)
+            peak = rss_mb(server.pid, "VmHWM")
+            return Measure(label, rows, file_mib, before, peak, job_s, result)
 
 
 def print_table(console: Console, results: list[Measure]) -> None:
     table = Table(title="co2calc serve: peak RSS through an upload and its import")
-    for column in ("database", "rows", "file (MiB)", "server peak RSS (MB)", "growth (MB)"):
+    columns = ("database", "rows", "file (MiB)", "server RSS before (MB)", "server peak RSS (MB)")
+    for column in (*columns, "growth (MB)"):
         table.add_column(column, justify="left" if column == "database" else "right")
     table.add_column("upload + job (s)", justify="right")
     table.add_column("result")
@@ -98,6 +107,7 @@ def print_table(console: Console, results: list[Measure]) -> None:
             m.database,
             f"{m.rows:,}",
             f"{m.file_mib:.1f}",
+            f"{m.server_rss_before_mb:.0f}",
             f"{m.server_peak_rss_mb:.0f}",
             f"{m.server_peak_rss_mb - first:+.0f}",
             f"{m.job_s:.1f}",
