@@ -1,15 +1,12 @@
-"""The few generic queries every repository shares: one-or-none, paginate, keyset batches."""
+"""The few generic queries every repository shares: one-or-none, paginate."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, func, select, tuple_
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from app.models.base import Base
 
@@ -47,44 +44,6 @@ class Repository(Generic[ModelT]):
     def add(self, obj: ModelT) -> ModelT:
         self.session.add(obj)
         return obj
-
-
-async def iter_keyset_batches(
-    session: AsyncSession,
-    statement: Select[*tuple[Any, ...]],
-    keys: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
-    *,
-    batch_size: int,
-    after: Sequence[Any] | None = None,
-    extra_bounds: Callable[[tuple[Any, ...]], Iterable[ColumnElement[bool]]] | None = None,
-) -> AsyncIterator[Sequence[Row[*tuple[Any, ...]]]]:
-    """Rows of `statement` in batches ordered by `keys`, each batch one short query.
-
-    `keys` must be unique together and selected by `statement` under their own names. Rows
-    are plain tuples (no ORM identity map), so memory stays flat however many there are.
-    `after` resumes behind a known key. `extra_bounds(last_key)` may add redundant
-    predicates that help a planner start its scan at the cursor (on a joined table, say).
-    """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    names = [key.key for key in keys if key.key]
-    if len(names) != len(keys):
-        raise ValueError("keyset columns need names")
-    last = tuple(after) if after is not None else None
-    while True:
-        page = statement.order_by(*keys).limit(batch_size)
-        if last is not None:
-            page = page.where(tuple_(*keys) > tuple_(*last))
-            if extra_bounds is not None:
-                page = page.where(*extra_bounds(last))
-        rows = (await session.execute(page)).all()
-        if not rows:
-            return
-        yield rows
-        if len(rows) < batch_size:
-            return
-        mapping = rows[-1]._mapping
-        last = tuple(mapping[name] for name in names)
 
 
 def insert_for(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import Select, Text, cast, func, select
 
 from app.models import CarbonReport, CarbonReportModule, DataEntry, Unit
-from app.repositories.base import Repository, iter_keyset_batches
+from app.repositories.base import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +123,9 @@ class DataEntryRepository(Repository[DataEntry]):
     ) -> AsyncIterator[list[EntryRow]]:
         """The same entries as light rows, in keyset batches on (module id, entry id).
 
-        Each batch is one short indexed query (ix_data_entries_type_module_id), so nothing
-        holds all entries in memory and no read transaction has to stay open between batches.
+        Each batch is read by short indexed queries (ix_data_entries_type_module_id), so
+        nothing holds all entries in memory and no read transaction has to stay open between
+        batches.
         `after` = (module id, entry id) of the last row already handled; `source`: only the
         entries it created; `keep_job_id`: not those this import job created.
         """
@@ -149,33 +150,48 @@ class DataEntryRepository(Repository[DataEntry]):
         keep_job_id: int | None = None,
     ) -> AsyncGenerator[Sequence[RawEntry]]:
         """`iter_batches_by_data_entry_type_and_year` with `data` left as JSON text, for a
-        caller that decodes it off the event loop (`decode_entries`, in a worker thread)."""
-        statement = _of_type_and_year(
-            select(
-                DataEntry.id,
-                DataEntry.carbon_report_module_id,
-                DataEntry.data_entry_type_id,
-                cast(DataEntry.data, Text),
-                DataEntry.revision,
-            ),
-            data_entry_type_id,
-            year,
-        )
+        caller that decodes it off the event loop (`decode_entries`, in a worker thread).
+
+        Read module by module (the year's modules holding entries of the type, listed once):
+        each query is a range of one module's entries on ix_data_entries_type_module_id,
+        whatever the planner knows. One keyset query joined over the modules was planned on
+        tables without statistics yet (right after a big import) as a walk of every remaining
+        entry per batch: 2,000 rows returned for 94,000 read, quadratic in the entries.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        columns = select(
+            DataEntry.id,
+            DataEntry.carbon_report_module_id,
+            DataEntry.data_entry_type_id,
+            cast(DataEntry.data, Text),
+            DataEntry.revision,
+        ).where(DataEntry.data_entry_type_id == data_entry_type_id)
         if source is not None:
-            statement = statement.where(DataEntry.source == source)
+            columns = columns.where(DataEntry.source == source)
         if keep_job_id is not None:
-            statement = statement.where(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
-        async for rows in iter_keyset_batches(
-            self.session,
-            statement,
-            [DataEntry.carbon_report_module_id, DataEntry.id],
-            batch_size=batch_size,
-            after=after,
-            # Lets PostgreSQL start its ordered walk of the modules at the cursor instead of
-            # at the first module on every batch.
-            extra_bounds=lambda last: [CarbonReportModule.id >= last[0]],
-        ):
-            yield rows
+            columns = columns.where(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
+        modules = await self.map_module_ids_by_data_entry_type([data_entry_type_id], year)
+        batch: list[RawEntry] = []
+        for module_id in modules.get(data_entry_type_id, []):
+            if after is not None and module_id < after[0]:
+                continue
+            last_id = after[1] if after is not None and module_id == after[0] else None
+            while True:
+                wanted = batch_size - len(batch)
+                page = columns.where(DataEntry.carbon_report_module_id == module_id)
+                if last_id is not None:
+                    page = page.where(DataEntry.id > last_id)
+                rows = (await self.session.execute(page.order_by(DataEntry.id).limit(wanted))).all()
+                batch += rows
+                if len(batch) == batch_size:
+                    yield batch
+                    batch = []
+                if len(rows) < wanted:
+                    break  # the module is done
+                last_id = rows[-1][0]
+        if batch:
+            yield batch
 
     async def map_revisions(self, entry_ids: Collection[int]) -> dict[int, int]:
         """Current revision by entry id (deleted entries are absent)."""
