@@ -87,17 +87,14 @@ def _tuples(
     table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
 ) -> list[tuple[Any, ...]]:
     """The rows as parameter tuples, each value through its column type's bind processing
-    (JSON serialized, time stamps as the type stores them), as SQLAlchemy would; in a thread."""
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
-    if not any(processors):
-        return [tuple(row[name] for name in columns) for row in rows]
-    pairs = list(zip(columns, processors, strict=True))
-    return [
-        tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
-        for row in rows
-    ]
+    (JSON serialized, time stamps as the type stores them), as SQLAlchemy would; column by
+    column (map and zip, no per-cell Python frame); in a thread."""
+    values = []
+    for name in columns:
+        column = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append(column if process is None else list(map(process, column)))
+    return list(zip(*values, strict=True))
 
 
 async def insert_rows_sqlite(
