@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.domain.modules import ModuleTypeEnum
@@ -15,6 +15,7 @@ from app.domain.stats import empty_stats
 from app.models import CarbonReport, CarbonReportModule, Unit
 from app.models.base import utcnow
 from app.repositories.base import Repository, insert_for, table_of
+from app.repositories.sync_scope_repo import advisory_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,12 @@ class UnitRef:
     unit_id: int
     institutional_code: str
     name: str
+
+
+def report_creation_key(year: int) -> int:
+    """The advisory lock key of creating reports for `year`: a module id no module has, so it
+    never meets a scope's key."""
+    return advisory_key(0xFFFF, year)
 
 
 class CarbonReportRepository(Repository[CarbonReport]):
@@ -51,11 +58,23 @@ class CarbonReportRepository(Repository[CarbonReport]):
 
         Set-based and safe against a concurrent creator (ON CONFLICT DO NOTHING): two inserts
         whatever the number of units. Returns report id by unit id.
+
+        On PostgreSQL a transaction that creates reports first takes the year's report
+        creation lock, held until it ends. A new report stays its creator's until then (a data
+        import's batches wait in the real tables until the import commits), and a second
+        creator of it waits for it: with the lock, two imports meeting new units of a year in
+        other orders wait for each other in turn instead of deadlocking.
         """
         if not unit_ids:
             return {}
         now = utcnow()
         unique_units = sorted(set(unit_ids))
+        if self.session.get_bind().dialect.name == "postgresql":
+            existing = await self.map_report_ids(unique_units, year)
+            if len(existing) < len(unique_units):
+                await self.session.execute(
+                    select(func.pg_advisory_xact_lock(report_creation_key(year)))
+                )
         reports = table_of(CarbonReport)
         await self.session.execute(
             insert_for(self.session, reports).on_conflict_do_nothing(
