@@ -12,12 +12,14 @@ shared with the data import: `app.repositories.temp_staging`.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Double,
     Integer,
     MetaData,
@@ -126,6 +128,25 @@ def _row(columns: tuple[str, ...], *values: Any) -> dict[str, Any]:
     return dict(zip(columns, values, strict=True))
 
 
+@dataclass(frozen=True, slots=True)
+class EntryRange:
+    """Staged entries by id, low <= id < high (None: unbounded), for a swap done in parts."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def of(self, entry_id: ColumnElement[int]) -> list[ColumnElement[bool]]:
+        bounds = []
+        if self.low is not None:
+            bounds.append(entry_id >= self.low)
+        if self.high is not None:
+            bounds.append(entry_id < self.high)
+        return bounds
+
+
+EVERY_ENTRY = EntryRange()
+
+
 class RecalculationStagingRepository(TempStagingRepository):
     tables: ClassVar[tuple[Table, ...]] = (staged_entries, staged_emissions)
 
@@ -143,13 +164,52 @@ class RecalculationStagingRepository(TempStagingRepository):
         `accept_unchanged`)."""
         await self.begin_write()
 
-    async def accept_unchanged(self, data_entry_type_id: int) -> tuple[int, int]:
-        """Mark the staged entries of a type whose revision is still the staged one.
+    async def count_staged(self, data_entry_type_id: int) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count()).where(
+                    staged_entries.c.data_entry_type_id == data_entry_type_id
+                )
+            )
+            or 0
+        )
+
+    async def split(self, data_entry_type_id: int, size: int) -> list[EntryRange]:
+        """The type's staged entries in ranges of `size` entries by id, in order."""
+        numbered = (
+            select(
+                staged_entries.c.entry_id,
+                func.row_number().over(order_by=staged_entries.c.entry_id).label("n"),
+            )
+            .where(staged_entries.c.data_entry_type_id == data_entry_type_id)
+            .subquery()
+        )
+        lows = list(
+            (
+                await self.session.execute(
+                    select(numbered.c.entry_id)
+                    .where((numbered.c.n - 1) % size == 0)
+                    .order_by(numbered.c.entry_id)
+                )
+            ).scalars()
+        )
+        if not lows:
+            return []
+        return [
+            EntryRange(low, high)
+            for low, high in zip([None, *lows[1:]], [*lows[1:], None], strict=True)
+        ]
+
+    async def accept_unchanged(
+        self, data_entry_type_id: int, part: EntryRange = EVERY_ENTRY
+    ) -> int:
+        """Mark the staged entries of a type (in `part`) whose revision is still the staged
+        one; returns how many.
 
         PostgreSQL locks those entry rows (FOR UPDATE) for the rest of the transaction, so an
         edit cannot slip in between this check and the write: an edit that holds a row is
         waited for, and the row is then re-checked and left out. SQLite holds the database's
-        write lock already (`begin_swap`). Returns (accepted, staged) counts.
+        write lock already (`begin_swap`).
         """
         entries = table_of(DataEntry)
         staged = staged_entries.alias("staged")
@@ -159,31 +219,31 @@ class RecalculationStagingRepository(TempStagingRepository):
                 staged,
                 and_(staged.c.entry_id == entries.c.id, staged.c.revision == entries.c.revision),
             )
-            .where(staged.c.data_entry_type_id == data_entry_type_id)
+            .where(staged.c.data_entry_type_id == data_entry_type_id, *part.of(staged.c.entry_id))
             .with_for_update(of=entries)  # rendered on PostgreSQL only
         )
-        accepted = rowcount(
+        return rowcount(
             await self.session.execute(
                 update(staged_entries)
                 .where(
                     staged_entries.c.data_entry_type_id == data_entry_type_id,
+                    *part.of(staged_entries.c.entry_id),
                     staged_entries.c.entry_id.in_(unchanged),
                 )
                 .values(accepted=True)
             )
         )
-        total = await self.session.scalar(
-            select(func.count()).where(staged_entries.c.data_entry_type_id == data_entry_type_id)
-        )
-        return accepted, int(total or 0)
 
-    async def replace_emissions(self, data_entry_type_id: int) -> int:
-        """Replace the emission rows of the accepted entries of a type by the staged rows
-        (entries in error end with none); returns the number of rows written."""
+    async def replace_emissions(
+        self, data_entry_type_id: int, part: EntryRange = EVERY_ENTRY
+    ) -> int:
+        """Replace the emission rows of the accepted entries of a type (in `part`) by the
+        staged rows (entries in error end with none); returns the number of rows written."""
         emissions = table_of(DataEntryEmission)
         accepted_ids = select(staged_entries.c.entry_id).where(
             staged_entries.c.data_entry_type_id == data_entry_type_id,
             staged_entries.c.accepted,
+            *part.of(staged_entries.c.entry_id),
         )
         await self.session.execute(
             delete(emissions).where(emissions.c.data_entry_id.in_(accepted_ids))
@@ -195,6 +255,7 @@ class RecalculationStagingRepository(TempStagingRepository):
                 staged_entries.c.entry_id == staged_emissions.c.data_entry_id,
                 staged_entries.c.data_entry_type_id == data_entry_type_id,
                 staged_entries.c.accepted,
+                *part.of(staged_entries.c.entry_id),
             ),
         )
         return await self.insert_from_select(emissions, columns, rows)

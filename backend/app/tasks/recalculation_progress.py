@@ -2,8 +2,9 @@
 
 Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
 "Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
-{done}/{total}"), then "Writing ..." right before the swap. A preview: "Found {N} data entries
-to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
+{done}/{total}"), then "Writing ..." right before the swap, and on PostgreSQL "Writing the
+recalculated emissions... {done}/{total}" between the parts of a long swap. A preview: "Found
+{N} data entries to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class TypeJobProgress(RecalculationListener):
     async def writing(self) -> None:
         await self.handle.progress("Writing the recalculated emissions and stats...")
 
+    async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
+        await self.handle.progress(f"Writing the recalculated emissions... {done}/{total}")
+
 
 class ModuleJobProgress(RecalculationListener):
     """A module job: one bar over all its types, each type named, its per-type row started.
@@ -89,6 +93,12 @@ class ModuleJobProgress(RecalculationListener):
         await self.handle.progress(
             "Writing the recalculated emissions and stats of "
             f"{count(len(self.totals), 'data entry type')}..."
+        )
+
+    async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
+        await self.handle.progress(
+            f"Writing the recalculated emissions of {type_name(data_entry_type_id)}... "
+            f"{done}/{total}"
         )
 
     def _prefix(self, data_entry_type_id: int) -> str:

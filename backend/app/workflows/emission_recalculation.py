@@ -42,6 +42,7 @@ from app.models.base import utcnow
 from app.repositories.data_entry_repo import EntryRow
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.repositories.recalculation_staging_repo import (
+    EVERY_ENTRY,
     RecalculationStagingRepository,
     staged_rows,
 )
@@ -70,6 +71,16 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 MAX_ERROR_DETAILS = 100
+# Entries per part of a swap on PostgreSQL: about a second of writes on the CI machine.
+SWAP_ENTRIES = 50_000
+
+
+class _ListenerStopped(Exception):
+    """What the listener raised during a swap (a cancellation, say), carried out of it."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
 
 
 def _failed(type_id: int, error: Exception) -> TypeReport:
@@ -156,14 +167,29 @@ class EmissionRecalculationWorkflow(BatchedRun):
 
     async def _swap(self, type_id: int) -> TypeReport:
         """Replace the emission rows of the type's unchanged entries, in a savepoint: a type
-        whose writes fail is rolled back alone."""
+        whose writes fail is rolled back alone. On PostgreSQL in parts of SWAP_ENTRIES
+        entries with progress between them (the job session commits it; the parts stay in
+        this one transaction), so a long swap does not go silent; on SQLite in one part, since
+        a progress commit would wait for the write lock this transaction holds."""
         try:
             async with self.session.begin_nested():
-                accepted, total = await self.staging.accept_unchanged(type_id)
-                rows_written = await self.staging.replace_emissions(type_id)
+                total = await self.staging.count_staged(type_id)
+                parts = (
+                    [EVERY_ENTRY]
+                    if self.staging.is_sqlite
+                    else await self.staging.split(type_id, SWAP_ENTRIES)
+                )
+                accepted = rows_written = 0
+                for position, part in enumerate(parts, start=1):
+                    accepted += await self.staging.accept_unchanged(type_id, part)
+                    rows_written += await self.staging.replace_emissions(type_id, part)
+                    if position < len(parts):
+                        await self._wrote(type_id, min(position * SWAP_ENTRIES, total), total)
                 errors = await self.staging.count_accepted_errors(type_id)
                 details = await self.staging.list_accepted_errors(type_id, MAX_ERROR_DETAILS)
                 modules = await self.staging.list_module_ids([type_id])
+        except _ListenerStopped as stopped:  # cancelled or taken over: the run stops here
+            raise stopped.cause from None
         except Exception as error:
             if is_connection_lost(error):  # a database that is gone fails the run, not one type
                 raise
@@ -177,6 +203,14 @@ class EmissionRecalculationWorkflow(BatchedRun):
             skipped_changed=total - accepted,
             rows_written=rows_written,
         )
+
+    async def _wrote(self, type_id: int, done: int, total: int) -> None:
+        """The listener hears how far the swap got; what it raises stops the run (it is no
+        failure of the type's writes)."""
+        try:
+            await self.listener.wrote(type_id, done, total)
+        except Exception as error:
+            raise _ListenerStopped(error) from error
 
     async def _refresh_stats(self, data_entry_type_ids: Collection[int]) -> None:
         """Rewrite the stats of the modules these types touched, and of their reports."""

@@ -42,6 +42,10 @@ class RecalculationListener:
     async def writing(self) -> None:
         return None
 
+    async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
+        """How far a type's swap got, between its parts (PostgreSQL only; see `writing`)."""
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class TypeReport:

@@ -512,8 +512,10 @@ async def test_a_type_whose_writes_violate_a_constraint_is_rolled_back_to_its_sa
     job_id, children = await new_module_job(session_factory, [FACILITIES, ANIMALS])
     original = RecalculationStagingRepository.replace_emissions
 
-    async def violating(self: RecalculationStagingRepository, data_entry_type_id: int) -> int:
-        written = await original(self, data_entry_type_id)  # its rows are replaced, then:
+    async def violating(
+        self: RecalculationStagingRepository, data_entry_type_id: int, *part: Any
+    ) -> int:
+        written = await original(self, data_entry_type_id, *part)  # its rows are replaced, then:
         if data_entry_type_id == FACILITIES:
             await self.session.execute(
                 DataEntryEmission.__table__.insert().values(  # type: ignore[attr-defined]

@@ -38,7 +38,7 @@ from app.models.base import utcnow
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
-from app.workflows import entry_batches
+from app.workflows import emission_recalculation, entry_batches
 from app.workflows.emission_recalculation import (
     EmissionRecalculationWorkflow,
     RecalculationListener,
@@ -88,6 +88,9 @@ class Recorder(RecalculationListener):
 
     async def writing(self) -> None:
         self.calls.append(("writing",))
+
+    async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
+        self.calls.append(("wrote", done, total))
 
 
 async def seed_process(
@@ -388,10 +391,12 @@ async def test_an_edit_during_the_swap_waits_then_wins(
     in_swap, release = asyncio.Event(), asyncio.Event()
     original = RecalculationStagingRepository.replace_emissions
 
-    async def paused(self: RecalculationStagingRepository, data_entry_type_id: int) -> int:
+    async def paused(
+        self: RecalculationStagingRepository, data_entry_type_id: int, *part: Any
+    ) -> int:
         in_swap.set()
         await release.wait()
-        return await original(self, data_entry_type_id)
+        return await original(self, data_entry_type_id, *part)
 
     monkeypatch.setattr(RecalculationStagingRepository, "replace_emissions", paused)
     running = asyncio.create_task(recalculate(engine))
@@ -575,3 +580,64 @@ async def test_written_rows_keep_their_factor_meta_and_time_of_computation(
     for row in (computed, override):
         assert before <= row.computed_at <= after
         assert row.computed_at.tzinfo is not None
+
+
+async def test_a_swap_on_postgresql_goes_in_parts_with_progress_between_them(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+) -> None:
+    """Parts of 2 entries: the listener hears 2/5 and 4/5 between them on PostgreSQL; SQLite
+    swaps in one part (a progress commit there would wait for the swap's write lock)."""
+    monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 2)
+    ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0, 5.0], modules=2)
+    recorder = Recorder()
+
+    stats = await recalculate(engine, listener=recorder)
+
+    assert (stats["recalculated"], stats["rows_written"], stats["skipped_changed"]) == (5, 5, 0)
+    after_writing = recorder.calls[recorder.calls.index(("writing",)) + 1 :]
+    if database_url.startswith("sqlite"):
+        assert after_writing == []
+    else:
+        assert after_writing == [("wrote", 2, 5), ("wrote", 4, 5)]
+    rows = await emissions_by_entry(session_factory)
+    assert [rows[i] for i in ids] == [[(70100, 28.0 * q)] for q in (1, 2, 3, 4, 5)]
+
+
+async def test_what_the_listener_raises_during_a_swap_stops_the_run_and_writes_nothing(
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite swaps in one part: no progress during it")
+    monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 1)
+    ids = await seed_process(session_factory, [1.0, 2.0])
+    async with session_factory() as session:
+        for entry_id in ids:
+            entry = await session.get(DataEntry, entry_id)
+            assert entry is not None
+            await create_emission(session, entry=entry, kg_co2eq=1.5)
+        await session.commit()
+    before = await emissions_by_entry(session_factory)
+
+    class Cancelled(Exception):
+        pass
+
+    class Cancelling(RecalculationListener):
+        async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
+            raise Cancelled
+
+    async with data_session(engine) as session:
+        workflow = EmissionRecalculationWorkflow(session, listener=Cancelling())
+        with pytest.raises(Cancelled):
+            await workflow.run(
+                RecalculationScope(int(ModuleTypeEnum.process_emissions), (PROCESS,), YEAR)
+            )
+        await session.rollback()
+
+    assert before == {entry_id: [(70100, 1.5)] for entry_id in ids}
+    assert await emissions_by_entry(session_factory) == before
