@@ -119,6 +119,7 @@ class DataEntryRepository(Repository[DataEntry]):
         *,
         after: tuple[int, int] | None = None,
         source: int | None = None,
+        other_sources: bool = False,
         keep_job_id: int | None = None,
     ) -> AsyncIterator[list[EntryRow]]:
         """The same entries as light rows, in keyset batches on (module id, entry id).
@@ -127,7 +128,8 @@ class DataEntryRepository(Repository[DataEntry]):
         nothing holds all entries in memory and no read transaction has to stay open between
         batches.
         `after` = (module id, entry id) of the last row already handled; `source`: only the
-        entries it created; `keep_job_id`: not those this import job created.
+        entries it created (`other_sources`: only those it did not); `keep_job_id`: not those
+        this import job created.
         """
         async for rows in self.iter_raw_batches_by_data_entry_type_and_year(
             data_entry_type_id,
@@ -135,6 +137,7 @@ class DataEntryRepository(Repository[DataEntry]):
             batch_size,
             after=after,
             source=source,
+            other_sources=other_sources,
             keep_job_id=keep_job_id,
         ):
             yield decode_entries(rows)
@@ -147,6 +150,7 @@ class DataEntryRepository(Repository[DataEntry]):
         *,
         after: tuple[int, int] | None = None,
         source: int | None = None,
+        other_sources: bool = False,
         keep_job_id: int | None = None,
     ) -> AsyncGenerator[Sequence[RawEntry]]:
         """`iter_batches_by_data_entry_type_and_year` with `data` left as JSON text, for a
@@ -168,7 +172,9 @@ class DataEntryRepository(Repository[DataEntry]):
             DataEntry.revision,
         ).where(DataEntry.data_entry_type_id == data_entry_type_id)
         if source is not None:
-            columns = columns.where(DataEntry.source == source)
+            columns = columns.where(
+                DataEntry.source != source if other_sources else DataEntry.source == source
+            )
         if keep_job_id is not None:
             columns = columns.where(DataEntry.ingestion_job_id.is_distinct_from(keep_job_id))
         modules = await self.map_module_ids_by_data_entry_type([data_entry_type_id], year)

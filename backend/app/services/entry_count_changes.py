@@ -89,10 +89,11 @@ class EntryCountChanges:
     ) -> dict[int, EntryCountChange]:
         """What deleting the year's entries of these types that `source` created (but the
         job `keep_job_id`'s, written already and not counted yet) takes off their counts;
-        read before the delete. Entries are only computed where the counts do
-        not already tell: a counted type with no affected or unresolvable entry loses only
-        entries, one losing all its entries loses its whole row; otherwise the removed entries
-        are computed in keyset batches."""
+        read before the delete. Entries are only computed where the counts do not already
+        tell: a counted type losing all its entries loses its whole row, one with no affected
+        or unresolvable entry loses only entries. Otherwise the smaller side is computed in
+        keyset batches: the entries that stay (the type then keeps exactly their standings,
+        whatever its counts held) or those removed."""
         counted = await self.counts.read_year(year)
         sizes = await DataEntryImportRepository(self.session).count_by_type_and_source(
             source, data_entry_type_ids, year, keep_job_id=keep_job_id
@@ -112,8 +113,18 @@ class EntryCountChanges:
                     index = await FactorService(self.session).get_index_for_types(
                         data_entry_type_ids, year
                     )
+                kept_fewer = total - removed < removed
                 tally: Counter[EntryStanding] = await EntryFactorCountingService(
                     self.session
-                ).tally(type_id, year, index, source=int(source), keep_job_id=keep_job_id)
-                removal[type_id] = -change_of(tally)
+                ).tally(
+                    type_id,
+                    year,
+                    index,
+                    source=int(source),
+                    other_sources=kept_fewer,
+                    keep_job_id=keep_job_id,
+                )
+                removal[type_id] = (
+                    change_of(tally) + -_all_of(counts) if kept_fewer else -change_of(tally)
+                )
         return removal

@@ -59,14 +59,20 @@ class EntryFactorCountingService:
         index: FactorIndex,
         *,
         source: int | None = None,
+        other_sources: bool = False,
         keep_job_id: int | None = None,
     ) -> Counter[EntryStanding]:
         """The standings of the type's entries of the year (only those `source` created, when
-        given, but those of the job `keep_job_id`), computed in keyset batches; nothing is
-        written."""
+        given, or with `other_sources` those it did not; never those of the job
+        `keep_job_id`), computed in keyset batches; nothing is written."""
         tally: Counter[EntryStanding] = Counter()
         async for batch in self.entries.iter_batches_by_data_entry_type_and_year(
-            type_id, year, self.batch_size, source=source, keep_job_id=keep_job_id
+            type_id,
+            year,
+            self.batch_size,
+            source=source,
+            other_sources=other_sources,
+            keep_job_id=keep_job_id,
         ):
             stored = await self.emissions.map_factor_versions([e.id for e in batch])
             for entry in batch:

@@ -106,20 +106,24 @@ async def test_an_append_import_adds_its_entries_and_those_no_factor_matches(
     assert await counts() == (11, 2, 3)
 
 
+@pytest.mark.parametrize("kept", [1, 7], ids=["fewer-kept", "fewer-removed"])
 async def test_a_replace_import_takes_off_the_entries_it_removes_by_their_standing(
     session_factory: SessionFactory,
     import_factors: RunImport,
     import_data: RunImport,
     counts: Callable[[], Awaitable[Counts]],
+    kept: int,
 ) -> None:
-    await _post(session_factory, category="co2", quantity_kg=4)  # kept by the replace
+    """Computed either way: the entries that stay (fewer than those removed), or the removed."""
+    for _ in range(kept):
+        await _post(session_factory, category="co2", quantity_kg=4)  # kept by the replace
     await import_factors(process_factors(co2=2, n2o=None))
-    assert await counts() == (7, 3, 1)
+    assert await counts() == (6 + kept, 2 + kept, 1)
 
     job = await import_data(csv_bytes(HEADER, "U1,ch4,,1,", "U1,n2o,,1,"), mode=ImportMode.replace)
 
     assert job.meta["removed"] == 6
-    assert await counts() == (3, 1, 1)
+    assert await counts() == (2 + kept, kept, 1)
 
 
 async def test_a_replace_import_removing_every_entry_leaves_only_its_own(
