@@ -93,6 +93,7 @@ bench: setup
 	$(UV_RUN) python bench/factor_counting.py
 	$(UV_RUN) python bench/workers.py
 	$(UV_RUN) python bench/preview.py
+	$(UV_RUN) python bench/replace_counts.py
 
 bench-quick: setup
 	$(UV_RUN) python bench/recalculation.py --quick
@@ -102,6 +103,7 @@ bench-quick: setup
 	$(UV_RUN) python bench/factor_counting.py --quick
 	$(UV_RUN) python bench/workers.py --quick
 	$(UV_RUN) python bench/preview.py --quick
+	$(UV_RUN) python bench/replace_counts.py --quick
 
 # The page's typed client, regenerated from the API after a route or schema changed (needs the
 # page's Node packages: `npm ci` in frontend/). A test fails while the committed one is stale.
