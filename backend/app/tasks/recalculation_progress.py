@@ -3,7 +3,7 @@
 Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
 "Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
 {done}/{total}"), then "Writing ..." right before the swap, and on PostgreSQL "Writing the
-recalculated emissions... {done}/{total}" between the parts of a long swap. A preview: "Found
+recalculated emissions... {done}/{total}" after each part of a long swap. A preview: "Found
 {N} data entries to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
 """
 

@@ -588,7 +588,7 @@ async def test_a_swap_on_postgresql_goes_in_parts_with_progress_between_them(
     monkeypatch: pytest.MonkeyPatch,
     database_url: str,
 ) -> None:
-    """Parts of 2 entries: the listener hears 2/5 and 4/5 between them on PostgreSQL; SQLite
+    """Parts of 2 entries: the listener hears 2/5, 4/5 and 5/5 after them on PostgreSQL; SQLite
     swaps in one part (a progress commit there would wait for the swap's write lock)."""
     monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 2)
     ids = await seed_process(session_factory, [1.0, 2.0, 3.0, 4.0, 5.0], modules=2)
@@ -601,7 +601,7 @@ async def test_a_swap_on_postgresql_goes_in_parts_with_progress_between_them(
     if database_url.startswith("sqlite"):
         assert after_writing == []
     else:
-        assert after_writing == [("wrote", 2, 5), ("wrote", 4, 5)]
+        assert after_writing == [("wrote", 2, 5), ("wrote", 4, 5), ("wrote", 5, 5)]
     rows = await emissions_by_entry(session_factory)
     assert [rows[i] for i in ids] == [[(70100, 28.0 * q)] for q in (1, 2, 3, 4, 5)]
 
