@@ -34,12 +34,13 @@ from recalc_floor import floor
 from rich.console import Console
 from rich.table import Table
 from scratch_db import scratch_database
+from sqlalchemy import func, select
 
 from app.db import create_engine, create_session_factory
 from app.db_migrations import upgrade_async
 from app.domain.ingestion import IngestionMethod, IngestionState, TargetType
 from app.domain.modules import DataEntryTypeEnum, module_of
-from app.models import DataIngestionJob
+from app.models import DataEntry, DataEntryEmission, DataIngestionJob
 from app.repositories.data_entry_repo import DataEntryRepository
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
@@ -155,6 +156,21 @@ async def _job(url: str, type_id: int) -> dict[str, Any]:
     }
 
 
+async def total_kg(engine: Any, type_id: int) -> float:
+    """The sum of the type's stored emissions (kg CO2e), as the last writer left them."""
+    async with create_session_factory(engine)() as session:
+        total = await session.scalar(
+            select(func.sum(DataEntryEmission.kg_co2eq))
+            .join(DataEntry, DataEntry.id == DataEntryEmission.data_entry_id)
+            .where(DataEntry.data_entry_type_id == type_id)
+        )
+    return float(total or 0.0)
+
+
+def relative_difference(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b)) if a or b else 0.0
+
+
 def job_seconds(done: DataIngestionJob | None, what: str) -> float:
     """From the claim to the finish of a job that succeeded (else the bench stops, saying so)."""
     assert done is not None
@@ -195,7 +211,11 @@ def _bench_type(database: str, url: str, entry_type: DataEntryTypeEnum, baseline
     _in_fresh_process(measure_floor, url, type_id)  # the first emission rows, untimed
     base = _in_fresh_process(measure_baseline, url, type_id, baseline)
     job = _in_fresh_process(measure_job, url, type_id)
+    job_total = asyncio.run(_disposing(url, total_kg, type_id))
     low = _in_fresh_process(measure_floor, url, type_id)
+    difference = relative_difference(job_total, asyncio.run(_disposing(url, total_kg, type_id)))
+    if difference > 1e-9:
+        raise SystemExit(f"the job's total differs from the floor's by {difference:.2e} (relative)")
     name = entry_type.name
     scale = job["entries"] / base["entries"] if base["entries"] else 1.0
     rows = [
@@ -217,7 +237,7 @@ def _bench_type(database: str, url: str, entry_type: DataEntryTypeEnum, baseline
             job["seconds"],
             job["rows"],
             job["rss"],
-            f"{job['errors']:,} entry errors",
+            f"{job['errors']:,} entry errors; total = floor's to {difference:.0e}",
         ),
         Row(
             database,
