@@ -606,14 +606,14 @@ async def test_a_swap_on_postgresql_goes_in_parts_with_progress_between_them(
     assert [rows[i] for i in ids] == [[(70100, 28.0 * q)] for q in (1, 2, 3, 4, 5)]
 
 
+# PostgreSQL only: SQLite swaps in one part, with no progress during it.
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_what_the_listener_raises_during_a_swap_stops_the_run_and_writes_nothing(
     session_factory: async_sessionmaker[AsyncSession],
     engine: AsyncEngine,
     monkeypatch: pytest.MonkeyPatch,
-    database_url: str,
 ) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite swaps in one part: no progress during it")
     monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 1)
     ids = await seed_process(session_factory, [1.0, 2.0])
     async with session_factory() as session:
