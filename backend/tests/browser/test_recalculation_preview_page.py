@@ -54,9 +54,13 @@ def test_the_dialog_previews_the_choice_and_confirm_never_waits(
     expect(dialog.get_by_test_id("preview-unit")).not_to_have_count(0)
     # Both sides of an arrow, and the change, are written with the same number of decimals.
     units = dialog.get_by_test_id("preview-unit")
+    changes = [unit.locator("td").nth(2).inner_text() for unit in units.all()]
+    # The Change column: the delta, then its percentage in brackets.
+    for change in changes:
+        assert re.fullmatch(rf"{FIGURE} \([+-]?\d+\.\d %\)", change), change
     lines = [totals.inner_text()] + [
-        f"{unit.locator('td').nth(1).inner_text()} ({unit.locator('td').nth(2).inner_text()})"
-        for unit in units.all()
+        f"{unit.locator('td').nth(1).inner_text()} ({change})"
+        for unit, change in zip(units.all(), changes, strict=True)
     ]
     for line in lines:
         found = re.search(rf"({FIGURE}) → ({FIGURE})[^(]*\(({FIGURE})", line)
