@@ -30,6 +30,9 @@ def serve(
     """
     import uvicorn
 
+    from app.cli._server import SHUTDOWN_GRACE_SECONDS
+    from app.cli._server import serve as serve_until_stopped
+
     settings = get_settings()
     # Refuse before uvicorn starts (no traceback); the app resolves the same key again.
     require_secret_key(settings)
@@ -42,15 +45,18 @@ def serve(
     # One sentence a line, never wrapped by the console: a URL split at 80 columns is unusable.
     console.print(f"[bold green]co2calc[/] is starting at {url}", soft_wrap=True)
     console.print(f"API docs: {url}/docs", soft_wrap=True)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=bind_host,
-        port=bind_port,
-        # The CLI's callback configured logging (app.core.logging): uvicorn's loggers write
-        # through it instead of installing their own handlers.
-        log_config=None,
-        log_level=settings.log_level.lower(),
+    serve_until_stopped(
+        uvicorn.Config(
+            "app.main:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            # The CLI's callback configured logging (app.core.logging): uvicorn's loggers
+            # write through it instead of installing their own handlers.
+            log_config=None,
+            log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
     )
 
 

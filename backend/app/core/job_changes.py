@@ -7,6 +7,9 @@ on the same SQLite file) are still seen by the stream's polling.
 
 A stream subscribes once, before its first read, and stays subscribed: a change committed while
 it reads is kept for its next wait instead of being lost between a read and the wait after it.
+
+A stream lasts as long as its job, and the server waits for every open answer before it stops
+the app (and the jobs it runs): a stopping server ends every stream first (`end_streams`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _subscribers: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
+_ending = False
 
 
 def notify(job_id: int) -> None:
     """Wake every stream of this job (call after the change is committed)."""
     for event in _subscribers.get(job_id, ()):
         event.set()
+
+
+def end_streams() -> None:
+    """The process is stopping: wake every stream, which then ends (`streams_ending`)."""
+    global _ending
+    _ending = True
+    for events in _subscribers.values():
+        for event in events:
+            event.set()
+
+
+def streams_ending() -> bool:
+    """Whether streams must end now, the process stopping."""
+    return _ending
 
 
 class JobChanges:

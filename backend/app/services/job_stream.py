@@ -1,6 +1,7 @@
 """The SSE stream of one job: current state at once, then every change (at once
 when the job runs in this process, else within a poll interval), a keep-alive comment while
-idle, and a last event with `stream_closed`. A database out of reach (a restart) pauses the
+idle, and a last event with `stream_closed`; a stopping server ends it without one (the client
+reconnects, to the server that replaced it). A database out of reach (a restart) pauses the
 stream, which keeps polling: the next read tells what happened meanwhile.
 
 Each event carries an `id:`, counting on from the `Last-Event-ID` a reconnecting client sends,
@@ -74,7 +75,7 @@ async def job_events(
         last_payload: dict[str, Any] | None = None
         last_sent = time.monotonic()
         unreachable = False
-        while not await is_disconnected():
+        while not job_changes.streams_ending() and not await is_disconnected():
             try:
                 async with session_factory() as session:
                     job = await DataIngestionRepository(session).get(job_id)

@@ -11,64 +11,31 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 import httpx
 import live_server
 import pytest
 from api_fixtures import TEST_PASSWORD, TEST_SECRET_KEY, CreateUser
-from factories import create_factor_job
+from held_scope import YEAR, answering, scope_held
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.permissions import Role
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
-from app.models import DataIngestionJob, Factor, JobUpload, JobUploadChunk, utcnow
+from app.models import DataIngestionJob, Factor, JobUpload, JobUploadChunk
 from app.paths import factors_dir
 from app.repositories.job_upload_repo import JobUploadRepository
-from app.tasks.context import worker_id
-from app.tasks.job_handle import JobHandle
-from app.tasks.scope_lock import ScopeLock
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # two server starts, loaded machine
 
-YEAR = 2025
 PROCESS = ModuleTypeEnum.process_emissions
 TRAVEL = ModuleTypeEnum.professional_travel
 TRAIN = DataEntryTypeEnum.train
 FACTORS = factors_dir(YEAR)
 
 StartServer = Callable[..., subprocess.Popen[str]]  # the e2e conftest's start_server
-
-
-async def answering(base_url: str, server: subprocess.Popen[str]) -> None:
-    # In a thread, so this process's own job keeps its heartbeat while the server starts.
-    await asyncio.to_thread(live_server.wait_until_answering, f"{base_url}/api/v1/health", server)
-
-
-@asynccontextmanager
-async def scope_held(engine: AsyncEngine, module_type: ModuleTypeEnum) -> AsyncIterator[int]:
-    """A running job of this process holding (module, YEAR), with its heartbeat and lock,
-    until the block ends; yields its id."""
-    session_factory = async_sessionmaker(engine, expire_on_commit=False)
-    async with session_factory() as session:
-        holder = await create_factor_job(
-            session, module_type_id=int(module_type), worker_id=worker_id(), heartbeat_at=utcnow()
-        )
-        await session.commit()
-    handle = JobHandle(session_factory, holder.id, worker_id())
-    lock = ScopeLock(engine, int(module_type), YEAR, holder.id)
-
-    async def already_held() -> None:
-        raise AssertionError("the test's scope is already held")
-
-    async with lock.held(already_held):
-        assert await handle.claim()
-        async with handle.heartbeat(also=lock.refresh):
-            yield holder.id
-        await handle.finish_error("the test released the scope")
 
 
 async def job(session_factory: async_sessionmaker[AsyncSession], job_id: int) -> DataIngestionJob:
