@@ -8,6 +8,10 @@ on the same SQLite file) are still seen by the stream's polling.
 A stream subscribes once, before its first read, and stays subscribed: a change committed while
 it reads is kept for its next wait instead of being lost between a read and the wait after it.
 
+While a job's final write transaction holds SQLite's write lock, its progress cannot be
+committed: the job shows it here instead (`show`), to the streams of this process, until its
+next committed change (`notify`) replaces it.
+
 A stream lasts as long as its job, and the server waits for every open answer before it stops
 the app (and the jobs it runs): a stopping server ends every stream first (`end_streams`).
 """
@@ -16,15 +20,34 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 _subscribers: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
+_shown: dict[int, dict[str, Any]] = {}
 _ending = False
 
 
 def notify(job_id: int) -> None:
     """Wake every stream of this job (call after the change is committed)."""
+    _shown.pop(job_id, None)
+    _wake(job_id)
+
+
+def show(job_id: int, fields: Mapping[str, Any]) -> None:
+    """Show these fields of the job (its progress) over its row to the streams of this
+    process, until its next committed change: for progress that cannot be committed."""
+    _shown[job_id] = dict(fields)
+    _wake(job_id)
+
+
+def shown(job_id: int) -> dict[str, Any]:
+    """The fields `show` set for this job and no commit replaced yet."""
+    return dict(_shown.get(job_id, {}))
+
+
+def _wake(job_id: int) -> None:
     for event in _subscribers.get(job_id, ()):
         event.set()
 

@@ -101,6 +101,7 @@ async def job_events(
             if job.state == IngestionState.FINISHED:
                 yield event({**payload, "stream_closed": True})
                 return
+            payload.update(job_changes.shown(job_id))  # progress its write lock kept uncommitted
             if payload != last_payload:
                 yield event(payload)
                 last_payload = payload

@@ -95,6 +95,16 @@ class JobHandle:
         if cancel_requested_by is not None:
             raise JobCancelledError(cancel_requested_by)
 
+    async def progress_while_writing(self, message: str) -> None:
+        """Progress from inside the job's final write transaction. On SQLite that transaction
+        holds the database's write lock, which a progress commit would wait for: the job's
+        streams in this process show the message instead (the row keeps the write phase's
+        own message, and a cancel request cannot be committed meanwhile either)."""
+        if self.session_factory.kw["bind"].dialect.name == "sqlite":
+            job_changes.show(self.job_id, {"status_message": message})
+            return
+        await self.progress(message)
+
     async def finish_in(
         self,
         data_session: AsyncSession,

@@ -2,9 +2,10 @@
 
 Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
 "Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
-{done}/{total}"), then "Writing ..." right before the swap, and on PostgreSQL "Writing the
-recalculated emissions... {done}/{total}" after each part of a long swap. A preview: "Found
-{N} data entries to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
+{done}/{total}"), then "Writing ..." right before the swap, and "Writing the recalculated
+emissions... {done}/{total}" after each part of a long swap (on SQLite only the streams of the
+process running the job show these: the swap holds the write lock a progress commit needs). A
+preview: "Found {N} data entries to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class TypeJobProgress(RecalculationListener):
         await self.handle.progress("Writing the recalculated emissions and stats...")
 
     async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
-        await self.handle.progress(f"Writing the recalculated emissions... {done}/{total}")
+        await self.handle.progress_while_writing(
+            f"Writing the recalculated emissions... {done}/{total}"
+        )
 
 
 class ModuleJobProgress(RecalculationListener):
@@ -96,7 +99,7 @@ class ModuleJobProgress(RecalculationListener):
         )
 
     async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
-        await self.handle.progress(
+        await self.handle.progress_while_writing(
             f"Writing the recalculated emissions of {type_name(data_entry_type_id)}... "
             f"{done}/{total}"
         )

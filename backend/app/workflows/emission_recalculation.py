@@ -42,7 +42,6 @@ from app.models.base import utcnow
 from app.repositories.data_entry_repo import EntryRow
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.repositories.recalculation_staging_repo import (
-    EVERY_ENTRY,
     RecalculationStagingRepository,
     staged_rows,
 )
@@ -71,8 +70,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 MAX_ERROR_DETAILS = 100
-# Entries per part of a swap on PostgreSQL: under a second of writes on the quiet CI machine
-# (parts of 50,000 left 12.7 s between two progress events at a load average of 15).
+# Entries per part of a swap: under a second of writes on the quiet CI machine (parts of
+# 50,000 left 12.7 s between two progress events on PostgreSQL at a load average of 15).
 SWAP_ENTRIES = 20_000
 
 
@@ -168,18 +167,13 @@ class EmissionRecalculationWorkflow(BatchedRun):
 
     async def _swap(self, type_id: int) -> TypeReport:
         """Replace the emission rows of the type's unchanged entries, in a savepoint: a type
-        whose writes fail is rolled back alone. On PostgreSQL in parts of SWAP_ENTRIES
-        entries with progress after each (the job session commits it; the parts stay in
-        this one transaction), so a long swap does not go silent; on SQLite in one part, since
-        a progress commit would wait for the write lock this transaction holds."""
+        whose writes fail is rolled back alone. In parts of SWAP_ENTRIES entries, all in this
+        one transaction, with progress after each, so a long swap does not go silent (on
+        SQLite the listener shows it without a commit: this transaction holds the write lock)."""
         try:
             async with self.session.begin_nested():
                 total = await self.staging.count_staged(type_id)
-                parts = (
-                    [EVERY_ENTRY]
-                    if self.staging.is_sqlite
-                    else await self.staging.split(type_id, SWAP_ENTRIES)
-                )
+                parts = await self.staging.split(type_id, SWAP_ENTRIES)
                 accepted = rows_written = 0
                 for position, part in enumerate(parts, start=1):
                     accepted += await self.staging.accept_unchanged(type_id, part)

@@ -43,7 +43,8 @@ class RecalculationListener:
         return None
 
     async def wrote(self, data_entry_type_id: int, done: int, total: int) -> None:
-        """How far a type's swap got, after each of its parts (PostgreSQL only; see `writing`)."""
+        """How far a type's swap got, after each of its parts. Called inside the swap's write
+        transaction: on SQLite it holds the write lock, so nothing may be committed here."""
         return None
 
 

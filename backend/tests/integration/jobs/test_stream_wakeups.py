@@ -4,11 +4,13 @@ before the stream's poll interval would have read it."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
 
 from factories import create_job
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import job_changes
 from app.domain.ingestion import IngestionResult
 from app.services.job_stream import job_events
 from app.tasks.job_handle import JobHandle
@@ -84,3 +86,24 @@ async def test_a_change_made_while_the_client_reads_an_event_is_not_lost(
 
     assert MESSAGES[0] in following
     await events.aclose()
+
+
+async def test_progress_shown_without_a_commit_reaches_the_stream_until_the_next_commit(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """What a job shows while its write transaction holds SQLite's write lock goes over its
+    row in the stream, at once; the next committed change replaces it."""
+    handle, events = await _job_and_stream(session_factory)
+    await anext(events)
+    assert await handle.claim()
+    await anext(events)  # RUNNING
+
+    job_changes.show(handle.job_id, {"status_message": "Writing... 2/3"})
+    shown = json.loads((await asyncio.wait_for(anext(events), 10.0)).split("data: ", 1)[1])
+    await handle.progress("Writing... done")
+    committed = json.loads((await asyncio.wait_for(anext(events), 10.0)).split("data: ", 1)[1])
+
+    assert shown["status_message"] == "Writing... 2/3"
+    assert committed["status_message"] == "Writing... done"
+    assert job_changes.shown(handle.job_id) == {}
+    await handle.finish_error("stopped")

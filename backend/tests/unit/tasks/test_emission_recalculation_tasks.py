@@ -27,6 +27,7 @@ from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.core import job_changes
 from app.core.errors import Conflict
 from app.domain.ingestion import IngestionResult, IngestionState
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
@@ -292,6 +293,39 @@ async def test_a_type_job_finishes_success_with_its_stats_and_factor_sequence(
     ]
     assert await emissions_of(session_factory, ids) == [28.0, 56.0, 84.0]
     await assert_up_to_date(session_factory, PROCESS)
+
+
+async def test_a_swap_in_parts_shows_its_progress_on_sqlite_without_committing_it(
+    session_factory: SessionFactory,
+    messages: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+) -> None:
+    """Parts of 2 entries. PostgreSQL commits the progress after each part; SQLite's swap holds
+    the write lock a progress commit would wait for, so the job shows it to the streams of its
+    process instead, and the final commit replaces what it showed."""
+    monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 2)
+    shown: list[str] = []
+    show = job_changes.show
+
+    def recording(job_id: int, fields: dict[str, Any]) -> None:
+        shown.append(fields["status_message"])
+        show(job_id, fields)
+
+    monkeypatch.setattr(job_changes, "show", recording)
+    await seed_process(session_factory, [1.0, 2.0, 3.0])
+    job_id = await new_job(session_factory)
+
+    await run_recalculation_task(ModuleTypeEnum.process_emissions, PROCESS, YEAR, job_id)
+
+    job = await job_of(session_factory, job_id)
+    assert (job.state, job.result) == (IngestionState.FINISHED, IngestionResult.SUCCESS)
+    parts = [f"Writing the recalculated emissions... {done}/3" for done in (2, 3)]
+    if database_url.startswith("sqlite"):
+        assert (shown, messages[-1]) == (parts, "Writing the recalculated emissions and stats...")
+    else:
+        assert (shown, messages[-2:]) == ([], parts)
+    assert job_changes.shown(job_id) == {}
 
 
 async def test_progress_is_published_batch_by_batch(
