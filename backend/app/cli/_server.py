@@ -1,10 +1,12 @@
-"""The uvicorn server of `co2calc serve`, which stops promptly while job streams are open.
+"""The uvicorn server of `co2calc serve`: shorter garbage-collector pauses while jobs run,
+and a prompt stop while job streams are open.
 
 Imported when the server starts only (uvicorn is not needed by the other commands).
 """
 
 from __future__ import annotations
 
+import gc
 import socket
 
 import uvicorn
@@ -22,6 +24,14 @@ class Server(uvicorn.Server):
     as long as its job, and uvicorn waits for the open answers before it stops the app, whose
     shutdown is what ends the inline jobs (a running one "interrupted"; one waiting for its
     scope stays queued, for the next server to take over)."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Once the app started, its objects (modules, routes, models: about 140,000) move
+        out of the garbage collector's reach: a full collection scanned them all, each time
+        holding the whole process (the event loop too) for 130 to 490 ms on a loaded machine."""
+        await super().startup(sockets)
+        gc.collect()
+        gc.freeze()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         job_changes.end_streams()
