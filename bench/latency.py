@@ -94,6 +94,14 @@ class Progress:
     def largest_gap(self) -> float:
         return max((b - a for a, b in itertools.pairwise(self.times)), default=0.0)
 
+    def largest_gap_after(self) -> str:
+        """The message shown during the largest gap (what the job was doing then)."""
+        gaps = [b - a for a, b in itertools.pairwise(self.times)]
+        if not gaps:
+            return ""
+        at = gaps.index(max(gaps))
+        return "(connecting)" if at == 0 else self.messages[at - 1]
+
     def writing_seconds(self) -> float | None:
         """From the write phase's own message to the end of the stream (None: never shown)."""
         for at, message in zip(self.times[1:], self.messages, strict=False):
@@ -142,6 +150,10 @@ async def measure(
         + ("never announced" if writing is None else f"announced, {writing:.2f} s to the end")
     )
     gap = progress.largest_gap()
+    console.print(
+        f"{phase}: largest progress gap {gap:.2f} s, while showing: "
+        f"{progress.largest_gap_after()!r}"
+    )
     figures = []
     for url, task in zip(ENDPOINTS, samplers, strict=True):
         latencies = await task
