@@ -21,6 +21,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Double,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -69,6 +70,9 @@ staged_emissions = Table(
     Column("factor_revision", Integer),
     Column("meta", JSONType, nullable=False),
     Column("computed_at", UTCDateTime, nullable=False),
+    # A swap in parts reads the rows of one range of entries: without it each part scanned
+    # every staged row (a million, once per part of 20,000).
+    Index("ix_recalc_staged_emissions_entry", "data_entry_id"),
     prefixes=["TEMPORARY"],
 )
 
