@@ -181,8 +181,9 @@ export interface paths {
         /**
          * Stream Job
          * @description Server-sent events: the job now, each change (within about a second), keep-alive
-         *     comments while idle, and a last event with `"stream_closed": true` once FINISHED. Each
-         *     event has an `id:`; the first also a `retry:` hint (milliseconds before reconnecting).
+         *     comments while idle, and a last event with `"stream_closed": true` once FINISHED (a
+         *     stopping server ends the stream without it). Each event has an `id:`; the first also a
+         *     `retry:` hint (milliseconds before reconnecting).
          */
         get: operations["stream_job"];
         put?: never;

@@ -120,8 +120,9 @@ async def stream_job(
     ] = None,
 ) -> EventStreamResponse:
     """Server-sent events: the job now, each change (within about a second), keep-alive
-    comments while idle, and a last event with `"stream_closed": true` once FINISHED. Each
-    event has an `id:`; the first also a `retry:` hint (milliseconds before reconnecting)."""
+    comments while idle, and a last event with `"stream_closed": true` once FINISHED (a
+    stopping server ends the stream without it). Each event has an `id:`; the first also a
+    `retry:` hint (milliseconds before reconnecting)."""
     if await DataIngestionRepository(session).get(job_id) is None:
         raise NotFound(f"job {job_id} does not exist")
     events = job_events(
