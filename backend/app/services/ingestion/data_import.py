@@ -1,10 +1,12 @@
 """The work of a DATA_ENTRIES job fed by a CSV file (method csv).
 
 Two phases, so that the time other writers wait for the import is short:
-1. the file is read batch by batch (BATCH_SIZE rows): each batch is checked, its units resolved
-   (cached across batches), its emissions computed and it is written where it waits for
-   phase 2 before the next batch is read, so only one batch of rows is held whatever the
-   file's length; progress by time and after the last batch. Where a batch waits:
+1. the file is read batch by batch (BATCH_SIZE rows): each batch is checked and its emissions
+   computed in a worker thread, one batch ahead (`app.core.read_ahead`): while the database
+   writes batch n, batch n + 1 is prepared. Then its units are resolved (cached across
+   batches) and it is written where it waits for phase 2, so at most two batches of rows are
+   held whatever the file's length; progress by time and after the last batch. Where a batch
+   waits:
    - SQLite: TEMP tables (`ImportStagingRepository`), entries keyed by row ordinal; each batch
      is committed, which takes no lock on the main database;
    - PostgreSQL: the real tables already, by COPY, with entry ids taken from the id sequence
@@ -16,7 +18,8 @@ Two phases, so that the time other writers wait for the import is short:
    factor or a row beyond the plausible bound is an entry error, and the entry is imported
    without emissions. Decoding, row checks and the computation run in worker threads, so
    the event loop of the process running the job (the API server's, with the inline
-   runner) keeps answering requests; only the database work runs on the loop;
+   runner) keeps answering requests; only the database work runs on the loop, under the
+   file's session lock (the thread reads the file's chunks through the same session);
 2. one short write, set-based: on SQLite `BEGIN IMMEDIATE`, the missing reports and modules,
    then the entries and emission rows copied from the staging with INSERT ... SELECT (entry
    ids: see the staging repository); on both, the `replace` deletion (of earlier CSV entries,
@@ -28,9 +31,11 @@ The job wrapper commits phase 2 together with the job's end, or rolls it all bac
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -39,6 +44,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.progress_pace import SLICE_ROWS, ProgressPace
+from app.core.read_ahead import read_ahead
 from app.core.wording import agree, count
 from app.domain.ingestion import DataEntrySource, IngestionResult
 from app.domain.modules import (
@@ -276,10 +282,16 @@ def _next_batch(file: _File) -> tuple[_Checked, int]:
     return checked, read
 
 
-def _compute_batch(batch: Sequence[_Row], year: int, index: FactorIndex) -> None:
-    """Compute the batch's emissions (in a thread)."""
-    for row in batch:
+def _prepared_batch(file: _File, year: int, index: FactorIndex) -> tuple[_Checked, int] | None:
+    """The next batch of the file checked and its valid rows computed, and how many rows were
+    read; None at the end of the file (in a thread). Rows of unknown units are computed too:
+    they are only known once the batch is on the loop, and few."""
+    checked, read = _next_batch(file)
+    if not read:
+        return None
+    for row in checked.rows:
         _compute(row, year, index)
+    return checked, read
 
 
 def _staged_rows(
@@ -357,8 +369,8 @@ class DataImportService:
         mode: ImportMode = ImportMode.append,
         progress: Progress = no_progress,
     ) -> ImportOutcome:
-        """Import the file batch by batch: read, check, resolve units, compute and stage each
-        batch of rows before the next is read, so only one batch of rows is ever held."""
+        """Import the file batch by batch: each batch read, checked and computed while the
+        one before is staged, so at most two batches of rows are ever held."""
         meta = _empty_meta(mode)
         await progress("Reading the file...")
         try:
@@ -377,26 +389,26 @@ class DataImportService:
         if self.staging.is_sqlite:
             await self.staging.create()
             await self.staging.commit_staged_on_sqlite()
-        while True:
-            try:
-                checked, read = await asyncio.to_thread(_next_batch, file)
-            except CsvFileError as error:
-                await self._abandon()
-                return ImportOutcome(
-                    IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
-                )
-            if not read:
-                break
-            tally.rows += read
-            await self._resolve_units(checked, tally.unit_ids)
-            tally.add_rejected(checked.rejected)
-            await self._stage(checked.rows, tally, target, index)
-            total = max(file.lines, tally.rows)
-            # By time (a batch is well under a second of work), and after a short last batch.
-            if pace.due(final=read < BATCH_SIZE):
-                await progress(
-                    f"Importing rows... {tally.rows}/{total}", done=tally.rows, total=total
-                )
+        step = functools.partial(asyncio.to_thread, _prepared_batch, file, year, index)
+        try:
+            async with aclosing(read_ahead(step)) as batches:
+                async for checked, read in batches:
+                    async with stored.session_lock:  # the next batch's thread reads chunks
+                        tally.rows += read
+                        await self._resolve_units(checked, tally.unit_ids)
+                        tally.add_rejected(checked.rejected)
+                        await self._stage(checked.rows, tally, target)
+                    total = max(file.lines, tally.rows)
+                    # By time (a batch is well under a second of work), after a short last one.
+                    if pace.due(final=read < BATCH_SIZE):
+                        await progress(
+                            f"Importing rows... {tally.rows}/{total}", done=tally.rows, total=total
+                        )
+        except CsvFileError as error:
+            await self._abandon()
+            return ImportOutcome(
+                IngestionResult.ERROR, f"The whole file was rejected: {error}", dict(meta)
+            )
         meta["rows"] = total = tally.rows
         meta["rejected"] = meta["rejected_total"] = tally.rejected_total
         meta["rejected_rows"] = tally.rejected
@@ -447,16 +459,13 @@ class DataImportService:
             )
             checked.rejected.sort(key=lambda issue: issue["line"])
 
-    async def _stage(
-        self, rows: list[_Row], tally: _Tally, target: _Target, index: FactorIndex
-    ) -> None:
-        """Compute one batch's emissions and write it where it waits for `_write`. SQLite:
+    async def _stage(self, rows: list[_Row], tally: _Tally, target: _Target) -> None:
+        """Write one computed batch where it waits for `_write`. SQLite:
         the TEMP staging, keyed by row ordinal (ids are only safe to take under the write
         lock, in `_write`); PostgreSQL: the real tables, with ids from the sequence."""
         if not rows:
             return
         unit_ids = {code: unit_id for code, unit_id in tally.unit_ids.items() if unit_id}
-        await asyncio.to_thread(_compute_batch, rows, target.year, index)
         if self.staging.is_sqlite:
             keys = list(range(tally.staged, tally.staged + len(rows)))
             await self.staging.stage(*await asyncio.to_thread(_staged_rows, rows, keys, unit_ids))

@@ -2,8 +2,9 @@
 
 The rows of a file are read and checked in a worker thread (the event loop keeps answering),
 while the chunks are rows of the database, read through the job's async session. The thread
-asks the event loop for each next chunk and waits: the job's coroutine is itself waiting for
-the thread then, so the session is never used by two at once, and one chunk is held at a time.
+asks the event loop for each next chunk and waits; one chunk is held at a time. The read takes
+the file's `session_lock`, which the job holds around its own use of that session while the
+thread reads ahead, so the session is never used by two at once.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from app.repositories.job_upload_repo import JobUploadRepository
 
 @dataclass(frozen=True, slots=True)
 class StoredFile:
-    """The file's byte chunks in order (to be iterated off the event loop only) and its
-    newline count (an upper bound of its rows, for progress)."""
+    """The file's byte chunks in order (to be iterated off the event loop only), its
+    newline count (an upper bound of its rows, for progress), and the lock each chunk's read
+    takes on the job's session (`session_lock`)."""
 
     chunks: Iterable[bytes]
     newlines: int
+    session_lock: asyncio.Lock
 
 
 class _ChunksThroughLoop:
@@ -31,9 +34,10 @@ class _ChunksThroughLoop:
     file is closed (the job stopped waiting for its thread: done, failed or cancelled), none is
     started any more, so the session is free for the job's rollback."""
 
-    def __init__(self, uploads: JobUploadRepository, job_id: int) -> None:
+    def __init__(self, uploads: JobUploadRepository, job_id: int, lock: asyncio.Lock) -> None:
         self._uploads = uploads
         self._job_id = job_id
+        self._lock = lock
         self._loop = asyncio.get_running_loop()
         self._reading: asyncio.Task[tuple[int, bytes] | None] | None = None
         self._closed = False
@@ -43,7 +47,7 @@ class _ChunksThroughLoop:
         if self._closed:
             answer.set_exception(RuntimeError("the job stopped reading its file"))
             return
-        self._reading = self._loop.create_task(self._uploads.chunk_after(self._job_id, seq))
+        self._reading = self._loop.create_task(self._read(seq))
 
         def relay(reading: asyncio.Task[tuple[int, bytes] | None]) -> None:
             if reading.cancelled():
@@ -54,6 +58,10 @@ class _ChunksThroughLoop:
                 answer.set_result(reading.result())
 
         self._reading.add_done_callback(relay)
+
+    async def _read(self, seq: int) -> tuple[int, bytes] | None:
+        async with self._lock:
+            return await self._uploads.chunk_after(self._job_id, seq)
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -84,8 +92,9 @@ async def open_stored_file(uploads: JobUploadRepository, job_id: int) -> AsyncIt
     """The job's file while the block lasts; JobUploadMissingError when it is no longer
     stored."""
     newlines = await uploads.newlines_of(job_id)
-    chunks = _ChunksThroughLoop(uploads, job_id)
+    lock = asyncio.Lock()
+    chunks = _ChunksThroughLoop(uploads, job_id, lock)
     try:
-        yield StoredFile(chunks, newlines)
+        yield StoredFile(chunks, newlines, lock)
     finally:
         await asyncio.shield(chunks.close())
