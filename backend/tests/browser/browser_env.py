@@ -32,6 +32,11 @@ PHONE = {"width": 390, "height": 844}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # ms: the longest a job of the served data (the long module's 20,000 entries) may take here.
 JOB_SECONDS = 60_000
+# ms: the longest a page action or `expect` may wait on the server (a login's password hash,
+# the five requests of the page's first load) on a loaded CI machine. Playwright's `expect`
+# waits 5 s by default, which the first load behind a login outlasted on the 2-core machine
+# running the suite.
+SERVER_WAIT_MS = 20_000
 
 # Every browser test module's marks. Under pytest-xdist (`--dist loadgroup`) the group is
 # meant to keep the browser tests on one worker, so their servers and Chromium start once;

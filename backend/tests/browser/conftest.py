@@ -25,6 +25,7 @@ from browser_env import (
     CHROMIUM_ARGS,
     DESKTOP,
     SCREENSHOTS,
+    SERVER_WAIT_MS,
     OpenPage,
     Screenshot,
     unavailable,
@@ -36,10 +37,14 @@ from playwright.sync_api import (
     ConsoleMessage,
     Locator,
     Page,
+    expect,
     sync_playwright,
 )
 
 from app import paths
+
+# Every `expect` may wait on the server as long as a page action does (5 s by default).
+expect.set_options(timeout=SERVER_WAIT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +120,7 @@ def open_page(browser: Browser) -> Iterator[OpenPage]:
         context = browser.new_context(
             base_url=server.base_url, viewport=viewport, locale="en-US", bypass_csp=bypass_csp
         )
-        context.set_default_timeout(20_000)
+        context.set_default_timeout(SERVER_WAIT_MS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))

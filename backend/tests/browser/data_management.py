@@ -4,6 +4,7 @@ card, badge, dialog and progress by their `data-testid`, and recording live prog
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from page_server import YEAR, Account
 from playwright.sync_api import Locator, Page, expect
@@ -23,12 +24,27 @@ RESULT_SUCCESS, RESULT_WARNING = "0", "1"
 def log_in(page: Page, account: Account, path: str = PAGE_PATH) -> None:
     """Open `path`, get sent to the login page, log in, and wait until the page has loaded."""
     page.goto(path)
+    submit_login(page, account, path)
+
+
+def submit_login(page: Page, account: Account, path: str = PAGE_PATH) -> None:
+    """Log in on the login page shown, and wait until it has led back to `path` and loaded.
+
+    The URL is compared whole: a glob like `**/back-office/...?year=2025` also matches the
+    login page itself (`/login?redirect=/back-office/...?year=2025`), so waiting on it returned
+    at once and the load wait below also timed the login (a slow password hash by design).
+    """
     expect(page.get_by_test_id("login-form")).to_be_visible()
     page.get_by_label("Username").fill(account.username)
     page.get_by_label("Password").fill(account.password)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"**{path}")
+    page.wait_for_url(lambda url: _path_and_query(url) == path)
     wait_until_loaded(page)
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def wait_until_loaded(page: Page) -> None:

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ class PageServer:
     base_url: str
     database_url: str
     workdir: Path
+    _admin_token: str | None = field(default=None, repr=False)
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """Run `co2calc ARGS` on the server's database, as an operator would."""
@@ -80,13 +81,16 @@ class PageServer:
 
     @contextmanager
     def api(self) -> Iterator[httpx.Client]:
-        """An API client logged in as the admin (bearer token)."""
+        """An API client logged in as the admin (bearer token). The token is asked for once
+        per server: each login costs a password hash, a second or more on a loaded machine."""
         with httpx.Client(base_url=f"{self.base_url}/api/v1", timeout=30) as client:
-            token = client.post(
-                "/auth/token", data={"username": ADMIN.username, "password": ADMIN.password}
-            )
-            token.raise_for_status()
-            client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+            if self._admin_token is None:
+                token = client.post(
+                    "/auth/token", data={"username": ADMIN.username, "password": ADMIN.password}
+                )
+                token.raise_for_status()
+                self._admin_token = str(token.json()["access_token"])
+            client.headers["Authorization"] = f"Bearer {self._admin_token}"
             yield client
 
     def status(self) -> list[dict[str, Any]]:

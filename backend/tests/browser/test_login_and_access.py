@@ -4,7 +4,7 @@ gets the no-access page, an expired session comes back where it was; and the Fre
 from __future__ import annotations
 
 from browser_env import BROWSER_TESTS, OpenPage, Screenshot
-from data_management import PAGE_PATH, module_badge, wait_until_loaded
+from data_management import PAGE_PATH, module_badge, submit_login
 from page_server import ADMIN, OUTSIDER, VIEWER, PageServer
 from playwright.sync_api import expect
 
@@ -53,11 +53,7 @@ def test_an_expired_session_returns_to_the_login_page_then_back(
 
     expect(page.get_by_test_id("session-expired")).to_be_visible()
     screenshot(page, "session-expired")
-    page.get_by_label("Username").fill(ADMIN.username)
-    page.get_by_label("Password").fill(ADMIN.password)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"**{PAGE_PATH}")
-    wait_until_loaded(page)
+    submit_login(page, ADMIN)
 
 
 def test_french_labels(
