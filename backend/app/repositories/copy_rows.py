@@ -83,17 +83,39 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
         await copy.write(data)
 
 
+def _processed(column: list[Any], process: Callable[[Any], Any], hashable: bool) -> list[Any]:
+    """A column's values through `process`; each distinct value once when the values are
+    hashable (the run's one time stamp: its bind processing was a third of a staged batch's
+    formatting). JSON values (dicts) go through one by one."""
+    if not hashable:
+        return list(map(process, column))
+    known: dict[Any, Any] = {}
+    out = []
+    for value in column:
+        done = known.get(value, _MISSING)
+        if done is _MISSING:
+            done = known[value] = process(value)
+        out.append(done)
+    return out
+
+
+_MISSING = object()
+
+
 def _tuples(
     table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
 ) -> list[tuple[Any, ...]]:
     """The rows as parameter tuples, each value through its column type's bind processing
     (JSON serialized, time stamps as the type stores them), as SQLAlchemy would; column by
-    column (map and zip, no per-cell Python frame); in a thread."""
+    column (no per-cell SQLAlchemy frame); in a thread."""
     values = []
     for name in columns:
         column = [row[name] for row in rows]
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(column if process is None else list(map(process, column)))
+        column_type = table.c[name].type
+        process = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            column = _processed(column, process, not isinstance(column_type, JSON))
+        values.append(column)
     return list(zip(*values, strict=True))
 
 
