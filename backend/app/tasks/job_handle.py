@@ -96,14 +96,19 @@ class JobHandle:
             raise JobCancelledError(cancel_requested_by)
 
     async def progress_while_writing(self, message: str) -> None:
-        """Progress from inside the job's final write transaction. On SQLite that transaction
-        holds the database's write lock, which a progress commit would wait for: the job's
-        streams in this process show the message instead (the row keeps the write phase's
-        own message, and a cancel request cannot be committed meanwhile either)."""
+        """Progress from inside the job's final write transaction, which completes whatever
+        is asked meanwhile: a cancel request is not honoured any more (raises JobLostError
+        only). On SQLite that transaction holds the database's write lock, which a progress
+        commit would wait for: the job's streams in this process show the message instead
+        (the row keeps the write phase's own message)."""
         if self.session_factory.kw["bind"].dialect.name == "sqlite":
             job_changes.show(self.job_id, {"status_message": message})
             return
-        await self.progress(message)
+        matched = await self._commit(
+            lambda repo: repo.update_progress(self.job_id, self.worker_id, message=message)
+        )
+        if not matched:
+            raise JobLostError(f"job {self.job_id} is no longer owned by {self.worker_id}")
 
     async def finish_in(
         self,

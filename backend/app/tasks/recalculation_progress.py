@@ -2,10 +2,11 @@
 
 Messages: "Starting emission recalculation...", "Found {N} data entries to recalculate",
 "Recalculating emissions... {done}/{total}" (module job: "Recalculating {type} ({i}/{N})...
-{done}/{total}"), then "Writing ..." right before the swap, and "Writing the recalculated
-emissions... {done}/{total}" after each part of a long swap (on SQLite only the streams of the
-process running the job show these: the swap holds the write lock a progress commit needs). A
-preview: "Found {N} data entries to preview", "Previewing {type} ({i}/{N})... {done}/{total}".
+{done}/{total}"), then "Writing ..." right before the swap, "Writing the recalculated
+emissions... {done}/{total}" after each part of a long swap and "Refreshing the stats of {N}
+modules..." (on SQLite only the streams of the process running the job show these two: the
+swap holds the write lock a progress commit needs). A preview: "Found {N} data entries to
+preview", "Previewing {type} ({i}/{N})... {done}/{total}".
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def _found(totals: Mapping[int, int], purpose: str = "recalculate") -> tuple[str
     return f"Found {count(total, 'data entry')} to {purpose}", total
 
 
+def _refreshing(modules: int) -> str:
+    return f"Refreshing the stats of {count(modules, 'module')}..."
+
+
 class TypeJobProgress(RecalculationListener):
     """A single-type job: one count, one progress line."""
 
@@ -53,6 +58,9 @@ class TypeJobProgress(RecalculationListener):
         await self.handle.progress_while_writing(
             f"Writing the recalculated emissions... {done}/{total}"
         )
+
+    async def refreshing(self, modules: int) -> None:
+        await self.handle.progress_while_writing(_refreshing(modules))
 
 
 class ModuleJobProgress(RecalculationListener):
@@ -103,6 +111,9 @@ class ModuleJobProgress(RecalculationListener):
             f"Writing the recalculated emissions of {type_name(data_entry_type_id)}... "
             f"{done}/{total}"
         )
+
+    async def refreshing(self, modules: int) -> None:
+        await self.handle.progress_while_writing(_refreshing(modules))
 
     def _prefix(self, data_entry_type_id: int) -> str:
         verb = "Previewing" if self.previewing else "Recalculating"

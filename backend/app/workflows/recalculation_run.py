@@ -47,6 +47,11 @@ class RecalculationListener:
         transaction: on SQLite it holds the write lock, so nothing may be committed here."""
         return None
 
+    async def refreshing(self, modules: int) -> None:
+        """The stats of these many modules are rewritten next (inside the swap's transaction,
+        as `wrote`)."""
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class TypeReport:

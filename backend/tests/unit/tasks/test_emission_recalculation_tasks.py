@@ -301,18 +301,24 @@ async def test_a_swap_in_parts_shows_its_progress_on_sqlite_without_committing_i
     monkeypatch: pytest.MonkeyPatch,
     database_url: str,
 ) -> None:
-    """Parts of 2 entries. PostgreSQL commits the progress after each part; SQLite's swap holds
-    the write lock a progress commit would wait for, so the job shows it to the streams of its
-    process instead, and the final commit replaces what it showed."""
+    """Parts of 2 entries, then the stats. PostgreSQL commits that progress; SQLite's swap
+    holds the write lock a progress commit would wait for, so the job shows it to the streams
+    of its process instead, and the final commit replaces what it showed."""
     monkeypatch.setattr(emission_recalculation, "SWAP_ENTRIES", 2)
+    written: list[str] = []
     shown: list[str] = []
-    show = job_changes.show
+    while_writing, show = JobHandle.progress_while_writing, job_changes.show
 
-    def recording(job_id: int, fields: dict[str, Any]) -> None:
+    async def writing(self: JobHandle, message: str) -> None:
+        written.append(message)
+        await while_writing(self, message)
+
+    def showing(job_id: int, fields: dict[str, Any]) -> None:
         shown.append(fields["status_message"])
         show(job_id, fields)
 
-    monkeypatch.setattr(job_changes, "show", recording)
+    monkeypatch.setattr(JobHandle, "progress_while_writing", writing)
+    monkeypatch.setattr(job_changes, "show", showing)
     await seed_process(session_factory, [1.0, 2.0, 3.0])
     job_id = await new_job(session_factory)
 
@@ -320,11 +326,13 @@ async def test_a_swap_in_parts_shows_its_progress_on_sqlite_without_committing_i
 
     job = await job_of(session_factory, job_id)
     assert (job.state, job.result) == (IngestionState.FINISHED, IngestionResult.SUCCESS)
-    parts = [f"Writing the recalculated emissions... {done}/3" for done in (2, 3)]
-    if database_url.startswith("sqlite"):
-        assert (shown, messages[-1]) == (parts, "Writing the recalculated emissions and stats...")
-    else:
-        assert (shown, messages[-2:]) == ([], parts)
+    assert written == [
+        "Writing the recalculated emissions... 2/3",
+        "Writing the recalculated emissions... 3/3",
+        "Refreshing the stats of 1 module...",
+    ]
+    assert shown == (written if database_url.startswith("sqlite") else [])
+    assert messages[-1] == "Writing the recalculated emissions and stats..."
     assert job_changes.shown(job_id) == {}
 
 
