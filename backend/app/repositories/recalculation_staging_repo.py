@@ -56,6 +56,9 @@ staged_entries = Table(
     # Set by the swap: the entry is unchanged since it was read and gets the staged rows.
     Column("accepted", Boolean, nullable=False, server_default=false()),
     prefixes=["TEMPORARY"],
+    # Room on every page, so that the swap's UPDATE of `accepted` stays on the row's page
+    # (a HOT update: no new primary-key entry); on full pages it took twice as long.
+    postgresql_with={"fillfactor": 50},
 )
 
 # The new emission rows, shaped like data_entry_emissions (ids are assigned at the swap).
