@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from app.openapi_document import render_openapi
-
 
 def openapi(
     output: Annotated[
@@ -17,6 +15,10 @@ def openapi(
     ] = None,
 ) -> None:
     """Print (or write to --output) the OpenAPI JSON; `npm run gen:client` reads it."""
+    # Imported here: the app (FastAPI and every route) is a third of the CLI's start-up, which
+    # every other command, run once per operator action or test, would pay for nothing.
+    from app.openapi_document import render_openapi
+
     text = render_openapi()
     if output is None:
         typer.echo(text, nl=False)
