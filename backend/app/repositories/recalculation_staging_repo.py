@@ -263,6 +263,9 @@ class RecalculationStagingRepository(TempStagingRepository):
                 staged_entries.c.data_entry_type_id == data_entry_type_id,
                 staged_entries.c.accepted,
                 *part.of(staged_entries.c.entry_id),
+                # The range on this side too: PostgreSQL does not carry it over the join, and
+                # without statistics on the TEMP tables it scanned every staged row per part.
+                *part.of(staged_emissions.c.data_entry_id),
             ),
         )
         return await self.insert_from_select(emissions, columns, rows)
