@@ -535,6 +535,7 @@ class DataImportService:
         # After the deletion, as ids were always allocated; under the write lock.
         offset = await self.entries.next_free_id()
         await self.staging.set_modules(tally.module_of_unit)
+        cache = await self.staging.widen_cache()
         inserted = await self.staging.copy_entries(
             offset=offset,
             source=DataEntrySource.csv,
@@ -544,6 +545,7 @@ class DataImportService:
         if inserted != tally.staged:
             raise RuntimeError(f"{count(tally.staged, 'entry')} staged but {inserted} written")
         await self.staging.copy_emissions(offset=offset, computed_at=target.written_at)
+        await self.staging.restore_cache(cache)  # not on failure: a larger cache is harmless
         await self.staging.drop()
         return offset
 
