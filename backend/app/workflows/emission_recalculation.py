@@ -70,9 +70,10 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2_000
 MAX_ERROR_DETAILS = 100
-# Entries per part of a swap: under a second of writes on the quiet CI machine (parts of
-# 50,000 left 12.7 s between two progress events on PostgreSQL at a load average of 15).
-SWAP_ENTRIES = 20_000
+# Entries per part of a swap: a second or so of writes on the loaded 2-core machine (parts of
+# 20,000 took 1.8 to 3.5 s on PostgreSQL at a load average of 11, 0.5 to 1.9 s on SQLite at
+# 7 to 12; parts of 50,000 left 12.7 s between two progress events at 15).
+SWAP_ENTRIES = 10_000
 
 
 class _ListenerStopped(Exception):
