@@ -96,7 +96,7 @@ export default {
     onlyStale: 'Recalculate only data entry types that need it',
     all: 'Recalculate all data entry types',
     staleTypes: 'Need recalculation: {types}',
-    noneStale: 'No data entry type needs recalculation, so there is nothing to recalculate with this choice.',
+    noneStale: 'No data entry type needs recalculation: recalculating only the types that need it would do nothing.',
     cancel: 'Cancel',
     confirm: 'Confirm',
   },

@@ -98,7 +98,7 @@ const fr: typeof en = {
     onlyStale: 'Recalculer seulement les types de données qui en ont besoin',
     all: 'Recalculer tous les types de données',
     staleTypes: 'À recalculer : {types}',
-    noneStale: "Aucun type de données n'a besoin d'un recalcul : ce choix n'aurait rien à recalculer.",
+    noneStale: "Aucun type de données n'a besoin d'un recalcul : recalculer seulement ceux qui en ont besoin ne ferait rien.",
     cancel: 'Annuler',
     confirm: 'Confirmer',
   },
