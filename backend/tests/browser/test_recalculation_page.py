@@ -108,6 +108,8 @@ def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     )
     toast = page.locator("[data-testid='job-toast']").last
     expect(toast).to_have_attribute("data-result", RESULT_SUCCESS)
+    # Thousands of entries, written as the rest of the page writes counts ("20,000").
+    expect(toast).to_have_text(re.compile(r"Recalculation finished: \d{1,3}(,\d{3})+ done\."))
     expect(module_badge(page, LONG_MODULE)).to_contain_text("Up to date")
     expect(page.get_by_test_id(f"chart-now-{LONG_MODULE}")).not_to_have_attribute(
         "data-value", str(before)

@@ -6,12 +6,14 @@ import { onBeforeUnmount } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { changedNoFactor, factorChanges, jobCounts } from '@/domain/jobMeta';
 import { JobResult, cancelledBy, jobKind } from '@/domain/jobs';
+import { useLabels } from '@/composables/useLabels';
 import { useJobStreamsStore } from '@/stores/jobStreams';
 
 export function useJobToasts(): void {
   const $q = useQuasar();
   const { t } = useI18n();
   const streams = useJobStreamsStore();
+  const { count } = useLabels();
 
   const stop = streams.onFinished((job) => {
     if (jobKind(job) === 'preview') return; // shown in the dialog that asked for it
@@ -19,7 +21,7 @@ export function useJobToasts(): void {
     const counts = jobCounts(job);
     const attrs = { 'data-testid': 'job-toast', 'data-job-id': String(job.id), 'data-result': String(job.result) };
     const changes = factorChanges(job);
-    const done = changes ? t('toast.factorChanges', { ...changes }) : t('toast.countDone', { count: counts.done }, counts.done);
+    const done = changes ? t('toast.factorChanges', { ...changes }) : t('toast.countDone', { count: count(counts.done) }, counts.done);
     const canceller = cancelledBy(job);
     if (canceller !== null) {
       $q.notify({ type: 'info', message: t('toast.cancelled', { what, name: canceller }), attrs });
@@ -39,7 +41,7 @@ export function useJobToasts(): void {
           what,
           details: [
             done,
-            ...problems.filter(([, value]) => value > 0).map(([key, value]) => t(`toast.${key}`, { count: value }, value)),
+            ...problems.filter(([, value]) => value > 0).map(([key, value]) => t(`toast.${key}`, { count: count(value) }, value)),
           ].join(', '),
         }),
         timeout: 8000,
