@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, union, update
 
 from app.domain.recalculation_status import EntryCountChange, EntryCounts
-from app.models import EntryFactorCount, utcnow
+from app.models import CarbonReport, CarbonReportModule, DataEntry, EntryFactorCount, utcnow
 from app.repositories.base import Repository, insert_for, table_of
 
 
@@ -48,6 +48,37 @@ class EntryFactorCountRepository(Repository[EntryFactorCount]):
                     counted_at=utcnow(),
                 )
             )
+
+    async def lock(self, data_entry_type_ids: Collection[int], year: int) -> None:
+        """Before counting the types' entries: hold their rows (PostgreSQL) or the write lock
+        (SQLite) until the transaction ends, by an UPDATE that changes nothing. An entry write
+        that moves the counts then either moved them and committed before (the count sees its
+        entry) or waits for the count to commit and moves what it stored: none is lost."""
+        table = table_of(EntryFactorCount)
+        await self.session.execute(
+            update(table)
+            .where(table.c.data_entry_type_id.in_(data_entry_type_ids), table.c.year == year)
+            .values(counted_at=table.c.counted_at)
+        )
+
+    async def list_uncounted(self) -> dict[int, list[int]]:
+        """Per year, the types whose counts were never taken: a row with a NULL count (the
+        upgrade that added the table could not count them), or entries and no row."""
+        table = table_of(EntryFactorCount)
+        null_counts = select(table.c.data_entry_type_id, table.c.year).where(
+            or_(table.c.affected.is_(None), table.c.unresolvable.is_(None))
+        )
+        type_id, year = DataEntry.data_entry_type_id, CarbonReport.year
+        without_row = (
+            select(type_id, year)
+            .join(CarbonReportModule, CarbonReportModule.id == DataEntry.carbon_report_module_id)
+            .join(CarbonReport, CarbonReport.id == CarbonReportModule.carbon_report_id)
+            .where(~exists().where(table.c.data_entry_type_id == type_id, table.c.year == year))
+        )
+        found: dict[int, list[int]] = {}
+        for type_found, year_found in await self.session.execute(union(null_counts, without_row)):
+            found.setdefault(year_found, []).append(type_found)
+        return {y: sorted(types) for y, types in sorted(found.items())}
 
     async def _put(self, data_entry_type_id: int, year: int, **values: int | None) -> None:
         """Insert the type's row, or update these columns of it; `counted_at` is now."""

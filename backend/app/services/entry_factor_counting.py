@@ -1,10 +1,10 @@
 """Count, per data entry type and year, the entries the current factors leave out of date.
 
 Runs when a factor import that changed something commits (in its data transaction, so the
-counts and the factors become visible together): every entry of the import's types is
-computed with the new factors through `compute_entry`, in keyset batches, and compared with
-the factor versions its stored rows name (app.emissions.factor_versions). Nothing but the
-counts is written.
+counts and the factors become visible together), and in `co2calc db upgrade` for the counts
+never taken: every entry of the types is computed with the current factors through
+`compute_entry`, in keyset batches, and compared with the factor versions its stored rows name
+(app.emissions.factor_versions). Nothing but the counts is written.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Mapping
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.recalculation_status import EntryCounts
 from app.emissions import FactorIndex, compute_entry
@@ -40,6 +40,7 @@ class EntryFactorCountingService:
         self, data_entry_type_ids: Collection[int], year: int
     ) -> dict[int, EntryCounts]:
         """Count and store the types' entries against the factors as they stand now."""
+        await self.counts.lock(data_entry_type_ids, year)
         index = await FactorService(self.session).get_index_for_types(data_entry_type_ids, year)
         counted: dict[int, EntryCounts] = {}
         for type_id in data_entry_type_ids:
@@ -79,6 +80,19 @@ class EntryFactorCountingService:
                 stored_versions = stored.get(entry.id, frozenset())
                 tally[entry_standing(type_id, entry.data, year, index, stored_versions)] += 1
         return tally
+
+
+async def count_uncounted(sessions: async_sessionmaker[AsyncSession]) -> int:
+    """Take the counts never taken (NULL since the upgrade that added them, or entries without
+    a row), each year in its own transaction (on SQLite the write lock is held for one year's
+    count at a time); returns how many (type, year) were counted. Counted ones are left alone."""
+    async with sessions() as session:
+        pending = await EntryFactorCountRepository(session).list_uncounted()
+    for year, type_ids in pending.items():
+        async with sessions() as session:
+            await EntryFactorCountingService(session).recount(type_ids, year)
+            await session.commit()
+    return sum(len(type_ids) for type_ids in pending.values())
 
 
 def entry_standing(

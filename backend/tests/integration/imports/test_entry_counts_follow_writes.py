@@ -4,10 +4,13 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from factories import create_unit
 from import_helpers import PROCESS_TYPE, YEAR, RunImport, csv_bytes, process_factors
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +20,7 @@ from app.models import DataEntry, EntryFactorCount
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_service import DataEntryService
-from app.services.entry_factor_counting import EntryFactorCountingService
+from app.services.entry_factor_counting import EntryFactorCountingService, count_uncounted
 from app.services.ingestion.data_import import ImportMode
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -72,16 +75,33 @@ async def _write(session_factory: SessionFactory, action: str, *args: Any, **kwa
     return result
 
 
-async def _post(session_factory: SessionFactory, **data: Any) -> int:
-    written = await _write(
-        session_factory,
-        "create",
-        unit_institutional_code="U1",
-        year=YEAR,
-        data_entry_type=PROCESS_TYPE,
-        data=data,
+async def _create(session: AsyncSession, unit: str, **data: Any) -> int:
+    written = await DataEntryService(session).create(
+        unit_institutional_code=unit, year=YEAR, data_entry_type=PROCESS_TYPE, data=data
     )
     return int(written.id)
+
+
+async def _post(session_factory: SessionFactory, **data: Any) -> int:
+    async with session_factory() as session:
+        posted = await _create(session, "U1", **data)
+        await session.commit()
+    return posted
+
+
+async def _posted_meanwhile(session_factory: SessionFactory, **data: Any) -> asyncio.Task[int]:
+    """An entry of unit U2 (another module: no stats row in common) posted by a second writer,
+    given a second to reach the counts; the task, done or still waiting on a lock."""
+    task = asyncio.create_task(_post_u2(session_factory, **data))
+    await asyncio.sleep(1)
+    return task
+
+
+async def _post_u2(session_factory: SessionFactory, **data: Any) -> int:
+    async with session_factory() as session:
+        posted = await _create(session, "U2", **data)
+        await session.commit()
+    return posted
 
 
 async def test_an_append_import_adds_its_entries_and_those_no_factor_matches(
@@ -235,3 +255,80 @@ async def test_a_failed_import_changes_no_count(
     assert job.result == IngestionResult.ERROR
     monkeypatch.undo()
     assert await counts() == before == (6, 2, 1)
+
+
+async def test_two_writers_of_one_type_lose_no_move_of_the_counts(
+    db: AsyncSession,
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+) -> None:
+    """The second writer reads the counts before the first commits: a move computed in Python
+    from what it read would lose the first one's."""
+    await create_unit(db, institutional_code="U2")
+    await db.commit()
+    await import_factors(process_factors(co2=2, n2o=None))
+    assert await counts() == (6, 2, 1)
+
+    async with session_factory() as first:
+        await _create(first, "U1", category="n2o", quantity_kg=1)
+        second = await _posted_meanwhile(session_factory, category="n2o", quantity_kg=2)
+        assert not second.done()  # waits for the first's lock
+        await first.commit()
+    await second
+
+    assert await counts() == (8, 2, 3)
+
+
+async def test_an_entry_written_while_its_type_is_counted_is_counted_once(
+    db: AsyncSession,
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write landing between the count's read of the entries and its store of the counts
+    waits for the count to commit, then moves the stored counts."""
+    await create_unit(db, institutional_code="U2")
+    await db.commit()
+    await import_factors(process_factors(co2=2, n2o=None))
+    writers: list[asyncio.Task[int]] = []
+    tally = EntryFactorCountingService.tally
+
+    async def tally_then_write(
+        self: EntryFactorCountingService, *args: Any, **kwargs: Any
+    ) -> Counter[Any]:
+        found = await tally(self, *args, **kwargs)
+        writers.append(await _posted_meanwhile(session_factory, category="n2o", quantity_kg=1))
+        return found
+
+    monkeypatch.setattr(EntryFactorCountingService, "tally", tally_then_write)
+    async with session_factory() as session:
+        await EntryFactorCountingService(session).recount([PROCESS_TYPE], YEAR)
+        (writer,) = writers
+        assert not writer.done()
+        await session.commit()
+    await writer
+    monkeypatch.undo()
+
+    assert await counts() == (7, 2, 2)
+
+
+@pytest.mark.parametrize("uncounted", ["null", "no row"])
+async def test_the_upgrade_takes_the_counts_never_taken(
+    db: AsyncSession,
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    counts: Callable[[], Awaitable[Counts]],
+    uncounted: str,
+) -> None:
+    await import_factors(process_factors(co2=2, n2o=None))
+    if uncounted == "null":
+        await db.execute(update(EntryFactorCount).values(affected=None, unresolvable=None))
+    else:
+        await db.execute(delete(EntryFactorCount))
+    await db.commit()
+
+    assert await count_uncounted(session_factory) == 1
+    assert await counts() == (6, 2, 1)
+    assert await count_uncounted(session_factory) == 0  # counted ones are left alone
