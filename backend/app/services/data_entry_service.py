@@ -213,8 +213,8 @@ class DataEntryService:
             await self.entries.delete_entry(context.entry)
         except StaleDataError:
             raise _concurrent_change(entry_id) from None
-        await self.stats.recompute_stats([module_id])
         await self.counts.entry_replaced(type_id, context.year, before=before, after=None)
+        await self.stats.recompute_stats([module_id])
 
     async def _get(self, entry_id: int) -> EntryWithContext:
         context = await self.entries.get_with_context(entry_id)
@@ -240,14 +240,16 @@ class DataEntryService:
         before: EntryStanding | None = None,
     ) -> DataEntryWritten:
         """Compute the entry's emission rows with the current factors (`index`, looked up when
-        not given), refresh the stats and move its type's counts from `before` (None: a new
-        entry) to where it stands now."""
+        not given), move its type's counts from `before` (None: a new entry) to where it
+        stands now and refresh the stats."""
         entry = context.entry
         result = await self.emissions.upsert_by_data_entry(entry, year=context.year, index=index)
         error = None if result.error is None else result.error.message
-        await self.stats.recompute_stats([entry.carbon_report_module_id])
+        # The counts before the stats: the order data imports and recalculations lock them in
+        # (PostgreSQL), so a write and an import never each hold what the other waits for.
         await self.counts.entry_replaced(
             entry.data_entry_type_id, context.year, before=before, after=result.standing
         )
+        await self.stats.recompute_stats([entry.carbon_report_module_id])
         rows = await self.emission_rows.list_by_data_entry(entry.id)
         return DataEntryWritten.model_validate({**_read(context, rows), "emission_error": error})

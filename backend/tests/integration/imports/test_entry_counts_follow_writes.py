@@ -82,26 +82,21 @@ async def _create(session: AsyncSession, unit: str, **data: Any) -> int:
     return int(written.id)
 
 
-async def _post(session_factory: SessionFactory, **data: Any) -> int:
+async def _post(session_factory: SessionFactory, unit: str = "U1", **data: Any) -> int:
     async with session_factory() as session:
-        posted = await _create(session, "U1", **data)
+        posted = await _create(session, unit, **data)
         await session.commit()
     return posted
 
 
-async def _posted_meanwhile(session_factory: SessionFactory, **data: Any) -> asyncio.Task[int]:
-    """An entry of unit U2 (another module: no stats row in common) posted by a second writer,
-    given a second to reach the counts; the task, done or still waiting on a lock."""
-    task = asyncio.create_task(_post_u2(session_factory, **data))
+async def _posted_meanwhile(
+    session_factory: SessionFactory, unit: str, **data: Any
+) -> asyncio.Task[int]:
+    """An entry of `unit` posted by a second writer, given a second to reach the counts; the
+    task, done or still waiting on a lock."""
+    task = asyncio.create_task(_post(session_factory, unit, **data))
     await asyncio.sleep(1)
     return task
-
-
-async def _post_u2(session_factory: SessionFactory, **data: Any) -> int:
-    async with session_factory() as session:
-        posted = await _create(session, "U2", **data)
-        await session.commit()
-    return posted
 
 
 async def test_an_append_import_adds_its_entries_and_those_no_factor_matches(
@@ -272,7 +267,8 @@ async def test_two_writers_of_one_type_lose_no_move_of_the_counts(
 
     async with session_factory() as first:
         await _create(first, "U1", category="n2o", quantity_kg=1)
-        second = await _posted_meanwhile(session_factory, category="n2o", quantity_kg=2)
+        # U2: another report, so no stats in common with the first
+        second = await _posted_meanwhile(session_factory, "U2", category="n2o", quantity_kg=2)
         assert not second.done()  # waits for the first's lock
         await first.commit()
     await second
@@ -299,7 +295,9 @@ async def test_an_entry_written_while_its_type_is_counted_is_counted_once(
         self: EntryFactorCountingService, *args: Any, **kwargs: Any
     ) -> Counter[Any]:
         found = await tally(self, *args, **kwargs)
-        writers.append(await _posted_meanwhile(session_factory, category="n2o", quantity_kg=1))
+        writers.append(
+            await _posted_meanwhile(session_factory, "U2", category="n2o", quantity_kg=1)
+        )
         return found
 
     monkeypatch.setattr(EntryFactorCountingService, "tally", tally_then_write)
@@ -332,3 +330,24 @@ async def test_the_upgrade_takes_the_counts_never_taken(
     assert await count_uncounted(session_factory) == 1
     assert await counts() == (6, 2, 1)
     assert await count_uncounted(session_factory) == 0  # counted ones are left alone
+
+
+async def test_a_write_and_an_import_of_one_type_and_report_wait_in_turn(
+    session_factory: SessionFactory,
+    counts: Callable[[], Awaitable[Counts]],
+) -> None:
+    """An import's write phase holds its types' counts, then refreshes its reports' stats; a
+    single write takes them in the same order, so it waits rather than holding the report's
+    stats while it waits for the counts (on PostgreSQL: a deadlock, one of the two failed)."""
+    async with session_factory() as session:
+        (module_id,) = set(
+            (await session.execute(select(DataEntry.carbon_report_module_id))).scalars()
+        )
+    async with session_factory() as importer:
+        await EntryFactorCountRepository(importer).lock([PROCESS_TYPE], YEAR)
+        writer = await _posted_meanwhile(session_factory, "U1", category="n2o", quantity_kg=1)
+        await CarbonReportModuleService(importer).recompute_stats([module_id])
+        await importer.commit()
+    await writer
+
+    assert await counts() == (7, 0, 0)
