@@ -55,13 +55,21 @@ def computed_versions(rows: Iterable[EmissionRow]) -> FactorVersions:
     return frozenset(versions)
 
 
+def _error_standing(error: EntryError) -> EntryStanding:
+    if isinstance(error, _FACTOR_ERRORS):
+        return EntryStanding.unresolvable
+    return EntryStanding.not_factor_bound
+
+
+def _is_override(rows: list[EmissionRow]) -> bool:
+    return any(row.meta.get("override") for row in rows)
+
+
 def standing(computed: list[EmissionRow] | EntryError, stored: FactorVersions) -> EntryStanding:
     """Compare an entry computed with the current factors to the versions its rows name."""
     if isinstance(computed, EntryError):
-        if isinstance(computed, _FACTOR_ERRORS):
-            return EntryStanding.unresolvable
-        return EntryStanding.not_factor_bound
-    if any(row.meta.get("override") for row in computed):
+        return _error_standing(computed)
+    if _is_override(computed):
         return EntryStanding.not_factor_bound
     return (
         EntryStanding.current if computed_versions(computed) == stored else EntryStanding.affected
@@ -70,6 +78,9 @@ def standing(computed: list[EmissionRow] | EntryError, stored: FactorVersions) -
 
 def fresh_standing(computed: list[EmissionRow] | EntryError) -> EntryStanding:
     """The standing of an entry just computed with the current factors and stored as computed
-    (an import or an edit): never affected, unresolvable when no usable factor matched it."""
-    stored = frozenset() if isinstance(computed, EntryError) else computed_versions(computed)
-    return standing(computed, stored)
+    (an import or an edit): never affected, unresolvable when no usable factor matched it.
+    Its rows name the versions it was computed with, so they are not compared (an import
+    calls this once per row)."""
+    if isinstance(computed, EntryError):
+        return _error_standing(computed)
+    return EntryStanding.not_factor_bound if _is_override(computed) else EntryStanding.current

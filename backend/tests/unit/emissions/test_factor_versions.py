@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.emissions.base import EmissionRow
 from app.emissions.errors import FactorNotFoundError, UnknownAirportError
-from app.emissions.factor_versions import EntryStanding, row_versions, standing
+from app.emissions.factor_versions import EntryStanding, fresh_standing, row_versions, standing
 
 
 def computed(*versions: tuple[int, int]) -> list[EmissionRow]:
@@ -24,6 +24,15 @@ def test_factor_errors_are_unresolvable_other_entry_errors_and_overrides_are_not
     assert standing(UnknownAirportError("ZZZ"), frozenset()) is EntryStanding.not_factor_bound
     override = [EmissionRow(70000, 5.0, None, {"override": True})]
     assert standing(override, frozenset({(7, 1)})) is EntryStanding.not_factor_bound
+
+
+def test_an_entry_stored_as_just_computed_is_never_affected() -> None:
+    assert fresh_standing(computed((7, 2), (8, 1))) is EntryStanding.current
+    assert fresh_standing([]) is EntryStanding.current
+    assert fresh_standing(FactorNotFoundError("no")) is EntryStanding.unresolvable
+    assert fresh_standing(UnknownAirportError("ZZZ")) is EntryStanding.not_factor_bound
+    override = [EmissionRow(70000, 5.0, None, {"override": True})]
+    assert fresh_standing(override) is EntryStanding.not_factor_bound
 
 
 def test_rows_of_several_factors_name_them_in_meta() -> None:
