@@ -103,6 +103,7 @@ class Measure:
     write_phase_s: float
     result: str
     message: str
+    cpu_s: float = 0.0
     cli_peak_rss_mb: float | None = None
 
     @property
@@ -235,10 +236,10 @@ async def bench_database(
         )
         marks: dict[str, float] = {}
         watcher = asyncio.create_task(_watch(engine, job_id, marks))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await runner.dispatch(job_id)
         await runner.wait_idle()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         await watcher
         async with create_session_factory(engine)() as session:
             job = await DataIngestionRepository(session).get(job_id)
@@ -252,6 +253,7 @@ async def bench_database(
             write_phase,
             ["SUCCESS", "WARNING", "ERROR"][job.result or 0],
             job.status_message or "",
+            cpu,
         )
     finally:
         await runner.shutdown()
@@ -304,6 +306,7 @@ def print_table(console: Console, results: list[Measure], title: str) -> None:
         "rows/s",
         "x baseline",
         "write phase, lock held (s)",
+        "job process CPU (s)",
         "CLI peak RSS (MB)",
         "result",
     )
@@ -318,6 +321,7 @@ def print_table(console: Console, results: list[Measure], title: str) -> None:
             f"{m.rows_per_s:,.0f}",
             "-" if m.baseline_s is None else f"{m.import_s / m.baseline_s:.1f}",
             f"{m.write_phase_s:.2f}",
+            f"{m.cpu_s:.2f}",
             "-" if m.cli_peak_rss_mb is None else f"{m.cli_peak_rss_mb:.0f}",
             m.result,
         )

@@ -19,11 +19,16 @@ _NULL = "\\N"
 Cell = Callable[[Any], str]
 
 
-def _json_cell(value: Any) -> str:
+def _json_text(value: Any) -> str:
+    """A JSON value serialized by orjson (several times the standard encoder)."""
     try:
-        text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # what orjson refuses (an integer past 64 bits): the standard encoder
-        text = json.dumps(value)
+        return json.dumps(value)
+
+
+def _json_cell(value: Any) -> str:
+    text = _json_text(value)
     # JSON escapes every control character, so a backslash is the only one COPY reads.
     return text.replace("\\", "\\\\") if "\\" in text else text
 
@@ -83,12 +88,9 @@ async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[
         await copy.write(data)
 
 
-def _processed(column: list[Any], process: Callable[[Any], Any], hashable: bool) -> list[Any]:
-    """A column's values through `process`; each distinct value once when the values are
-    hashable (the run's one time stamp: its bind processing was a third of a staged batch's
-    formatting). JSON values (dicts) go through one by one."""
-    if not hashable:
-        return list(map(process, column))
+def _processed(column: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """A column's values through `process`, each distinct value once (the run's one time
+    stamp: its bind processing was a third of a staged batch's formatting)."""
     known: dict[Any, Any] = {}
     out = []
     for value in column:
@@ -106,15 +108,17 @@ def _tuples(
     table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], dialect: Dialect
 ) -> list[tuple[Any, ...]]:
     """The rows as parameter tuples, each value through its column type's bind processing
-    (JSON serialized, time stamps as the type stores them), as SQLAlchemy would; column by
-    column (no per-cell SQLAlchemy frame); in a thread."""
+    (time stamps as the type stores them), as SQLAlchemy would, but JSON serialized by
+    orjson: the standard encoder SQLAlchemy calls was 90 % of the staging's formatting.
+    Column by column (no per-cell SQLAlchemy frame); in a thread."""
     values = []
     for name in columns:
         column = [row[name] for row in rows]
         column_type = table.c[name].type
-        process = column_type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            column = _processed(column, process, not isinstance(column_type, JSON))
+        if isinstance(column_type, JSON):
+            column = list(map(_json_text, column))
+        elif (process := column_type.dialect_impl(dialect).bind_processor(dialect)) is not None:
+            column = _processed(column, process)
         values.append(column)
     return list(zip(*values, strict=True))
 
