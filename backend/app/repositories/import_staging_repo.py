@@ -4,10 +4,11 @@ final copy (PostgreSQL writes each batch straight into the real tables).
 The compute phase stages every entry (keyed by `entry_key`, its row's ordinal, in row order) and
 its emission rows in TEMP tables, batch by batch, each batch committed (TEMP rows only, no lock
 on the main database). The write phase then copies them with INSERT ... SELECT in one short
-transaction. Entry ids are `entry_key + offset`, the offset the first id after the highest,
-read inside the write transaction, which holds the database's only write lock from its first
-statement (`BEGIN IMMEDIATE`): no other connection (an entry created through the API takes no
-scope lock) can insert meanwhile.
+transaction, a range of entry keys per statement (`KeyRange`), so the job can show progress
+between two parts of a long copy. Entry ids are `entry_key + offset`, the offset the first id
+after the highest, read inside the write transaction, which holds the database's only write
+lock from its first statement (`BEGIN IMMEDIATE`): no other connection (an entry created
+through the API takes no scope lock) can insert meanwhile.
 
 The table plumbing (create, drop, per-batch commits, `BEGIN IMMEDIATE`) is shared with the
 recalculation: `app.repositories.temp_staging`.
@@ -16,12 +17,14 @@ recalculation: `app.repositories.temp_staging`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Double,
     Integer,
     MetaData,
@@ -59,12 +62,14 @@ staged_entries = Table(
     prefixes=["TEMPORARY"],
 )
 
-# The emission rows of the staged entries (ids are assigned by the copy).
+# The emission rows of the staged entries (ids are assigned by the copy). Keyed, so that a part
+# of the copy reads its own range of entries, in order, without scanning and sorting them all.
 staged_emissions = Table(
     "import_staged_emissions",
     _temp,
-    Column("entry_key", BigInteger, nullable=False),
-    Column("position", Integer, nullable=False),  # the row's rank among its entry's rows
+    Column("entry_key", BigInteger, primary_key=True, autoincrement=False),
+    # The row's rank among its entry's rows.
+    Column("position", Integer, primary_key=True, autoincrement=False),
     Column("emission_type_id", Integer, nullable=False),
     Column("kg_co2eq", Double, nullable=False),
     Column("factor_id", Integer),
@@ -81,6 +86,22 @@ staged_modules = Table(
     Column("module_id", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRange:
+    """The staged entries low <= entry_key < high: one part of the final copy."""
+
+    low: int
+    high: int
+
+    def of(self, entry_key: ColumnElement[int]) -> ColumnElement[bool]:
+        return entry_key.between(self.low, self.high - 1)
+
+
+def key_ranges(staged: int, part: int) -> list[KeyRange]:
+    """The keys 0 .. staged - 1 (staging keys are row ordinals) in parts of `part` keys."""
+    return [KeyRange(low, min(low + part, staged)) for low in range(0, staged, part)]
 
 
 class ImportStagingRepository(TempStagingRepository):
@@ -114,9 +135,15 @@ class ImportStagingRepository(TempStagingRepository):
         await self.session.execute(text(f"PRAGMA cache_size={int(setting)}"))
 
     async def copy_entries(
-        self, *, offset: int, source: DataEntrySource, job_id: int, created_at: datetime
+        self,
+        part: KeyRange,
+        *,
+        offset: int,
+        source: DataEntrySource,
+        job_id: int,
+        created_at: datetime,
     ) -> int:
-        """Create the staged entries (id = entry_key + offset); returns how many."""
+        """Create the staged entries of `part` (id = entry_key + offset); returns how many."""
         rows = (
             select(
                 staged_entries.c.entry_key + offset,
@@ -130,6 +157,7 @@ class ImportStagingRepository(TempStagingRepository):
                 literal(created_at, UTCDateTime),
             )
             .join(staged_modules, staged_modules.c.unit_id == staged_entries.c.unit_id)
+            .where(part.of(staged_entries.c.entry_key))
             .order_by(staged_entries.c.entry_key)
         )
         columns = [
@@ -145,16 +173,21 @@ class ImportStagingRepository(TempStagingRepository):
         ]
         return await self.insert_from_select(table_of(DataEntry), columns, rows)
 
-    async def copy_emissions(self, *, offset: int, computed_at: datetime) -> int:
-        """Create the staged emission rows of the entries copied with the same offset."""
-        rows = select(
-            staged_emissions.c.entry_key + offset,
-            staged_emissions.c.emission_type_id,
-            staged_emissions.c.kg_co2eq,
-            staged_emissions.c.factor_id,
-            staged_emissions.c.factor_id,
-            staged_emissions.c.factor_revision,
-            staged_emissions.c.meta,
-            literal(computed_at, UTCDateTime),
-        ).order_by(staged_emissions.c.entry_key, staged_emissions.c.position)
+    async def copy_emissions(self, part: KeyRange, *, offset: int, computed_at: datetime) -> int:
+        """Create the staged emission rows of the entries of `part` copied with the same
+        offset."""
+        rows = (
+            select(
+                staged_emissions.c.entry_key + offset,
+                staged_emissions.c.emission_type_id,
+                staged_emissions.c.kg_co2eq,
+                staged_emissions.c.factor_id,
+                staged_emissions.c.factor_id,
+                staged_emissions.c.factor_revision,
+                staged_emissions.c.meta,
+                literal(computed_at, UTCDateTime),
+            )
+            .where(part.of(staged_emissions.c.entry_key))
+            .order_by(staged_emissions.c.entry_key, staged_emissions.c.position)
+        )
         return await self.insert_from_select(table_of(DataEntryEmission), WRITTEN_COLUMNS, rows)

@@ -68,6 +68,7 @@ async def run_data_import_task(job_id: int) -> None:
                 year=job.year,
                 mode=ImportMode(job.meta.get("mode", ImportMode.append.value)),
                 progress=handle.progress,
+                progress_while_writing=handle.progress_while_writing,
             )
         await uploads.delete_of_job(job_id)
         return _concluded(handle, job, outcome)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +21,14 @@ async def no_progress(
     message: str | None = None, *, done: int | None = None, total: int | None = None
 ) -> None:
     """A Progress that shows nothing (tests, scripts)."""
+
+
+# `JobHandle.progress_while_writing`: progress from inside the job's final write transaction.
+WriteProgress = Callable[[str], Awaitable[None]]
+
+
+async def no_write_progress(message: str) -> None:
+    """A WriteProgress that shows nothing (tests, scripts)."""
 
 
 @dataclass(frozen=True, slots=True)

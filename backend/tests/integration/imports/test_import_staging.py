@@ -3,16 +3,25 @@ other writers (progress commits, logins, single-entry edits) are not held up whi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from factories import create_unit
-from import_helpers import PROCESS_FACTORS, RunImport
+from import_helpers import PROCESS_FACTORS, RunImport, Snapshot
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core import job_changes
 from app.domain.ingestion import IngestionResult
 from app.models import DataEntry, DataEntryEmission, Unit
-from app.repositories.import_staging_repo import ImportStagingRepository, staged_entries
+from app.repositories.import_staging_repo import (
+    ImportStagingRepository,
+    KeyRange,
+    staged_entries,
+)
 from app.services.ingestion import data_import
+from app.services.ingestion.data_import import ImportMode
 
 HEADER = "unit_institutional_code,category,subcategory,quantity_kg"
 
@@ -117,3 +126,81 @@ async def test_a_file_read_in_batches_counts_lists_and_ids_as_one_whole(
         (9, entries[2].id),
     ]
     assert (meta["units"], meta["emission_rows"]) == (1, 0)
+
+
+# Only SQLite copies the staged rows in its final write; PostgreSQL has written them already.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_final_copy_runs_in_parts_with_progress_between_them(
+    db: AsyncSession,
+    import_factors: RunImport,
+    import_data: RunImport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    await import_factors(PROCESS_FACTORS.encode())
+    monkeypatch.setattr(data_import, "WRITE_PART", 2)
+    shown: list[str] = []
+    show = job_changes.show
+
+    def record(job_id: int, fields: Mapping[str, Any]) -> None:
+        shown.append(fields["status_message"])
+        show(job_id, fields)
+
+    monkeypatch.setattr(job_changes, "show", record)
+    rows = [f"U1,ch4,,{n}" for n in range(1, 6)]
+    job = await import_data(("\n".join((HEADER, *rows)) + "\n").encode())
+
+    assert job.result == IngestionResult.SUCCESS, job.status_message
+    assert shown == [f"Writing entries... {done}/5" for done in (2, 4, 5)]
+    db.expire_all()
+    written = (
+        await db.execute(
+            select(DataEntry.id, DataEntry.data, DataEntryEmission.kg_co2eq)
+            .join(DataEntryEmission, DataEntryEmission.data_entry_id == DataEntry.id)
+            .order_by(DataEntry.id)
+        )
+    ).all()
+    first = written[0].id
+    assert [row.id for row in written] == list(range(first, first + 5))  # in file order
+    assert [row.data["quantity_kg"] for row in written] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert [row.kg_co2eq for row in written] == [28.0 * n for n in range(1, 6)]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_failing_part_of_the_final_copy_leaves_nothing_written(
+    db: AsyncSession,
+    import_factors: RunImport,
+    import_data: RunImport,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three parts, the last one fails: the parts before it, the replace's deletion and the
+    stats are rolled back with it; the earlier import's entries stay."""
+    await create_unit(db, institutional_code="U1")
+    await db.commit()
+    await import_factors(PROCESS_FACTORS.encode())
+    earlier = await import_data(f"{HEADER}\nU1,co2,,7\n".encode())
+    assert earlier.result == IngestionResult.SUCCESS, earlier.status_message
+    db.expire_all()
+    before = await Snapshot.take(db)
+    stored = (await db.execute(select(DataEntry.id, DataEntry.data))).all()
+    monkeypatch.setattr(data_import, "WRITE_PART", 2)
+    copy = ImportStagingRepository.copy_emissions
+    parts: list[KeyRange] = []
+
+    async def fail_third(self: ImportStagingRepository, part: KeyRange, **options: Any) -> int:
+        parts.append(part)
+        if len(parts) == 3:
+            raise RuntimeError("the disk went away")
+        return await copy(self, part, **options)
+
+    monkeypatch.setattr(ImportStagingRepository, "copy_emissions", fail_third)
+    rows = [f"U1,ch4,,{n}" for n in range(1, 6)]
+    job = await import_data(("\n".join((HEADER, *rows)) + "\n").encode(), mode=ImportMode.replace)
+
+    assert job.result == IngestionResult.ERROR
+    assert "the disk went away" in (job.status_message or "")
+    assert parts == [KeyRange(0, 2), KeyRange(2, 4), KeyRange(4, 5)]
+    db.expire_all()
+    assert await Snapshot.take(db) == before
+    assert (await db.execute(select(DataEntry.id, DataEntry.data))).all() == stored
