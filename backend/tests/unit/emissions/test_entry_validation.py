@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from app.domain.modules import DataEntryTypeEnum as T
-from app.emissions import ENTRY_FIELDS, FACTOR_FIELDS, EntryValidationError, validate_entry
+from app.emissions import (
+    ENTRY_FIELDS,
+    FACTOR_FIELDS,
+    EntryValidationError,
+    validate_entry,
+    validation,
+)
 from app.emissions.validation import RowValidator
 
 
@@ -22,6 +28,43 @@ def _rejects(type_id: int, raw: dict[str, str | None], message: str) -> None:
     with pytest.raises(EntryValidationError) as from_cells:
         _from_cells(type_id, cells)
     assert str(from_cells.value) == message
+
+
+def test_a_validator_reading_many_rows_gives_each_the_answer_of_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One validator reads a whole file, remembering the cells it resolved: repeated cells,
+    valid or not, and cells past its memo's size come out as a fresh validator reads them."""
+    monkeypatch.setattr(validation, "MEMO_CELLS", 3)
+    header = ["origin_iata", "destination_iata", "cabin_class", "number_of_trips"]
+    rows = [
+        ["gva", "JFK", "Eco", "2"],
+        ["GVA", "zrh", "eco", ""],
+        ["gva", "JFK", "first", "2"],
+        ["gva", "J1K", "eco", "2"],  # an invalid code, twice: rejected both times
+        ["gva", "J1K", "eco", "2"],
+        [" cdg ", "nrt", "business", "4"],  # past the memo's size
+        ["gva", "JFK", "Eco", "0"],
+    ]
+    shared = RowValidator(T.plane, header)
+
+    def outcome(validator: RowValidator, cells: list[str]) -> dict[str, object] | str:
+        try:
+            return validator.validate(cells)
+        except EntryValidationError as error:
+            return str(error)
+
+    found = [outcome(shared, cells) for cells in rows]
+    assert found == [outcome(RowValidator(T.plane, header), cells) for cells in rows]
+    assert found[1] == {
+        "origin_iata": "GVA",
+        "destination_iata": "ZRH",
+        "cabin_class": "eco",
+        "number_of_trips": 1,
+    }
+    assert "J1K" in str(found[3])
+    assert found[3] == found[4]
+    assert "number_of_trips" in str(found[6])
 
 
 @pytest.mark.parametrize("type_id", list(ENTRY_FIELDS))
