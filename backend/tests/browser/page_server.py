@@ -128,6 +128,10 @@ class PageServer:
                     raise AssertionError(f"job {job_id} did not finish: {job}")
                 time.sleep(0.2)
 
+    def delete_entry(self, entry_id: int) -> None:
+        with self.api() as api:
+            api.delete(f"/data-entries/{entry_id}").raise_for_status()
+
     def unit_codes(self) -> list[str]:
         with self.api() as api:
             return [u["institutional_code"] for u in api.get("/units").json()["items"]]

@@ -63,6 +63,8 @@ def test_badges_match_the_apis_status(
 def test_a_factor_import_then_the_only_stale_recalculation_with_live_progress(
     page_server: PageServer, open_page: OpenPage, screenshot: Screenshot
 ) -> None:
+    # Up to date before, so the import below is what makes the plane type stale.
+    assert expected_badge(page_server.module_status(LONG_MODULE)) == "up_to_date"
     page = open_page(page_server, logged_in=ADMIN)
     before = chart_value(page, "now", LONG_MODULE)
     factors = scaled_factor_file("plane", "ef_kg_co2eq_per_km", 1.5, year=YEAR)
@@ -252,3 +254,10 @@ def test_an_entry_error_of_a_data_import_shows_in_the_history_details(
     expect(errors).to_contain_text(UNKNOWN_AIRPORT)
     expect(errors.get_by_test_id("row-issue-entry")).to_contain_text(re.compile(r"Entry \d+"))
     screenshot(page, "history-entry-error-details", show=details)
+
+    # The entry stays, failing: every later recalculation of the plane type would end WARNING.
+    entry = re.fullmatch(
+        r"Entry (\d+)", errors.get_by_test_id("row-issue-entry").inner_text().strip()
+    )
+    assert entry is not None
+    sqlite_server.delete_entry(int(entry[1]))
