@@ -32,6 +32,9 @@ from fixture_types import DatabaseMaker
 from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from xdist.remote import Producer
+from xdist.scheduler import Scheduling
+from xdist_schedule import BrowserGroupScheduling
 
 from app.core.settings import get_settings
 from app.db import create_engine, create_session_factory
@@ -62,6 +65,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _test_config_home is not None:
         shutil.rmtree(_test_config_home, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """`--dist loadgroup` (pyproject's addopts) with the browser tests kept on one worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    return BrowserGroupScheduling(config, log)
 
 
 def sqlite_url(path: Path) -> str:

@@ -38,10 +38,9 @@ JOB_SECONDS = 60_000
 # running the suite.
 SERVER_WAIT_MS = 20_000
 
-# Every browser test module's marks. Under pytest-xdist (`--dist loadgroup`) the group is
-# meant to keep the browser tests on one worker, so their servers and Chromium start once;
-# pytest-xdist 3.8 under pytest 9.2 does not honour it yet, so each worker starts its own.
-BROWSER_TESTS = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# Every browser test module's marks. Under pytest-xdist the tests of this folder run on one
+# worker (backend/tests/xdist_schedule.py), so their servers and Chromium start once.
+BROWSER_TESTS = [pytest.mark.browser]
 
 OpenPage = Callable[..., Page]
 Screenshot = Callable[..., Path]
