@@ -27,8 +27,15 @@ class EntryFactorCountRepository(Repository[EntryFactorCount]):
 
     async def mark_recalculated(self, data_entry_type_id: int, year: int, entries: int) -> None:
         """A successful recalculation computed every entry with the current factors: none is
-        affected any more. Unresolvable entries stay what they were (it could not fix them)."""
-        await self._put(data_entry_type_id, year, entries=entries, affected=0)
+        affected any more. Unresolvable entries stay what they were (it could not fix them).
+        `entries` (what it counted when it started) is written only for a type without a row:
+        in a row, entry writes keep it exact, those that landed while it ran included."""
+        stamped = {"affected": 0, "counted_at": utcnow()}
+        await self.session.execute(
+            insert_for(self.session, table_of(EntryFactorCount))
+            .values(data_entry_type_id=data_entry_type_id, year=year, entries=entries, **stamped)
+            .on_conflict_do_update(index_elements=["data_entry_type_id", "year"], set_=stamped)
+        )
 
     async def adjust(self, year: int, changes: Mapping[int, EntryCountChange]) -> None:
         """Move the counts of these types (by id) by what a write added and removed. A type

@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 from factories import create_unit
-from import_helpers import PROCESS_TYPE, YEAR, RunImport, csv_bytes, process_factors
+from import_helpers import (
+    PROCESS,
+    PROCESS_TYPE,
+    YEAR,
+    Recalculate,
+    RunImport,
+    csv_bytes,
+    process_factors,
+)
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +30,7 @@ from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_service import DataEntryService
 from app.services.entry_factor_counting import EntryFactorCountingService, count_uncounted
 from app.services.ingestion.data_import import ImportMode
+from app.workflows.emission_recalculation import EmissionRecalculationWorkflow
 
 SessionFactory = async_sessionmaker[AsyncSession]
 Counts = tuple[int, int | None, int | None]
@@ -351,3 +360,26 @@ async def test_a_write_and_an_import_of_one_type_and_report_wait_in_turn(
     await writer
 
     assert await counts() == (7, 0, 0)
+
+
+async def test_an_entry_written_while_its_type_is_recalculated_stays_counted(
+    session_factory: SessionFactory,
+    import_factors: RunImport,
+    recalculate: Recalculate,
+    counts: Callable[[], Awaitable[Counts]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The recalculation counted the entries when it started; one posted while it computes
+    (it is not recalculated: it was computed with the same factors) stays in `entries`."""
+    await import_factors(process_factors(co2=2, n2o=None))
+    stage = EmissionRecalculationWorkflow._stage
+
+    async def stage_then_post(self: EmissionRecalculationWorkflow, *args: Any) -> None:
+        await stage(self, *args)
+        await _post(session_factory, category="ch4", quantity_kg=1)
+
+    monkeypatch.setattr(EmissionRecalculationWorkflow, "_stage", stage_then_post)
+    await recalculate(PROCESS, PROCESS_TYPE)
+    monkeypatch.undo()
+
+    assert await counts() == (7, 0, 1)
