@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from xdist.remote import Producer
 from xdist.scheduler import Scheduling
-from xdist_schedule import BrowserGroupScheduling
+from xdist_schedule import SharedSetupScheduling
 
 from app.core.settings import get_settings
 from app.db import create_engine, create_session_factory
@@ -69,10 +69,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
-    """`--dist loadgroup` (pyproject's addopts) with the browser tests kept on one worker."""
+    """`--dist loadgroup` (pyproject's addopts) with the tests of a shared set-up on one worker."""
     if config.getvalue("dist") != "loadgroup":
         return None
-    return BrowserGroupScheduling(config, log)
+    return SharedSetupScheduling(config, log)
 
 
 def sqlite_url(path: Path) -> str:

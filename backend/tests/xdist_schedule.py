@@ -1,21 +1,24 @@
-"""How pytest-xdist shares the tests out (`--dist loadgroup`): the browser tests as one unit of
-work, so their page servers and Chromium start on one worker instead of on every worker.
+"""How pytest-xdist shares the tests out (`--dist loadgroup`): the tests that share an expensive
+set-up of module or session scope go to one worker as one unit, so the set-up is made once
+instead of on every worker that gets one of them. The units: the browser tests (their page
+servers and Chromium), the CLI demo tests (one demo run that the read-only ones share).
 
 pytest-xdist groups by a `@group` suffix it appends to each marked test's node id, through an
 attribute pytest 9.2 no longer reads, so the `xdist_group` mark groups nothing there. The
-controller sees node ids only, never marks: this scheduler groups the browser tests by their
-folder. The other tests still go out one by one, after the largest unit (the browser tests).
+controller sees node ids only, never marks: this scheduler groups by path prefix. The other
+tests still go out one by one, after the larger units.
 """
 
 from __future__ import annotations
 
 from xdist.scheduler import LoadGroupScheduling
 
-BROWSER_TESTS = "backend/tests/browser/"
+ONE_WORKER_UNITS = ("backend/tests/browser/", "backend/tests/e2e/test_cli_demo.py")
 
 
-class BrowserGroupScheduling(LoadGroupScheduling):
-    """`loadgroup`, with the browser tests' folder as one group."""
+class SharedSetupScheduling(LoadGroupScheduling):
+    """`loadgroup`, with each of ONE_WORKER_UNITS as one group."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
+        unit = next((prefix for prefix in ONE_WORKER_UNITS if nodeid.startswith(prefix)), None)
+        return unit or super()._split_scope(nodeid)

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import live_server
 import pytest
+from cli_runner import CO2CALC, RunCli, cli_env, cli_runner
 from live_server import ServerHold
 
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 
-CO2CALC = Path(sys.executable).with_name("co2calc")
-
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
 StartServer = Callable[..., subprocess.Popen[str]]
-
-
-def cli_env(database_url: str | None) -> dict[str, str]:
-    """The caller's environment minus any CO2CALC_* setting, pointed at `database_url` (None:
-    the default database)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CO2CALC_")}
-    env.update(NO_COLOR="1", COLUMNS="200")
-    if database_url is not None:
-        env["CO2CALC_DATABASE_URL"] = database_url
-    return env
 
 
 @pytest.fixture
@@ -41,23 +27,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def run_cli(tmp_path: Path, sqlite_url: str) -> RunCli:
     """`run_cli("demo", "--json", XDG_DATA_HOME=...)`: run co2calc from an unrelated directory
     on a temp database, with extra environment variables."""
-    workdir = tmp_path / "elsewhere"
-    workdir.mkdir()
-
-    def run(
-        *args: str, database_url: str | None = sqlite_url, timeout: float = 600, **env: str
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(CO2CALC), *args],
-            env={**cli_env(database_url), **env},
-            cwd=workdir,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    return run
+    return cli_runner(tmp_path, sqlite_url)
 
 
 @pytest.fixture

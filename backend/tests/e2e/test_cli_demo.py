@@ -1,23 +1,27 @@
-"""`co2calc demo` end to end: a subprocess on a temporary SQLite file, then the stored data."""
+"""`co2calc demo` end to end: a subprocess on a temporary SQLite file, then the stored data.
+
+The tests that only read what one `demo --units 3` left share one run of it (the module's
+`demo`); under pytest-xdist this file goes to one worker, so it runs once
+(backend/tests/xdist_schedule.py). The tests that run the demo again have their own database.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from collections import defaultdict
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import RunCli, cli_runner
 
 from app.domain.ingestion import IngestionMethod, IngestionResult, TargetType
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum
 
 pytestmark = pytest.mark.slow
 
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
 ALL_TYPES = sorted(int(t) for t in DataEntryTypeEnum)
 
 
@@ -50,8 +54,26 @@ def _database_file(sqlite_url: str) -> Path:
     return Path(sqlite_url.removeprefix("sqlite+aiosqlite:///"))
 
 
-def test_demo_computes_every_type_of_every_year(run_cli: RunCli) -> None:
-    summary = _demo_json(run_cli)
+@dataclass(frozen=True)
+class Demo:
+    """One `demo --units 3 --json` on a SQLite file of its own: its summary, its database and a
+    `run_cli` on it. The tests given it only read."""
+
+    summary: dict[str, Any]
+    sqlite_url: str
+    run_cli: RunCli
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    folder = tmp_path_factory.mktemp("demo")
+    sqlite_url = f"sqlite+aiosqlite:///{folder / 'co2calc.db'}"
+    run_cli = cli_runner(folder, sqlite_url)
+    return Demo(_demo_json(run_cli), sqlite_url, run_cli)
+
+
+def test_demo_computes_every_type_of_every_year(demo: Demo) -> None:
+    summary = demo.summary
 
     assert summary["units"] == 3
     assert summary["years"] == [2024, 2025]
@@ -72,10 +94,8 @@ def test_demo_computes_every_type_of_every_year(run_cli: RunCli) -> None:
         assert row["total_kg_co2eq"] > 0, row
 
 
-def test_demo_stats_are_the_sums_of_emission_rows(run_cli: RunCli, sqlite_url: str) -> None:
-    _demo_json(run_cli)
-
-    with sqlite3.connect(_database_file(sqlite_url)) as connection:
+def test_demo_stats_are_the_sums_of_emission_rows(demo: Demo) -> None:
+    with sqlite3.connect(_database_file(demo.sqlite_url)) as connection:
         kg_by_module = dict(
             connection.execute(
                 "SELECT e.carbon_report_module_id, SUM(x.kg_co2eq) FROM data_entries e "
@@ -116,9 +136,8 @@ def test_demo_twice_is_safe_and_reset_rebuilds(run_cli: RunCli) -> None:
     _assert_up_to_date(run_cli, 2025)
 
 
-def test_demo_leaves_the_job_history_of_an_up_to_date_installation(run_cli: RunCli) -> None:
-    _demo_json(run_cli)
-
+def test_demo_leaves_the_job_history_of_an_up_to_date_installation(demo: Demo) -> None:
+    run_cli = demo.run_cli
     for year in (2024, 2025):
         _assert_up_to_date(run_cli, year)
         page = _cli_json(run_cli, "jobs", "list", "--year", str(year), "--limit", "500")
