@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.ingestion import DataEntrySource
 from app.domain.recalculation_status import EntryCountChange, EntryCounts
 from app.emissions import FactorIndex
-from app.emissions.factor_versions import EntryStanding
+from app.emissions.factor_versions import EntryStanding, affected_and_unresolvable
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
 from app.repositories.data_entry_import_repo import DataEntryImportRepository
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
@@ -28,11 +28,8 @@ from app.services.factor_service import FactorService
 
 def change_of(standings: Mapping[EntryStanding, int]) -> EntryCountChange:
     """The counts these entries add (negate it for entries removed)."""
-    return EntryCountChange(
-        entries=sum(standings.values()),
-        affected=standings.get(EntryStanding.affected, 0),
-        unresolvable=standings.get(EntryStanding.unresolvable, 0),
-    )
+    affected, unresolvable = affected_and_unresolvable(standings)
+    return EntryCountChange(sum(standings.values()), affected, unresolvable)
 
 
 def _all_of(counts: EntryCounts) -> EntryCountChange:

@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.recalculation_status import EntryCounts
 from app.emissions import FactorIndex, compute_entry
-from app.emissions.factor_versions import EntryStanding, FactorVersions, standing
+from app.emissions.factor_versions import (
+    EntryStanding,
+    FactorVersions,
+    affected_and_unresolvable,
+    standing,
+)
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
 from app.repositories.data_entry_repo import DataEntryRepository
 from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
@@ -45,11 +50,8 @@ class EntryFactorCountingService:
         counted: dict[int, EntryCounts] = {}
         for type_id in data_entry_type_ids:
             tally = await self.tally(type_id, year, index)
-            counted[type_id] = EntryCounts(
-                entries=tally.total(),
-                affected=tally[EntryStanding.affected],
-                unresolvable=tally[EntryStanding.unresolvable],
-            )
+            affected, unresolvable = affected_and_unresolvable(tally)
+            counted[type_id] = EntryCounts(tally.total(), affected, unresolvable)
         await self.counts.store(year, counted)
         return counted
 
