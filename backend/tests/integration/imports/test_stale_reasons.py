@@ -10,15 +10,20 @@ from import_helpers import (
     PROCESS,
     PROCESS_FACTORS,
     PROCESS_TYPE,
+    YEAR,
     Recalculate,
     RunImport,
     Status,
     csv_bytes,
     process_factors,
 )
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.ingestion import IngestionResult
 from app.domain.recalculation_status import StaleReason
+from app.emissions.entry import MAX_ABS_KG_PER_ROW
+from app.workflows.emission_preview import EmissionPreviewWorkflow
+from app.workflows.recalculation_run import RecalculationScope
 
 
 def _counts(reason: StaleReason) -> tuple[int | None, int | None, int | None]:
@@ -129,3 +134,33 @@ async def test_two_factor_imports_since_the_last_recalculation_are_both_listed(
     reason = (await status())[PROCESS_TYPE].reason
     assert (reason.factor_imports, reason.factor_imports_total) == ((), 0)
     assert _counts(reason) == (6, 0, 0)
+
+
+@pytest.mark.usefixtures("recalculated")
+async def test_the_affected_count_is_what_the_preview_says_would_change(
+    session_factory: async_sessionmaker[AsyncSession],
+    import_data: RunImport,
+    import_factors: RunImport,
+    status: Status,
+) -> None:
+    """co2 doubled and n2o removed: the two co2 entries change, the n2o entry loses its rows
+    (affected, and unresolvable), and a co2 entry within the plausible bound at co2 1 goes
+    beyond it at co2 2 (affected: it loses its rows; its own data's error, so not
+    unresolvable)."""
+    near_bound = MAX_ABS_KG_PER_ROW * 0.75
+    header = "unit_institutional_code,category,subcategory,quantity_kg,kg_co2eq"
+    added = await import_data(csv_bytes(header, f"U1,co2,,{near_bound:.6g},"))
+    assert added.result == IngestionResult.SUCCESS, added.status_message
+    await import_factors(process_factors(co2=2, n2o=None))
+
+    reason = (await status())[PROCESS_TYPE].reason
+    async with session_factory() as session:
+        report = await EmissionPreviewWorkflow(session).run(
+            RecalculationScope(int(PROCESS), (int(PROCESS_TYPE),), YEAR)
+        )
+    (preview,) = report.types
+    would = preview.tally.total()
+
+    assert _counts(reason) == (7, 4, 1)
+    assert would.changed == reason.affected_entries
+    assert would.newly_failing == 2
