@@ -38,8 +38,8 @@ JOB_SECONDS = 60_000
 # running the suite.
 SERVER_WAIT_MS = 20_000
 
-# Every browser test module's marks. Under pytest-xdist the tests of this folder run on one
-# worker (backend/tests/xdist_schedule.py), so their servers and Chromium start once.
+# Every browser test module's marks. Under pytest-xdist the tests of each page server run on
+# one worker (backend/tests/xdist_schedule.py), so each server starts once.
 BROWSER_TESTS = [pytest.mark.browser]
 
 OpenPage = Callable[..., Page]
