@@ -538,6 +538,9 @@ class DataImportService:
             removed = await self.entries.delete_by_source(*by_source, keep_job_id=target.job_id)
         offset = await self._copy_staged(tally, target, progress) if self.staging.is_sqlite else 0
         await counts.apply(target.year, tally.count_changes(removal))
+        if self.staging.is_sqlite and tally.staged > WRITE_PART:
+            # After a copy in parts: the stats query of a big import is seconds more of it.
+            await progress(f"Refreshing the stats of {count(len(module_ids), 'module')}...")
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
         return offset, removed
 
