@@ -28,7 +28,8 @@ def compute_emissions(
     and ValueError for an unknown data entry type (a caller bug, not an entry problem).
     """
     entry_type = _ENTRY_TYPES.get(data_entry_type_id) or DataEntryTypeEnum(data_entry_type_id)
-    override = read_optional_number(data, KG_CO2EQ)
+    # Most entries carry no override: their data lacks the key, which is all there is to read.
+    override = None if data.get(KG_CO2EQ.name) is None else read_optional_number(data, KG_CO2EQ)
     if override is not None:
         return [
             EmissionRow(int(DEFAULT_EMISSION_TYPE[entry_type]), override, None, {"override": True})

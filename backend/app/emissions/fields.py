@@ -33,10 +33,20 @@ class Field:
     maximum: float | None = None
     check: Callable[[str], str] | None = None  # normalises a text or raises ValueError
     _canonical: dict[str, str] = field(init=False, repr=False, compare=False)
+    _is_number: bool = field(init=False, repr=False, compare=False)
+    # The choices that parse to themselves as given (a set lookup, no normalising).
+    _exact: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         canonical = {choice.casefold(): choice for choice in self.choices}
         object.__setattr__(self, "_canonical", canonical)
+        exact = {
+            c
+            for c in self.choices
+            if len(c) <= MAX_TEXT_LENGTH and canonical.get(c.strip().casefold()) == c
+        }
+        object.__setattr__(self, "_exact", frozenset(exact))
+        object.__setattr__(self, "_is_number", self.kind == "number")
 
     def parse(self, raw: object) -> CellValue | None:
         """The typed value of `raw`, or None when it is empty; never applies the default.
@@ -45,6 +55,14 @@ class Field:
         """
         if raw is None:
             return None
+        # Fast paths for what stored entries hold (they were checked on the way in): a float
+        # in range, a choice in its own spelling. A recalculation reads a few fields of every
+        # entry, so these skip the general checks of the many good values; anything else
+        # takes the general path below, which gives the same value or names the problem.
+        if type(raw) is float and self._is_number and isfinite(raw) and self._in_range(raw):
+            return raw
+        if type(raw) is str and raw in self._exact:
+            return raw
         if isinstance(raw, str):
             raw = raw.strip()
             if not raw:
@@ -87,11 +105,15 @@ class Field:
             raise ValueError(f"{shown(raw)} is not a finite number")
         if self.kind == "integer" and not number.is_integer():
             raise ValueError(f"{shown(raw)} is not a whole number")
-        if (self.minimum is not None and number < self.minimum) or (
-            self.maximum is not None and number > self.maximum
-        ):
+        if not self._in_range(number):
             raise ValueError(f"{shown(raw)} is out of range: {self.describe_range()}")
         return int(number) if self.kind == "integer" else number
+
+    def _in_range(self, number: float) -> bool:
+        """Within the bounds (of a finite number)."""
+        return (self.minimum is None or number >= self.minimum) and (
+            self.maximum is None or number <= self.maximum
+        )
 
     def describe_range(self) -> str:
         if self.maximum is None:

@@ -12,6 +12,9 @@ from app.emissions.index import FactorIndex
 from app.emissions.reading import read_number, read_optional_text, read_text
 from app.emissions.specs import GWP, PROCESS_CATEGORY, QUANTITY_KG, SUBCATEGORY
 
+# The emission type of each category (looked up per entry: a dict, not the enum by name).
+_CODES = {category: E[f"process_{category}"] for category in PROCESS_CATEGORY.choices}
+
 
 def process_emissions(
     type_id: int, data: Mapping[str, Any], year: int, index: FactorIndex
@@ -24,4 +27,4 @@ def process_emissions(
         {PROCESS_CATEGORY.name: category, SUBCATEGORY.name: read_optional_text(data, SUBCATEGORY)},
     )
     kg = quantity * factor.number(GWP)
-    return [row(E[f"process_{category}"], kg, factor)]
+    return [row(_CODES[category], kg, factor)]

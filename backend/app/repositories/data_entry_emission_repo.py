@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import case, delete, func, insert, select
 
+from app.emissions.base import EmissionRow
 from app.emissions.factor_versions import FactorVersions, row_versions
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import Repository, table_of
@@ -25,6 +27,27 @@ WRITTEN_COLUMNS = (
     "meta",
     "computed_at",
 )
+
+
+def insertable_rows(
+    entry_id: int, rows: Iterable[EmissionRow], computed_at: datetime
+) -> list[dict[str, Any]]:
+    """An entry's rows as the values of data_entry_emissions, keyed as WRITTEN_COLUMNS in
+    that order (for writing or staging)."""
+    return [
+        {
+            "data_entry_id": entry_id,
+            "emission_type_id": row.emission_type_id,
+            "kg_co2eq": row.kg_co2eq,
+            "factor_id": row.factor_id,
+            "factor_ref_id": row.factor_id,
+            "factor_revision": row.factor_revision,
+            "meta": row.meta,
+            "computed_at": computed_at,
+        }
+        for row in rows
+    ]
+
 
 # Bound parameters per statement stay far below SQLite's (32766) and PostgreSQL's (65535) caps.
 _CHUNK = 10_000

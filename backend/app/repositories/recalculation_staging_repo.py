@@ -38,7 +38,7 @@ from app.emissions import EmissionRow, EntryError
 from app.emissions.entry import reason
 from app.models import DataEntry, DataEntryEmission, JSONType, UTCDateTime
 from app.repositories.base import table_of
-from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS
+from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS, insertable_rows
 from app.repositories.data_entry_repo import EntryRow
 from app.repositories.temp_staging import TempStagingRepository, rowcount
 
@@ -80,13 +80,6 @@ staged_emissions = Table(
 )
 
 
-STAGED_ENTRY_COLUMNS = (
-    "entry_id",
-    "data_entry_type_id",
-    "carbon_report_module_id",
-    "revision",
-    "error",
-)
 STAGED_EMISSION_COLUMNS = WRITTEN_COLUMNS
 
 
@@ -96,7 +89,9 @@ def staged_rows(
     computed_at: datetime,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Pure (run it in a thread, off the event loop): a computed batch as staged rows, one
-    entry row each (with its entry error, if any) and its emission rows."""
+    entry row each (with its entry error, if any) and its emission rows (keyed as
+    STAGED_EMISSION_COLUMNS). Dict displays, not dicts zipped from the column names: the
+    zipping was half the time of this loop."""
     entry_rows: list[dict[str, Any]] = []
     emission_rows: list[dict[str, Any]] = []
     for entry, result in zip(batch, computed, strict=True):
@@ -104,35 +99,17 @@ def staged_rows(
         if isinstance(result, EntryError):
             error = reason(result)
         else:
-            emission_rows += [
-                _row(
-                    STAGED_EMISSION_COLUMNS,
-                    entry.id,
-                    row.emission_type_id,
-                    row.kg_co2eq,
-                    row.factor_id,
-                    row.factor_id,
-                    row.factor_revision,
-                    row.meta,
-                    computed_at,
-                )
-                for row in result
-            ]
+            emission_rows += insertable_rows(entry.id, result, computed_at)
         entry_rows.append(
-            _row(
-                STAGED_ENTRY_COLUMNS,
-                entry.id,
-                entry.data_entry_type_id,
-                entry.carbon_report_module_id,
-                entry.revision,
-                error,
-            )
+            {
+                "entry_id": entry.id,
+                "data_entry_type_id": entry.data_entry_type_id,
+                "carbon_report_module_id": entry.carbon_report_module_id,
+                "revision": entry.revision,
+                "error": error,
+            }
         )
     return entry_rows, emission_rows
-
-
-def _row(columns: tuple[str, ...], *values: Any) -> dict[str, Any]:
-    return dict(zip(columns, values, strict=True))
 
 
 @dataclass(frozen=True, slots=True)

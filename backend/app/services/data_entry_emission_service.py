@@ -9,9 +9,8 @@ its stale rows. The entry then has no emission rows. Database errors do propagat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,9 @@ from app.emissions.errors import CalculatorFailure
 from app.emissions.factor_versions import EntryStanding, fresh_standing
 from app.models.base import utcnow
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.repositories.data_entry_emission_repo import (
+    insertable_rows as insertable_rows,  # re-exported: the data import takes it from here
+)
 from app.repositories.data_entry_repo import DataEntryRepository
 from app.services.factor_service import FactorService
 
@@ -75,25 +77,6 @@ def compute_entry_leniently(
             "unexpected error computing emissions of a type %s entry", data_entry_type_id
         )
         return CalculatorFailure(f"{type(error).__name__}: {error}")
-
-
-def insertable_rows(
-    entry_id: int, rows: Iterable[EmissionRow], computed_at: datetime
-) -> list[dict[str, Any]]:
-    """An entry's rows as the values of data_entry_emissions (for writing or staging)."""
-    return [
-        {
-            "data_entry_id": entry_id,
-            "emission_type_id": row.emission_type_id,
-            "kg_co2eq": row.kg_co2eq,
-            "factor_id": row.factor_id,
-            "factor_ref_id": row.factor_id,
-            "factor_revision": row.factor_revision,
-            "meta": row.meta,
-            "computed_at": computed_at,
-        }
-        for row in rows
-    ]
 
 
 class DataEntryEmissionService:
