@@ -166,6 +166,7 @@ export default {
     state: 'State',
     result: 'Result',
     requestedBy: 'Started by',
+    started: 'Started',
     duration: 'Duration',
     message: 'Message',
     details: 'Details',

@@ -168,6 +168,7 @@ const fr: typeof en = {
     state: 'État',
     result: 'Résultat',
     requestedBy: 'Lancée par',
+    started: 'Début',
     duration: 'Durée',
     message: 'Message',
     details: 'Détails',
