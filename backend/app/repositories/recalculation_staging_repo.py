@@ -230,7 +230,13 @@ class RecalculationStagingRepository(TempStagingRepository):
             *part.of(staged_entries.c.entry_id),
         )
         await self.session.execute(
-            delete(emissions).where(emissions.c.data_entry_id.in_(accepted_ids))
+            delete(emissions).where(
+                emissions.c.data_entry_id.in_(accepted_ids),
+                # The range on the stored rows too, so their index is scanned whatever the
+                # statistics say: on a table never analyzed PostgreSQL hash-joined a full scan
+                # of every emission row per part (0.2 s a part at a million rows, 44 s a run).
+                *part.of(emissions.c.data_entry_id),
+            )
         )
         columns = STAGED_EMISSION_COLUMNS
         rows = select(*(staged_emissions.c[name] for name in columns)).join(
