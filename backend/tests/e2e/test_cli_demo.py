@@ -2,7 +2,8 @@
 
 The tests that only read what one `demo --units 3` left share one run of it (the module's
 `demo`); under pytest-xdist this file goes to one worker, so it runs once
-(backend/tests/xdist_schedule.py). The tests that run the demo again have their own database.
+(backend/tests/xdist_schedule.py). The test that runs the demo again on a database holding it
+starts from a copy of that run's database; the others have databases of their own.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,8 +121,16 @@ def test_demo_stats_are_the_sums_of_emission_rows(demo: Demo) -> None:
         assert json.loads(stats)["total"] == pytest.approx(module_totals[report_id], rel=1e-9)
 
 
-def test_demo_twice_is_safe_and_reset_rebuilds(run_cli: RunCli) -> None:
-    first = _demo_json(run_cli)
+def test_demo_twice_is_safe_and_reset_rebuilds(
+    demo: Demo, run_cli: RunCli, sqlite_url: str
+) -> None:
+    # The first run is the module's: a copy of its database is this test's to change.
+    with (
+        closing(sqlite3.connect(_database_file(demo.sqlite_url))) as source,
+        closing(sqlite3.connect(_database_file(sqlite_url))) as copy,
+    ):
+        source.backup(copy)
+    first = demo.summary
 
     again = run_cli("demo", "--units", "3")
     assert again.returncode == 0, again.stderr
