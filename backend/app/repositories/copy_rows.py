@@ -47,10 +47,12 @@ def _cell_of(column_type: TypeEngine[Any]) -> Cell:
     return _text_cell
 
 
-def copy_text(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """Rows in PostgreSQL's COPY text format (tab-separated, \\N for NULL, JSON columns
-    serialized). Pure: run it in a thread, a batch of rows takes a while. A column's
-    repeated text value (the time stamp of every row) is escaped once."""
+def copy_lines(
+    table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Each row's line in PostgreSQL's COPY text format, without its newline (tab-separated,
+    \\N for NULL, JSON columns serialized). Pure: run it in a thread, a batch of rows takes a
+    while. A column's repeated text value (the time stamp of every row) is escaped once."""
     cells = [_cell_of(table.c[name].type) for name in columns]
     seen: list[dict[Any, str]] = [{} for _ in columns]
     plan = list(zip(columns, cells, seen, strict=True))
@@ -69,23 +71,37 @@ def copy_text(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, 
             else:
                 line.append(cell(value))
         lines.append("\t".join(line))
+    return lines
+
+
+def copy_text(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """The rows as COPY text (`copy_lines`, each ended by a newline)."""
+    lines = copy_lines(table, columns, rows)
     lines.append("")
     return "\n".join(lines).encode()
 
 
-async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write rows (all with the same keys) into `table` on the session's connection, in its
-    transaction, with one COPY; the text is formatted in a thread."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    data = await asyncio.to_thread(copy_text, table, columns, rows)
+async def copy_formatted(
+    session: AsyncSession, table: Table, columns: Sequence[str], data: bytes
+) -> None:
+    """Write rows given as COPY text of these columns into `table` with one COPY, on the
+    session's connection, in its transaction."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     async with driver.cursor() as cursor, cursor.copy(statement) as copy:
         await copy.write(data)
+
+
+async def copy_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write rows (all with the same keys) into `table` with one COPY (`copy_formatted`); the
+    text is formatted in a thread."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    data = await asyncio.to_thread(copy_text, table, columns, rows)
+    await copy_formatted(session, table, columns, data)
 
 
 def _processed(column: list[Any], process: Callable[[Any], Any]) -> list[Any]:

@@ -17,11 +17,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.ingestion import DataEntrySource
 from app.models import CarbonReport, CarbonReportModule, DataEntry, DataEntryEmission
 from app.repositories.base import table_of
-from app.repositories.copy_rows import copy_rows
+from app.repositories.copy_rows import copy_formatted, copy_lines
+from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS
 
 # Rows per executemany call: the driver batches further (insertmanyvalues), this only bounds
 # how much one call holds.
 CHUNK = 10_000
+
+# The columns of a COPY of entries and of their emission rows (`copy_in`): first the ids and
+# modules, which an import knows once its batch is on the loop, then the columns whose text is
+# formatted ahead in a worker thread (`entry_copy_cells`, `emission_copy_cells`).
+ENTRY_COPY_COLUMNS = (
+    "id",
+    "carbon_report_module_id",
+    "data_entry_type_id",
+    "data",
+    "source",
+    "ingestion_job_id",
+    "revision",
+    "created_at",
+    "updated_at",
+)
+_ENTRY_CELLS = ENTRY_COPY_COLUMNS[2:]
+_EMISSION_CELLS = WRITTEN_COLUMNS[1:]
+
+
+def entry_copy_cells(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each entry's COPY text of the columns after its id and module (keys: those of
+    ENTRY_COPY_COLUMNS; others are not read). Pure: run it in a thread."""
+    return copy_lines(table_of(DataEntry), _ENTRY_CELLS, entries)
+
+
+def emission_copy_cells(emissions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each emission row's COPY text of the columns after its entry id (keys: those of
+    WRITTEN_COLUMNS; data_entry_id is not read). Pure: run it in a thread."""
+    return copy_lines(table_of(DataEntryEmission), _EMISSION_CELLS, emissions)
 
 
 def _modules_of_year(year: int) -> Select[int]:
@@ -73,13 +103,14 @@ class DataEntryImportRepository:
         await self.session.execute(insert(table_of(DataEntry)), list(rows))
         return len(rows)
 
-    async def copy_in(
-        self, entries: Sequence[Mapping[str, Any]], emissions: Sequence[Mapping[str, Any]]
-    ) -> None:
-        """PostgreSQL: write entries (keys as `insert_many`'s) and their emission rows (the
-        columns of data_entry_emissions but id) with one COPY each."""
-        await copy_rows(self.session, table_of(DataEntry), entries)
-        await copy_rows(self.session, table_of(DataEntryEmission), emissions)
+    async def copy_in(self, entries: bytes, emissions: bytes) -> None:
+        """PostgreSQL: write entries (COPY text of ENTRY_COPY_COLUMNS) and their emission
+        rows (of WRITTEN_COLUMNS) with one COPY each."""
+        await copy_formatted(self.session, table_of(DataEntry), ENTRY_COPY_COLUMNS, entries)
+        if emissions:
+            await copy_formatted(
+                self.session, table_of(DataEntryEmission), WRITTEN_COLUMNS, emissions
+            )
 
     async def list_module_ids_by_source(
         self,

@@ -10,10 +10,11 @@ Two phases, so that the time other writers wait for the import is short:
    - SQLite: TEMP tables (`ImportStagingRepository`), entries keyed by row ordinal; each batch
      is committed, which takes no lock on the main database;
    - PostgreSQL: the real tables already, by COPY, with entry ids taken from the id sequence
-     (and each unit's report and module created when first met). The job is one
-     transaction, so until it commits nobody sees these rows, and nobody waits for them: new
-     rows lock nothing other writers take (the foreign keys only share-lock the module and
-     job rows), but a concurrent creator of the same new report (unit, year) waits.
+     (and each unit's report and module created when first met); the worker thread formats
+     the batch's COPY text too, but its ids and modules, which the loop puts in front. The
+     job is one transaction, so until it commits nobody sees these rows, and nobody waits for
+     them: new rows lock nothing other writers take (the foreign keys only share-lock the
+     module and job rows), but a concurrent creator of the same new report (unit, year) waits.
    Emissions follow the rule an edit and a recalculation apply (`compute_entry`): a missing
    factor or a row beyond the plausible bound is an entry error, and the entry is imported
    without emissions. Decoding, row checks and the computation run in worker threads, so
@@ -35,7 +36,7 @@ import asyncio
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,7 +65,11 @@ from app.emissions.factor_versions import EntryStanding, fresh_standing
 from app.emissions.validation import RowValidator
 from app.models.base import utcnow
 from app.repositories.carbon_report_repo import CarbonReportRepository
-from app.repositories.data_entry_import_repo import DataEntryImportRepository
+from app.repositories.data_entry_import_repo import (
+    DataEntryImportRepository,
+    emission_copy_cells,
+    entry_copy_cells,
+)
 from app.repositories.import_staging_repo import ImportStagingRepository, key_ranges
 from app.repositories.unit_repo import UnitRepository
 from app.services.carbon_report_module_service import CarbonReportModuleService
@@ -95,9 +100,12 @@ from app.services.ingestion.outcome import (
 from app.services.ingestion.stored_file import StoredFile
 
 _UNIT_LOOKUP_CHUNK = 1_000
-# Rows read, checked, computed and staged per batch: well under a second of work, so that
-# progress published by time (app.core.progress_pace) moves at least once a second.
-BATCH_SIZE = 2 * SLICE_ROWS
+# Rows read, checked, computed and staged per batch: well under a second of work (about 0.15 s
+# on the quiet machine), so that progress published by time (app.core.progress_pace) moves at
+# least once a second. Each batch's database work on the loop waits for the worker thread
+# (computing the next batch) to hand the GIL back after each round trip: batches of 1,000
+# rows made 100 waits per 100,000 rows.
+BATCH_SIZE = 10 * SLICE_ROWS
 # Entries (with their emission rows) per statement of SQLite's final copy: a million entries
 # in one statement ran 71 s without progress on the loaded 2-core machine; a part of 10,000
 # is well under a second there, as the recalculation's swap parts.
@@ -122,6 +130,10 @@ class _Row:
     emissions: list[EmissionRow]
     error: str | None = None
     standing: EntryStanding = EntryStanding.current
+    # PostgreSQL: the COPY text of the entry's columns after its id and module, and of each
+    # emission row's after its entry id, formatted in the worker thread (`_copy_cells`).
+    entry_cells: str = ""
+    emission_cells: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,16 +301,24 @@ def _next_batch(file: _File) -> tuple[_Checked, int]:
     return checked, read
 
 
-def _prepared_batch(file: _File, year: int, index: FactorIndex) -> tuple[_Checked, int] | None:
-    """The next batch of the file checked and its valid rows computed, and how many rows were
-    read; None at the end of the file (in a thread). Rows of unknown units are computed too:
-    they are only known once the batch is on the loop, and few."""
+def _prepared_batch(
+    file: _File, year: int, index: FactorIndex, cells: Callable[[list[_Row]], None]
+) -> tuple[_Checked, int] | None:
+    """The next batch of the file checked, its valid rows computed and given their database
+    cells (`cells`), and how many rows were read; None at the end of the file (in a thread).
+    Rows of unknown units are computed too: they are only known once the batch is on the
+    loop, and few."""
     checked, read = _next_batch(file)
     if not read:
         return None
     for row in checked.rows:
         _compute(row, year, index)
+    cells(checked.rows)
     return checked, read
+
+
+def _no_cells(batch: list[_Row]) -> None:
+    """SQLite: the staging's rows are formatted on the loop's side (`_staged_rows`)."""
 
 
 def _staged_rows(
@@ -330,31 +350,55 @@ def _staged_rows(
     return entries, emissions
 
 
-def _table_rows(
-    batch: Sequence[_Row], ids: Sequence[int], module_ids: list[int], target: _Target
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """PostgreSQL: the batch's rows of data_entries and data_entry_emissions (in row order;
-    `module_ids` is each row's module)."""
-    entries = [
-        {
-            "id": entry_id,
-            "carbon_report_module_id": module_id,
-            "data_entry_type_id": int(row.data_entry_type),
-            "data": row.data,
-            "source": int(DataEntrySource.csv),
-            "ingestion_job_id": target.job_id,
-            "revision": 1,
-            "created_at": target.written_at,
-            "updated_at": target.written_at,
-        }
+def _copy_cells(target: _Target, batch: list[_Row]) -> None:
+    """PostgreSQL, in the worker thread ahead of the batch's COPY: each row's COPY text but
+    its id and module (`entry_cells`), and its emission rows' but their entry id
+    (`emission_cells`), so that the loop only puts the ids in front."""
+    entries = entry_copy_cells(
+        [
+            {
+                "data_entry_type_id": int(row.data_entry_type),
+                "data": row.data,
+                "source": int(DataEntrySource.csv),
+                "ingestion_job_id": target.job_id,
+                "revision": 1,
+                "created_at": target.written_at,
+                "updated_at": target.written_at,
+            }
+            for row in batch
+        ],
+    )
+    # Written without their entry ids (0 here, not read), which the loop puts in front.
+    emissions = iter(
+        emission_copy_cells(
+            [
+                emission
+                for row in batch
+                for emission in insertable_rows(0, row.emissions, target.written_at)
+            ]
+        )
+    )
+    for row, entry in zip(batch, entries, strict=True):
+        row.entry_cells = entry
+        row.emission_cells = list(itertools.islice(emissions, len(row.emissions)))
+
+
+def _copy_text(
+    batch: Sequence[_Row], ids: Sequence[int], module_ids: Sequence[int]
+) -> tuple[bytes, bytes]:
+    """PostgreSQL: the batch's COPY text of data_entries and data_entry_emissions
+    (`DataEntryImportRepository.copy_in`): each row's id and module, then its cells
+    formatted ahead (`_copy_cells`)."""
+    entries = "".join(
+        f"{entry_id}\t{module_id}\t{row.entry_cells}\n"
         for row, entry_id, module_id in zip(batch, ids, module_ids, strict=True)
-    ]
-    emissions = [
-        emission
+    )
+    emissions = "".join(
+        f"{entry_id}\t{cells}\n"
         for row, entry_id in zip(batch, ids, strict=True)
-        for emission in insertable_rows(entry_id, row.emissions, target.written_at)
-    ]
-    return entries, emissions
+        for cells in row.emission_cells
+    )
+    return entries.encode(), emissions.encode()
 
 
 class DataImportService:
@@ -398,7 +442,8 @@ class DataImportService:
         if self.staging.is_sqlite:
             await self.staging.create()
             await self.staging.commit_staged_on_sqlite()
-        step = functools.partial(asyncio.to_thread, _prepared_batch, file, year, index)
+        cells = _no_cells if self.staging.is_sqlite else functools.partial(_copy_cells, target)
+        step = functools.partial(asyncio.to_thread, _prepared_batch, file, year, index, cells)
         try:
             async with aclosing(read_ahead(step)) as batches:
                 async for checked, read in batches:
@@ -485,9 +530,8 @@ class DataImportService:
             keys = await self.entries.allocate_ids(len(rows))
             await self._ensure_modules({unit_ids[row.unit_code] for row in rows}, tally, target)
             module_ids = [tally.module_of_unit[unit_ids[row.unit_code]] for row in rows]
-            await self.entries.copy_in(
-                *await asyncio.to_thread(_table_rows, rows, keys, module_ids, target)
-            )
+            entries, emissions = _copy_text(rows, keys, module_ids)
+            await self.entries.copy_in(entries, emissions)
         tally.add_staged(rows, keys, unit_ids)
 
     async def _abandon(self) -> None:
