@@ -10,11 +10,12 @@ Fixtures: `database_url` (parametrized: sqlite, postgresql), `engine`, `session_
 (an AsyncSession on a fresh database; tests commit or not, the database is thrown away),
 `cli_database` (CO2CALC_DATABASE_URL pointed at `database_url` for in-process CLI runs), and
 `database_maker` (parametrized like `database_url`) for a test that needs a fresh database
-again and again.
+again and again, and `new_postgres_database` for a PostgreSQL database made from another.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import secrets
@@ -28,7 +29,7 @@ import hypothesis_profiles  # noqa: F401  (registers the long profile)
 import psycopg
 import pytest
 from factories import create_unit_with_factors
-from fixture_types import DatabaseMaker
+from fixture_types import DatabaseMaker, NewPostgresDatabase
 from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -152,6 +153,14 @@ def postgres_template() -> Iterator[str]:
         yield name
     finally:
         _drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def new_postgres_database() -> NewPostgresDatabase:
+    """`with new_postgres_database(template) as url:` a new PostgreSQL database, empty or a
+    copy of the database named `template` (which must have no connection), dropped on leaving."""
+    _require_postgres()
+    return functools.partial(_scratch_postgres_database, "co2calc_e2e")
 
 
 @pytest.fixture(scope="session")

@@ -5,3 +5,4 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 DatabaseMaker = Callable[[], AbstractContextManager[str]]
+NewPostgresDatabase = Callable[..., AbstractContextManager[str]]

@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 import live_server
 import pytest
 from cli_runner import CO2CALC, RunCli, cli_env, cli_runner
+from demo_copies import DemoCopies
+from fixture_types import NewPostgresDatabase
 from live_server import ServerHold
+from queue_cluster import QueueDemo, demo_args
 
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 
@@ -104,3 +108,23 @@ def held_recalculation(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerHold]:
     monkeypatch.setattr(RecalculationStagingRepository, "stage", holding)
     yield hold
     hold.release.set()
+
+
+@pytest.fixture(scope="session")
+def demo_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoCopies]:
+    """Each `co2calc demo` loaded once per session, copied for every test that asks
+    (e2e/demo_copies.py); its PostgreSQL originals are dropped at the end."""
+    with ExitStack() as stack:
+        yield DemoCopies(tmp_path_factory, stack)
+
+
+@pytest.fixture
+def queue_demo(
+    demo_copies: DemoCopies, new_postgres_database: NewPostgresDatabase
+) -> Iterator[QueueDemo]:
+    """`queue_demo(2025)`: a new PostgreSQL database holding the queue tests' demo of these
+    years (queue_cluster.demo_args), copied from the session's; dropped after the test."""
+    with ExitStack() as stack:
+        yield lambda *years: stack.enter_context(
+            demo_copies.postgresql(new_postgres_database, *demo_args(*years))
+        )

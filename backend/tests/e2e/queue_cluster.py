@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,25 +28,18 @@ TRAVEL = 2
 PLANE = 20
 FINISHED = 3
 
+# `queue_demo(2025)` (e2e/conftest.py): the URL of a database holding demo_args' demo.
+QueueDemo = Callable[..., str]
+
 
 # Stalls found fast: two job heartbeats (5 s) and a bit; the stall finder every second.
 FAST_STALLS = {"CO2CALC_WORKER_STALL_SECONDS": "12", "CO2CALC_WORKER_SWEEP_SECONDS": "1"}
 
 
-def load_demo(run_cli: Any, database_url: str, *years: int) -> str:
-    """The demo (two units, these years) in the database; its URL."""
+def demo_args(*years: int) -> tuple[str, ...]:
+    """The `co2calc demo` arguments of the queue tests' data: two units, these years."""
     year_options = [option for year in years for option in ("--years", str(year))]
-    result = run_cli(
-        "demo",
-        "--units",
-        "2",
-        *year_options,
-        "--admin-password",
-        ADMIN_PASSWORD,
-        database_url=database_url,
-    )
-    assert result.returncode == 0, result.stderr
-    return database_url
+    return ("--units", "2", *year_options, "--admin-password", ADMIN_PASSWORD)
 
 
 def queue_env(database_url: str, **extra: str) -> dict[str, str]:

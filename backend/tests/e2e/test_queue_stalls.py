@@ -9,7 +9,6 @@ import asyncio
 import math
 import os
 import signal
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +18,13 @@ from queue_cluster import (
     FAST_STALLS,
     PLANE,
     TRAVEL,
+    QueueDemo,
     admin_client,
     cluster,
     connect,
     count,
     emission_rows,
     job_row,
-    load_demo,
     reports_held,
     stats_mismatches,
     wait_finished,
@@ -39,7 +38,6 @@ from app.services.recalculation_jobs import RecalculationJobService
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-RunCli = Callable[..., Any]
 YEAR = 2025
 SUCCESS = 0
 RUNNING = 2
@@ -52,8 +50,8 @@ ENTRIES_OF_YEAR = (
 
 
 @pytest.fixture
-def demo_database(run_cli: RunCli, database_url: str) -> str:
-    return load_demo(run_cli, database_url, YEAR)
+def demo_database(queue_demo: QueueDemo) -> str:
+    return queue_demo(YEAR)
 
 
 def plane_entries(url: str) -> set[int]:
@@ -101,7 +99,6 @@ def kill_running_worker(url: str, job_id: int) -> str:
     return str(running["worker_id"])
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_worker_killed_in_a_recalculation_commits_nothing_and_the_other_retries(
     demo_database: str, tmp_path: Path
 ) -> None:
@@ -137,7 +134,6 @@ def test_a_worker_killed_in_a_recalculation_commits_nothing_and_the_other_retrie
     assert stats_mismatches(url) == []
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_worker_killed_in_a_data_import_leaves_no_entry_and_keeps_the_upload(
     demo_database: str, tmp_path: Path
 ) -> None:
@@ -175,7 +171,6 @@ def test_a_worker_killed_in_a_data_import_leaves_no_entry_and_keeps_the_upload(
     assert stats_mismatches(url) == []
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_sigterm_hands_the_running_job_back_to_another_worker(
     demo_database: str, tmp_path: Path
 ) -> None:
@@ -203,7 +198,6 @@ def test_sigterm_hands_the_running_job_back_to_another_worker(
     assert "handed back" in running.log_of(next(n for n, p in workers.items() if p is stopped))
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_job_committed_but_never_deferred_is_run(demo_database: str, tmp_path: Path) -> None:
     url = demo_database
 

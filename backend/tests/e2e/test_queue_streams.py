@@ -15,11 +15,11 @@ import httpx
 import pytest
 from queue_cluster import (
     TRAVEL,
+    QueueDemo,
     admin_client,
     cluster,
     count,
     job_row,
-    load_demo,
     reports_held,
     wait_waiting_on_reports,
 )
@@ -41,8 +41,8 @@ SUCCESS = 0
 
 
 @pytest.fixture
-def demo_database(run_cli: RunCli, database_url: str) -> str:
-    return load_demo(run_cli, database_url, YEAR)
+def demo_database(queue_demo: QueueDemo) -> str:
+    return queue_demo(YEAR)
 
 
 def events(response: httpx.Response) -> Iterator[dict[str, Any]]:
@@ -51,7 +51,6 @@ def events(response: httpx.Response) -> Iterator[dict[str, Any]]:
             yield json.loads(line[5:])
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_job_run_by_a_worker_is_streamed_from_another_api(
     demo_database: str, tmp_path: Path, run_cli: RunCli
 ) -> None:

@@ -13,10 +13,10 @@ from factor_files import scaled_factor_file
 from queue_cluster import (
     PLANE,
     TRAVEL,
+    QueueDemo,
     admin_client,
     cluster,
     job_row,
-    load_demo,
     reports_held,
     wait_finished,
     wait_waiting_on_reports,
@@ -29,11 +29,10 @@ RUNNING = 2
 
 
 @pytest.fixture
-def demo_database(run_cli: RunCli, database_url: str) -> str:
-    return load_demo(run_cli, database_url, 2024, 2025)
+def demo_database(queue_demo: QueueDemo) -> str:
+    return queue_demo(2024, 2025)
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_workers_run_scopes_in_parallel_and_one_scope_in_order(
     demo_database: str, tmp_path: Path
 ) -> None:
