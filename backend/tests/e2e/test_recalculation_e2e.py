@@ -10,18 +10,18 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from demo_copies import DemoCopies
 from factor_files import scaled_factor_file
 from live_server import free_port, wait_until_answering
 
 CO2CALC = Path(sys.executable).with_name("co2calc")
 
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 pytestmark = pytest.mark.slow
 # Until the recalculation engine lands (built in parallel), these tests skip with this reason.
@@ -35,11 +35,10 @@ NOTHING_STALE = "No data entry types require recalculation for this module"
 
 
 @pytest.fixture
-def demo_loaded(run_cli: RunCli) -> None:
-    result = run_cli(
-        "demo", "--units", "3", "--years", str(YEAR), "--admin-password", ADMIN_PASSWORD, "--json"
+def demo_loaded(demo_copies: DemoCopies, sqlite_url: str) -> None:
+    demo_copies.sqlite(
+        sqlite_url, "--units", "3", "--years", str(YEAR), "--admin-password", ADMIN_PASSWORD
     )
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture
