@@ -47,15 +47,19 @@ _temp = MetaData()
 # data_entries, more pages for 300 modules than SQLite's default 2 MiB (500 pages) holds, so the
 # copy spilled and reread them; with 8 MiB (2,048 pages: about 1,000 modules) the copy of
 # 100,000 entries took half the CPU (1.5 s -> 0.75 s at load 9; 16 to 64 MiB no better). Only
-# for the copy, so the connections' steady memory stays as it was; the job's peak RSS grows by
-# about the cache (16 MiB: 138 -> 168 MB for 100,000 rows through `co2calc data import`).
+# for the copy and the stats read after it, so the connections' steady memory stays as it was;
+# the job's peak RSS grows by about the cache (16 MiB: 138 -> 168 MB for 100,000 rows through
+# `co2calc data import`).
 _COPY_CACHE_KIB = 8 * 1024
 
 # One row per entry to create: where it goes (by unit: modules may not exist yet) and its data.
+# The key is SQLite's rowid (a column declared INTEGER PRIMARY KEY): one b-tree, where a BIGINT
+# key was a second one beside the table, each staged row written in both and each copied one
+# read through both.
 staged_entries = Table(
     "import_staged_entries",
     _temp,
-    Column("entry_key", BigInteger, primary_key=True, autoincrement=False),
+    Column("entry_key", Integer, primary_key=True, autoincrement=False),
     Column("unit_id", Integer, nullable=False),
     Column("data_entry_type_id", Integer, nullable=False),
     Column("data", JSONType, nullable=False),
@@ -63,7 +67,8 @@ staged_entries = Table(
 )
 
 # The emission rows of the staged entries (ids are assigned by the copy). Keyed, so that a part
-# of the copy reads its own range of entries, in order, without scanning and sorting them all.
+# of the copy reads its own range of entries, in order, without scanning and sorting them all;
+# stored in key order (WITHOUT ROWID: the key's b-tree is the table, no second one).
 staged_emissions = Table(
     "import_staged_emissions",
     _temp,
@@ -76,6 +81,7 @@ staged_emissions = Table(
     Column("factor_revision", Integer),
     Column("meta", JSONType, nullable=False),
     prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
 )
 
 # Filled inside the write transaction, once the reports and modules exist.

@@ -580,12 +580,19 @@ class DataImportService:
             )
             removal = await counts.removal_by_source(*by_source, keep_job_id=target.job_id)
             removed = await self.entries.delete_by_source(*by_source, keep_job_id=target.job_id)
-        offset = await self._copy_staged(tally, target, progress) if self.staging.is_sqlite else 0
+        if not self.staging.is_sqlite:
+            await counts.apply(target.year, tally.count_changes(removal))
+            await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+            return 0, removed
+        # The stats read the rows just copied: with the copy's page cache they are still in it.
+        cache = await self.staging.widen_cache()
+        offset = await self._copy_staged(tally, target, progress)
         await counts.apply(target.year, tally.count_changes(removal))
-        if self.staging.is_sqlite and tally.staged > WRITE_PART:
+        if tally.staged > WRITE_PART:
             # After a copy in parts: the stats query of a big import is seconds more of it.
             await progress(f"Refreshing the stats of {count(len(module_ids), 'module')}...")
         await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+        await self.staging.restore_cache(cache)  # not on failure: a larger cache is harmless
         return offset, removed
 
     async def _copy_staged(self, tally: _Tally, target: _Target, progress: WriteProgress) -> int:
@@ -595,7 +602,6 @@ class DataImportService:
         # After the deletion, as ids were always allocated; under the write lock.
         offset = await self.entries.next_free_id()
         await self.staging.set_modules(tally.module_of_unit)
-        cache = await self.staging.widen_cache()
         parts = key_ranges(tally.staged, WRITE_PART)
         for part in parts:
             inserted = await self.staging.copy_entries(
@@ -612,7 +618,6 @@ class DataImportService:
             await self.staging.copy_emissions(part, offset=offset, computed_at=target.written_at)
             if len(parts) > 1:
                 await progress(f"Writing entries... {part.high}/{tally.staged}")
-        await self.staging.restore_cache(cache)  # not on failure: a larger cache is harmless
         await self.staging.drop()
         return offset
 
