@@ -95,12 +95,14 @@ class Progress:
         return max((b - a for a, b in itertools.pairwise(self.times)), default=0.0)
 
     def largest_gap_after(self) -> str:
-        """The message shown during the largest gap (what the job was doing then)."""
+        """The message shown during the largest gap (what the job was doing then), and the
+        one that ended it."""
         gaps = [b - a for a, b in itertools.pairwise(self.times)]
         if not gaps:
             return ""
         at = gaps.index(max(gaps))
-        return "(connecting)" if at == 0 else self.messages[at - 1]
+        shown = "(connecting)" if at == 0 else self.messages[at - 1]
+        return f"{shown!r} until {self.messages[at]!r}"
 
     def writing_seconds(self) -> float | None:
         """From the write phase's own message to the end of the stream (None: never shown)."""
@@ -151,8 +153,7 @@ async def measure(
     )
     gap = progress.largest_gap()
     console.print(
-        f"{phase}: largest progress gap {gap:.2f} s, while showing: "
-        f"{progress.largest_gap_after()!r}"
+        f"{phase}: largest progress gap {gap:.2f} s, while showing {progress.largest_gap_after()}"
     )
     figures = []
     for url, task in zip(ENDPOINTS, samplers, strict=True):
