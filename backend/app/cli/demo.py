@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,8 +21,10 @@ from app.core.logging import info_to_file
 from app.core.settings import get_settings
 from app.core.wording import agree, count
 from app.demo.generator import DEFAULT_SEED, DEFAULT_UNITS, DEFAULT_YEARS, MAX_UNITS
-from app.demo.loader import DemoOptions, DemoSummary, load_demo
 from app.domain.modules import DataEntryTypeEnum
+
+if TYPE_CHECKING:
+    from app.demo.loader import DemoSummary
 
 # Beside the default database: the jobs' log lines of the last demo run.
 DEMO_LOG = "demo.log"
@@ -72,6 +74,9 @@ def demo(
     prints its password (on stderr with --json). The jobs' log lines go to a file (its path is
     printed) and the account and how to log in are the last lines.
     """
+    # Here, not at the top: every other command would import the loader and the jobs with it.
+    from app.demo.loader import DemoOptions, load_demo
+
     settings = get_settings()
     require_secret_key(settings)
     options = DemoOptions(units, tuple(years or DEFAULT_YEARS), seed, reset)

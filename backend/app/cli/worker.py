@@ -15,7 +15,7 @@ from app.cli._runner import console, run_async, with_engine
 from app.cli._secret import refuse
 from app.core.settings import get_settings
 from app.tasks.context import worker_id
-from app.tasks.procrastinate_backend import QUEUES
+from app.tasks.queues import QUEUES
 
 
 def worker(

@@ -26,13 +26,11 @@ from app.models import DataIngestionJob
 from app.repositories.data_ingestion import DataIngestionRepository
 from app.tasks.context import current_engine, worker_id
 from app.tasks.dispatch import run_job
+from app.tasks.queues import IMPORTS_QUEUE, RECALCULATIONS_QUEUE
 
 logger = logging.getLogger(__name__)
 
 JOB_TASK = "co2calc.run_job"
-IMPORTS_QUEUE = "imports"
-RECALCULATIONS_QUEUE = "recalculations"
-QUEUES = (IMPORTS_QUEUE, RECALCULATIONS_QUEUE)
 
 
 # Procrastinate's tables live in their own schema (migration 0005).

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.settings import Settings
 from app.tasks.context import hand_back_when_interrupted, use_engine, worker_id
-from app.tasks.procrastinate_backend import QUEUES, create_queue
+from app.tasks.procrastinate_backend import create_queue
+from app.tasks.queues import QUEUES
 from app.tasks.stall_finder import StallFinder
 
 # Connections of the worker's Procrastinate pool beyond one per concurrent job: the job
