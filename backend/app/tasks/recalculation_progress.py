@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from app.core.wording import count
 from app.domain.modules import DataEntryTypeEnum
 from app.repositories.data_ingestion import DataIngestionRepository
+from app.services.carbon_report_module_service import refreshing_stats
 from app.tasks.job_handle import JobHandle
 from app.workflows.emission_recalculation import RecalculationListener
 
@@ -30,10 +31,6 @@ def type_name(data_entry_type_id: int) -> str:
 def _found(totals: Mapping[int, int], purpose: str = "recalculate") -> tuple[str, int]:
     total = sum(totals.values())
     return f"Found {count(total, 'data entry')} to {purpose}", total
-
-
-def _refreshing(modules: int) -> str:
-    return f"Refreshing the stats of {count(modules, 'module')}..."
 
 
 class TypeJobProgress(RecalculationListener):
@@ -59,8 +56,8 @@ class TypeJobProgress(RecalculationListener):
             f"Writing the recalculated emissions... {done}/{total}"
         )
 
-    async def refreshing(self, modules: int) -> None:
-        await self.handle.progress_while_writing(_refreshing(modules))
+    async def refreshing(self, done: int, modules: int) -> None:
+        await self.handle.progress_while_writing(refreshing_stats(done, modules))
 
 
 class ModuleJobProgress(RecalculationListener):
@@ -112,8 +109,8 @@ class ModuleJobProgress(RecalculationListener):
             f"{done}/{total}"
         )
 
-    async def refreshing(self, modules: int) -> None:
-        await self.handle.progress_while_writing(_refreshing(modules))
+    async def refreshing(self, done: int, modules: int) -> None:
+        await self.handle.progress_while_writing(refreshing_stats(done, modules))
 
     def _prefix(self, data_entry_type_id: int) -> str:
         verb = "Previewing" if self.previewing else "Recalculating"

@@ -211,5 +211,7 @@ class EmissionRecalculationWorkflow(BatchedRun):
     async def _refresh_stats(self, data_entry_type_ids: Collection[int]) -> None:
         """Rewrite the stats of the modules these types touched, and of their reports."""
         module_ids = await self.staging.list_module_ids(data_entry_type_ids)
-        await self.listener.refreshing(len(module_ids))
-        await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+        await self.listener.refreshing(0, len(module_ids))
+        await CarbonReportModuleService(self.session).recompute_stats(
+            module_ids, on_part=self.listener.refreshing
+        )

@@ -47,9 +47,10 @@ class RecalculationListener:
         transaction: on SQLite it holds the write lock, so nothing may be committed here."""
         return None
 
-    async def refreshing(self, modules: int) -> None:
-        """The stats of these many modules are rewritten next (inside the swap's transaction,
-        as `wrote`)."""
+    async def refreshing(self, done: int, modules: int) -> None:
+        """The stats of these many modules are being rewritten (inside the swap's
+        transaction, as `wrote`): told with `done` 0 before, then after each part of a big
+        refresh."""
         return None
 
 

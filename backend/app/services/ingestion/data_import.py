@@ -72,7 +72,10 @@ from app.repositories.data_entry_import_repo import (
 )
 from app.repositories.import_staging_repo import ImportStagingRepository, key_ranges
 from app.repositories.unit_repo import UnitRepository
-from app.services.carbon_report_module_service import CarbonReportModuleService
+from app.services.carbon_report_module_service import (
+    CarbonReportModuleService,
+    refreshing_stats,
+)
 from app.services.data_entry_emission_service import compute_entry_leniently, insertable_rows
 from app.services.entry_count_changes import EntryCountChanges, change_of
 from app.services.factor_service import FactorService
@@ -588,10 +591,18 @@ class DataImportService:
         cache = await self.staging.widen_cache()
         offset = await self._copy_staged(tally, target, progress)
         await counts.apply(target.year, tally.count_changes(removal))
-        if tally.staged > WRITE_PART:
-            # After a copy in parts: the stats query of a big import is seconds more of it.
-            await progress(f"Refreshing the stats of {count(len(module_ids), 'module')}...")
-        await CarbonReportModuleService(self.session).recompute_stats(module_ids)
+        # After a copy in parts the stats of a big import are seconds more of it: announced,
+        # with progress after each part of the refresh.
+        in_parts = tally.staged > WRITE_PART
+        if in_parts:
+            await progress(refreshing_stats(0, len(module_ids)))
+
+        async def refreshed(done: int, modules: int) -> None:
+            await progress(refreshing_stats(done, modules))
+
+        await CarbonReportModuleService(self.session).recompute_stats(
+            module_ids, on_part=refreshed if in_parts else None
+        )
         await self.staging.restore_cache(cache)  # not on failure: a larger cache is harmless
         return offset, removed
 

@@ -179,7 +179,7 @@ async def test_failure_mid_import_leaves_the_database_as_it_was(
     await import_data(data_file("U1,ch4,,1"))
     before = await Snapshot.take(db)
 
-    async def broken(self: CarbonReportModuleService, module_ids: object) -> None:
+    async def broken(self: CarbonReportModuleService, module_ids: object, **_: object) -> None:
         raise RuntimeError("disk full while refreshing stats")
 
     monkeypatch.setattr(CarbonReportModuleService, "recompute_stats", broken)

@@ -252,7 +252,7 @@ async def test_a_failed_import_changes_no_count(
     await import_factors(process_factors(co2=2, n2o=None))
     before = await counts()
 
-    async def broken(self: CarbonReportModuleService, module_ids: object) -> None:
+    async def broken(self: CarbonReportModuleService, module_ids: object, **_: object) -> None:
         raise RuntimeError("disk full while refreshing stats")
 
     monkeypatch.setattr(CarbonReportModuleService, "recompute_stats", broken)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from factories import (
     create_emission,
@@ -16,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
 from app.models import CarbonReport, CarbonReportModule, DataEntryEmission
 from app.repositories.data_entry_emission_repo import DataEntryEmissionRepository
+from app.services import carbon_report_module_service
 from app.services.carbon_report_module_service import CarbonReportModuleService
 from app.services.data_entry_emission_service import DataEntryEmissionService
 from app.services.factor_service import FactorService
@@ -68,6 +71,12 @@ class TestUpsertByDataEntry:
         result = await DataEntryEmissionService(db).upsert_by_data_entry(entry)
         assert result.ok
         assert await _rows(db, entry.id) == [(70000, 0.0, None)]
+
+
+def _without_time(stats: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    return {
+        module: {k: v for k, v in s.items() if k != "computed_at"} for module, s in stats.items()
+    }
 
 
 class TestStats:
@@ -154,6 +163,30 @@ class TestStats:
         assert (stored.stats["scope1"], stored.stats["scope3"]) == (7.0, 157.0 - 7.0)
         assert stored.stats["by_emission_type"]["50000"] == 150.0
         assert stored.stats["by_emission_type"]["50200"] == 150.0
+
+    async def test_a_refresh_in_parts_reports_each_and_writes_what_one_read_would(
+        self, db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+    ):
+        report = await create_report(db)
+        modules = sorted(report.modules, key=lambda m: m.id)
+        for kg, module in enumerate(modules, start=1):
+            entry = await create_entry(db, module=module, data_entry_type_id=20, data={})
+            await create_emission(db, entry=entry, emission_type_id=50203, kg_co2eq=float(kg))
+        service = CarbonReportModuleService(db)
+        whole = await service.recompute_stats([m.id for m in modules])
+
+        monkeypatch.setattr(carbon_report_module_service, "STATS_PART_MODULES", 3)
+        heard: list[tuple[int, int]] = []
+
+        async def on_part(done: int, total: int) -> None:
+            heard.append((done, total))
+
+        in_parts = await service.recompute_stats([m.id for m in modules], on_part=on_part)
+        assert heard == [(3, 8), (6, 8), (8, 8)]
+        assert _without_time(in_parts) == _without_time(whole)
+        assert in_parts[modules[-1].id]["total"] == 8.0
+        await service.recompute_stats([modules[0].id], on_part=on_part)  # one part: not told
+        assert len(heard) == 3
 
     async def test_unknown_modules_are_ignored(self, db: AsyncSession):
         assert await CarbonReportModuleService(db).recompute_stats([12345]) == {}
