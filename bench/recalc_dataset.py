@@ -29,8 +29,10 @@ TEMPLATES = 3_000
 CHUNK = 10_000
 
 
-def _templates(entry_type: DataEntryTypeEnum, choices: DemoChoices) -> list[dict[str, Any]]:
-    """Distinct data dicts of the type, as the demo generator draws them."""
+def _templates(
+    entry_type: DataEntryTypeEnum, choices: DemoChoices, count: int
+) -> list[dict[str, Any]]:
+    """The first `count` data dicts of the type, as the demo generator draws them."""
     found: list[dict[str, Any]] = []
     for unit in generate_units(5_000):
         found += [
@@ -38,9 +40,9 @@ def _templates(entry_type: DataEntryTypeEnum, choices: DemoChoices) -> list[dict
             for e in generate_entries(unit, YEAR, choices)
             if e.data_entry_type_id == entry_type
         ]
-        if len(found) >= TEMPLATES:
+        if len(found) >= count:
             break
-    return found[:TEMPLATES]
+    return found[:count]
 
 
 async def import_factors(engine: AsyncEngine) -> DemoChoices:
@@ -64,7 +66,9 @@ async def seed_entries(
     engine: AsyncEngine, entry_type: DataEntryTypeEnum, entries: int, choices: DemoChoices
 ) -> None:
     """`entries` entries of the type, spread over the units' modules of that type."""
-    templates = _templates(entry_type, choices)
+    # Fewer entries than templates use only the first ones (a --quick run: 1,000 entries),
+    # and drawing the rest took seconds for a rare type such as process_emissions.
+    templates = _templates(entry_type, choices, min(TEMPLATES, entries))
     async with create_session_factory(engine)() as session:
         unit_ids = await UnitRepository(session).map_ids_by_institutional_codes(
             [u.institutional_code for u in generate_units(UNITS)]
