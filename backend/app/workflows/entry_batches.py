@@ -25,6 +25,7 @@ from app.repositories.data_entry_repo import (
     RawEntry,
     decode_entries,
 )
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.workflows.recalculation_run import RecalculationListener, RecalculationScope
 
 Computed = list[EmissionRow] | EntryError
@@ -113,11 +114,21 @@ class BatchedRun:
         self.entries = DataEntryRepository(data_session)
 
     async def count_entries(self, scope: RecalculationScope) -> dict[int, int]:
-        """Entries per type, in the scope's order."""
-        return {
-            type_id: await self.entries.count_by_data_entry_type_and_year(type_id, scope.year)
-            for type_id in scope.data_entry_type_ids
-        }
+        """Entries per type, in the scope's order, for the progress bar: the year's entry
+        counts, which every data write keeps exact in its own transaction (one small read;
+        counting 1,000,000 entries just imported took PostgreSQL about 3 s, with no progress
+        meanwhile). A type without a count, or counted at none, is counted here: a wrong zero
+        must never skip a type, and counting a type without entries is cheap."""
+        kept = await EntryFactorCountRepository(self.session).read_year(scope.year)
+        totals: dict[int, int] = {}
+        for type_id in scope.data_entry_type_ids:
+            counts = kept.get(type_id)
+            totals[type_id] = (
+                counts.entries
+                if counts is not None and counts.entries
+                else await self.entries.count_by_data_entry_type_and_year(type_id, scope.year)
+            )
+        return totals
 
     async def compute(
         self, type_id: int, year: int, total: int, index: FactorIndex, on_batch: OnBatch

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.core.progress_pace import ProgressPace
 from app.db import create_engine
 from app.domain.modules import DataEntryTypeEnum, ModuleTypeEnum
+from app.domain.recalculation_status import EntryCounts
 from app.emissions import FactorIndex, compute_emissions
 from app.models import (
     CarbonReport,
@@ -35,6 +36,7 @@ from app.models import (
     Factor,
 )
 from app.models.base import utcnow
+from app.repositories.entry_factor_count_repo import EntryFactorCountRepository
 from app.repositories.recalculation_staging_repo import RecalculationStagingRepository
 from app.services.data_entry_service import DataEntryService
 from app.services.factor_service import FactorService
@@ -634,3 +636,33 @@ async def test_what_the_listener_raises_during_a_swap_stops_the_run_and_writes_n
 
     assert before == {entry_id: [(70100, 1.5)] for entry_id in ids}
     assert await emissions_by_entry(session_factory) == before
+
+
+async def _keep_count(session_factory: async_sessionmaker[AsyncSession], entries: int) -> None:
+    """The type's kept entry count for the year, as the data writes leave it."""
+    async with session_factory() as session:
+        await EntryFactorCountRepository(session).store(
+            YEAR, {int(PROCESS): EntryCounts(entries, affected=0, unresolvable=0)}
+        )
+        await session.commit()
+
+
+async def test_the_progress_total_is_the_kept_entry_count_and_a_kept_zero_is_counted_again(
+    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    await seed_process(session_factory, [1.0, 2.0, 3.0])  # factories keep no count: counted
+    recorder = Recorder()
+    assert (await recalculate(engine, listener=recorder))["recalculated"] == 3
+    assert recorder.calls[0] == ("found", 3)
+
+    # The count every data write keeps is what the bar shows (here made to differ to tell).
+    await _keep_count(session_factory, 5)
+    recorder = Recorder()
+    assert (await recalculate(engine, listener=recorder))["recalculated"] == 3
+    assert recorder.calls[0] == ("found", 5)
+
+    # A kept zero is never trusted to skip the type: its entries are counted and recalculated.
+    await _keep_count(session_factory, 0)
+    recorder = Recorder()
+    assert (await recalculate(engine, listener=recorder))["recalculated"] == 3
+    assert recorder.calls[0] == ("found", 3)
