@@ -24,9 +24,10 @@ from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS
 # how much one call holds.
 CHUNK = 10_000
 
-# The columns of a COPY of entries and of their emission rows (`copy_in`): first the ids and
-# modules, which an import knows once its batch is on the loop, then the columns whose text is
-# formatted ahead in a worker thread (`entry_copy_cells`, `emission_copy_cells`).
+# The columns an import writes of each entry, in this order: the PostgreSQL COPY (`copy_in`)
+# and the SQLite copy from staging. First the ids and modules, which an import knows once its
+# batch is on the loop, then the columns whose text the COPY has formatted ahead in a worker
+# thread (`entry_copy_cells`, `emission_copy_cells`).
 ENTRY_COPY_COLUMNS = (
     "id",
     "carbon_report_module_id",

@@ -39,6 +39,7 @@ from app.domain.ingestion import DataEntrySource
 from app.models import DataEntry, DataEntryEmission, IntEnumType, JSONType, UTCDateTime
 from app.repositories.base import table_of
 from app.repositories.data_entry_emission_repo import WRITTEN_COLUMNS
+from app.repositories.data_entry_import_repo import ENTRY_COPY_COLUMNS
 from app.repositories.temp_staging import TempStagingRepository
 
 _temp = MetaData()
@@ -166,18 +167,7 @@ class ImportStagingRepository(TempStagingRepository):
             .where(part.of(staged_entries.c.entry_key))
             .order_by(staged_entries.c.entry_key)
         )
-        columns = [
-            "id",
-            "carbon_report_module_id",
-            "data_entry_type_id",
-            "data",
-            "source",
-            "ingestion_job_id",
-            "revision",
-            "created_at",
-            "updated_at",
-        ]
-        return await self.insert_from_select(table_of(DataEntry), columns, rows)
+        return await self.insert_from_select(table_of(DataEntry), ENTRY_COPY_COLUMNS, rows)
 
     async def copy_emissions(self, part: KeyRange, *, offset: int, computed_at: datetime) -> int:
         """Create the staged emission rows of the entries of `part` copied with the same
