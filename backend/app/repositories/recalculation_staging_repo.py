@@ -159,7 +159,8 @@ class RecalculationStagingRepository(TempStagingRepository):
         )
 
     async def split(self, data_entry_type_id: int, size: int) -> list[EntryRange]:
-        """The type's staged entries in ranges of `size` entries by id, in order."""
+        """The type's staged entries in ranges of `size` entries by id, in order, each with
+        both bounds."""
         numbered = (
             select(
                 staged_entries.c.entry_id,
@@ -179,9 +180,17 @@ class RecalculationStagingRepository(TempStagingRepository):
         )
         if not lows:
             return []
+        last = await self.session.scalar(
+            select(func.max(staged_entries.c.entry_id)).where(
+                staged_entries.c.data_entry_type_id == data_entry_type_id
+            )
+        )
+        # Bounded on both sides, the first and last parts too: without statistics on the TEMP
+        # tables PostgreSQL planned the swap's DELETE of an open range as a hash join over a
+        # sequential scan of every stored emission row, of all types and years.
         return [
             EntryRange(low, high)
-            for low, high in zip([None, *lows[1:]], [*lows[1:], None], strict=True)
+            for low, high in zip(lows, [*lows[1:], int(last) + 1], strict=True)
         ]
 
     async def accept_unchanged(

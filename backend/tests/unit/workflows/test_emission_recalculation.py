@@ -453,6 +453,32 @@ async def test_staging_tables_are_dropped_and_a_leftover_is_replaced(
         assert not await temp_table_exists(session, "recalc_staged_emissions")
 
 
+async def test_a_swap_splits_the_staged_entries_into_ranges_bounded_on_both_sides(
+    engine: AsyncEngine,
+) -> None:
+    """The first and last parts too: an open range was planned on PostgreSQL as a scan of
+    every stored emission row."""
+    async with data_session(engine) as session:
+        staging = RecalculationStagingRepository(session)
+        await staging.create()
+        await staging.stage(
+            [
+                {
+                    "entry_id": entry_id,
+                    "data_entry_type_id": PROCESS,
+                    "carbon_report_module_id": 1,
+                    "revision": 1,
+                    "error": None,
+                }
+                for entry_id in (3, 5, 9, 12, 20)
+            ],
+            [],
+        )
+        parts = await staging.split(PROCESS, 2)
+        await session.rollback()
+    assert [(part.low, part.high) for part in parts] == [(3, 9), (9, 20), (20, 21)]
+
+
 async def temp_table_exists(session: AsyncSession, name: str) -> bool:
     if session.get_bind().dialect.name == "sqlite":
         query = "SELECT count(*) FROM sqlite_temp_master WHERE name = :name"
