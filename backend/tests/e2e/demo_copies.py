@@ -17,6 +17,16 @@ from fixture_types import NewPostgresDatabase
 from sqlalchemy.engine import make_url
 
 
+def copy_sqlite_database(source_url: str, target_url: str) -> None:
+    """The SQLite database of `source_url` copied into the (absent or empty) file of
+    `target_url`, by SQLite's backup (which reads through the source's write-ahead log)."""
+    with (
+        closing(sqlite3.connect(_sqlite_file(source_url))) as source,
+        closing(sqlite3.connect(_sqlite_file(target_url))) as target,
+    ):
+        source.backup(target)
+
+
 def _sqlite_file(url: str) -> Path:
     return Path(url.removeprefix("sqlite+aiosqlite:///"))
 
@@ -31,12 +41,7 @@ class DemoCopies:
 
     def sqlite(self, target_url: str, *demo_args: str) -> None:
         """The demo of these arguments, copied into the (absent or empty) file of `target_url`."""
-        loaded = self._load(("sqlite", *demo_args), self._new_sqlite_file)
-        with (
-            closing(sqlite3.connect(_sqlite_file(loaded))) as source,
-            closing(sqlite3.connect(_sqlite_file(target_url))) as target,
-        ):
-            source.backup(target)
+        copy_sqlite_database(self._load(("sqlite", *demo_args), self._new_sqlite_file), target_url)
 
     @contextmanager
     def postgresql(self, new_database: NewPostgresDatabase, *demo_args: str) -> Iterator[str]:

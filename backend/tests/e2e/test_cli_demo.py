@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runner import RunCli, cli_runner
+from demo_copies import copy_sqlite_database
 
 from app.domain.ingestion import IngestionMethod, IngestionResult, TargetType
 from app.domain.modules import MODULE_TYPE_TO_DATA_ENTRY_TYPES, DataEntryTypeEnum
@@ -125,11 +125,7 @@ def test_demo_twice_is_safe_and_reset_rebuilds(
     demo: Demo, run_cli: RunCli, sqlite_url: str
 ) -> None:
     # The first run is the module's: a copy of its database is this test's to change.
-    with (
-        closing(sqlite3.connect(_database_file(demo.sqlite_url))) as source,
-        closing(sqlite3.connect(_database_file(sqlite_url))) as copy,
-    ):
-        source.backup(copy)
+    copy_sqlite_database(demo.sqlite_url, sqlite_url)
     first = demo.summary
 
     again = run_cli("demo", "--units", "3")
