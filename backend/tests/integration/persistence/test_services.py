@@ -182,11 +182,13 @@ class TestStats:
             heard.append((done, total))
 
         in_parts = await service.recompute_stats([m.id for m in modules], on_part=on_part)
-        assert heard == [(3, 8), (6, 8), (8, 8)]
+        # SQLite reads in parts; PostgreSQL's one scan of the rows would be repeated per part.
+        parts = [(3, 8), (6, 8), (8, 8)] if db.get_bind().dialect.name == "sqlite" else []
+        assert heard == parts
         assert _without_time(in_parts) == _without_time(whole)
         assert in_parts[modules[-1].id]["total"] == 8.0
         await service.recompute_stats([modules[0].id], on_part=on_part)  # one part: not told
-        assert len(heard) == 3
+        assert heard == parts
 
     async def test_unknown_modules_are_ignored(self, db: AsyncSession):
         assert await CarbonReportModuleService(db).recompute_stats([12345]) == {}
