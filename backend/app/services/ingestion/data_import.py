@@ -103,12 +103,13 @@ from app.services.ingestion.outcome import (
 from app.services.ingestion.stored_file import StoredFile
 
 _UNIT_LOOKUP_CHUNK = 1_000
-# Rows read, checked, computed and staged per batch: well under a second of work (about 0.15 s
-# on the quiet machine), so that progress published by time (app.core.progress_pace) moves at
-# least once a second. Each batch's database work on the loop waits for the worker thread
-# (computing the next batch) to hand the GIL back after each round trip: batches of 1,000
-# rows made 100 waits per 100,000 rows.
-BATCH_SIZE = 10 * SLICE_ROWS
+# Rows read, checked, computed and staged per batch: well under a second of work, so that
+# progress published by time (app.core.progress_pace) moves at least once a second. Batches of
+# 5,000 made fewer waits of the loop for the worker thread's GIL (after each round trip) but
+# held requests back: during a 300,000-row import the p95 of /health, /auth/me and the
+# recalculation status was 122-239 ms with 5,000 against 47-137 ms with 1,000, for a job of
+# 17.1-19.8 s against 16.4-27.7 s (`bench/latency.py --rows 300000`, both databases).
+BATCH_SIZE = 2 * SLICE_ROWS
 # Entries (with their emission rows) per statement of SQLite's final copy: a million entries
 # in one statement ran 71 s without progress on the loaded 2-core machine; a part of 10,000
 # is well under a second there, as the recalculation's swap parts.
